@@ -1,0 +1,126 @@
+"""`make bench`: seed scratch databases at scale and measure.
+
+Two scratch databases on the same server as the project's database
+(DATABASE_URL, or the embedded one): ``parcels_bench_1k`` and
+``parcels_bench_1m``. Every ``benchmarks/bench_*.py`` module has a
+``run(bench) -> dict`` whose keys are merged into ``benchmarks/results.json``
+(one flat object of numbers). Ratios are measured within one run, on one
+machine, because these machines are noisy.
+"""
+
+import importlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+SIZES = {"1k": 1_000, "1m": int(os.environ.get("BENCH_PACKAGES", 1_000_000))}
+
+
+def _server_url() -> str:
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    from config.embedded_postgres import embedded_database_url
+
+    return embedded_database_url()
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+class Bench:
+    """What a benchmark module gets: switch between the scratch databases, time things."""
+
+    def __init__(self, server_url: str):
+        self.server_url = server_url
+
+    def use(self, size: str) -> None:
+        from django.db import connections
+
+        connections["default"].close()
+        connections["default"].settings_dict["NAME"] = f"parcels_bench_{size}"
+
+    @staticmethod
+    def timed_ms(function, repeat: int = 20, warmup: int = 3) -> float:
+        """Median wall time of ``function()`` in milliseconds, after a warm-up."""
+        for _ in range(warmup):
+            function()
+        samples = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            function()
+            samples.append((time.perf_counter() - started) * 1000)
+        samples.sort()
+        return round(samples[len(samples) // 2], 2)
+
+
+def _recreate(server_url: str, name: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(_with_database(server_url, "postgres"))
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        cursor.execute(f"CREATE DATABASE {name}")
+    connection.close()
+
+
+def _row_count(cursor) -> int:
+    cursor.execute(
+        "SELECT (SELECT count(*) FROM shipments_package) + (SELECT count(*) FROM shipments_trackingevent)"
+        " + (SELECT count(*) FROM shipments_charge) + (SELECT count(*) FROM offices_location)"
+    )
+    return cursor.fetchone()[0]
+
+
+def main() -> None:
+    server_url = _server_url()
+    for size in SIZES:
+        _recreate(server_url, f"parcels_bench_{size}")
+    os.environ["DATABASE_URL"] = _with_database(server_url, "parcels_bench_1k")
+
+    import django
+    from django.core.management import call_command
+    from django.db import connection
+
+    django.setup()
+    bench = Bench(server_url)
+    results: dict[str, float] = {}
+
+    for size, packages in SIZES.items():
+        bench.use(size)
+        call_command("migrate", verbosity=0)
+        call_command("createcachetable", verbosity=0)
+        call_command("seed_demo", verbosity=0)
+        with connection.cursor() as cursor:
+            before = _row_count(cursor)
+        started = time.perf_counter()
+        call_command("seed_demo", packages=packages, verbosity=0)
+        elapsed = time.perf_counter() - started
+        with connection.cursor() as cursor:
+            added = _row_count(cursor) - before
+        print(f"bench: {size}: seeded {added} rows in {elapsed:.1f}s", file=sys.stderr)
+        if size == "1m":
+            results["seed_rows_per_s"] = round(added / elapsed)
+            results["seed_1m_seconds"] = round(elapsed, 1)
+
+    for path in sorted(Path(__file__).parent.glob("bench_*.py")):
+        module = importlib.import_module(f"benchmarks.{path.stem}")
+        print(f"bench: {path.stem}", file=sys.stderr)
+        results.update(module.run(bench))
+
+    output = Path(__file__).parent / "results.json"
+    output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(json.dumps(results, indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

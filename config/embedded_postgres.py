@@ -1,0 +1,31 @@
+"""A private PostgreSQL for laptops and CI without a database server.
+
+When ``DATABASE_URL`` is not set, local and test settings call
+:func:`embedded_database_url`, which starts (or reuses) a PostgreSQL from the
+``pgserver`` package with its data under ``.data/postgres``. Production never
+uses it: it always reads ``DATABASE_URL``.
+"""
+
+import logging
+import warnings
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / ".data" / "postgres"
+DATABASE = "parcels"
+
+
+def embedded_database_url() -> str:
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
+    with warnings.catch_warnings():
+        # platformdirs complains about XDG_RUNTIME_DIR on headless machines.
+        warnings.simplefilter("ignore")
+        # Imported here: pgserver is a development dependency only.
+        import pgserver
+
+        # cleanup_mode=None keeps the server running between commands, so the
+        # next `manage.py` or pytest run starts in milliseconds instead of seconds.
+        server = pgserver.get_server(DATA_DIR, cleanup_mode=None)
+    if not server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'").count("(1 row)"):
+        server.psql(f"CREATE DATABASE {DATABASE}")
+    return server.get_uri(DATABASE)

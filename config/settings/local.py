@@ -1,0 +1,13 @@
+"""Settings for `make run` on a laptop: debug on, embedded PostgreSQL unless
+DATABASE_URL says otherwise. Never deployed."""
+
+from config.embedded_postgres import embedded_database_url
+
+from .base import *  # noqa: F403
+from .base import database_settings, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-not-a-secret")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+
+DATABASES = {"default": database_settings(env("DATABASE_URL", default="") or embedded_database_url())}

@@ -1,0 +1,17 @@
+"""Settings for the test suite: real PostgreSQL (DATABASE_URL or embedded),
+fast password hashing."""
+
+from config.embedded_postgres import embedded_database_url
+
+from .base import *  # noqa: F403
+from .base import database_settings, env
+
+DEBUG = False
+SECRET_KEY = "test-only-not-a-secret"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+DATABASES = {"default": database_settings(env("DATABASE_URL", default="") or embedded_database_url())}
+# Tests open many short connections from threads; do not keep them around.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

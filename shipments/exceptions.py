@@ -1,0 +1,42 @@
+"""The one family of domain errors. The admin shows ``message`` to the clerk; the
+API answers with ``code``, ``message`` and ``details`` and the matching status."""
+
+
+class ShipmentError(Exception):
+    """A request the rules of the network refuse. Nothing was written."""
+
+    code = "invalid"
+    http_status = 400
+
+    def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        self.details = details or {}
+
+    def __str__(self):
+        return self.message
+
+
+class InvalidTrackingNumber(ShipmentError):
+    code = "invalid_tracking_number"
+
+
+class IllegalTransition(ShipmentError):
+    code = "illegal_transition"
+    http_status = 409
+
+
+class OfficeNotAllowed(ShipmentError):
+    """The user does not work at the office the action happens at."""
+
+    code = "office_not_allowed"
+    http_status = 403
+
+
+class PackageNotFound(ShipmentError):
+    """Unknown, or not visible to this user: the two look the same on purpose."""
+
+    code = "not_found"
+    http_status = 404

@@ -1,0 +1,43 @@
+"""Demo data for a laptop or a scale test: offices, tariffs, users and packages.
+
+Idempotent: a second run changes nothing. Sends no notifications for the
+generated (bulk) packages.
+"""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from shipments.demo import DEMO_PACKAGES, Summary, bulk_generate_packages, seed_demo_packages, seed_network
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo data: offices in several cities, tariffs for every service, an HQ superuser (hq), "
+        "a clerk and a manager per office (clerk.<code>, manager.<code>) and a few hundred packages over "
+        "every status. --packages N tops the package table up to N with generated packages (bulk SQL, "
+        "no notifications). Demo passwords are for local use only."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--packages",
+            type=int,
+            default=0,
+            help="Make sure there are at least N packages, generating the missing ones in bulk.",
+        )
+
+    def handle(self, *args, packages: int, **options):
+        if packages < 0:
+            raise CommandError("--packages must be zero or more.")
+        summary = Summary()
+        started = time.perf_counter()
+        offices = seed_network(summary)
+        seed_demo_packages(offices, summary, count=DEMO_PACKAGES)
+        if packages:
+            bulk_generate_packages(
+                packages, summary, progress=lambda message: self.stderr.write(f"seed_demo: {message}")
+            )
+        elapsed = time.perf_counter() - started
+        parts = ", ".join(f"{key}: {value}" for key, value in sorted(summary.items()))
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {elapsed:.1f}s ({parts})."))

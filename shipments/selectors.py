@@ -1,0 +1,77 @@
+"""Read-side queries for packages, shared by the admin and the API so both
+scope the same way: a clerk sees packages whose origin, current or destination
+office is one of theirs; HQ sees all."""
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from offices.selectors import office_ids_of, user_is_hq
+
+from .exceptions import PackageNotFound
+from .models import Package, TrackingEvent
+from .tracking_numbers import normalize_tracking_number
+
+
+def packages_visible_to(user) -> QuerySet[Package]:
+    if user_is_hq(user):
+        return Package.objects.all()
+    office_ids = office_ids_of(user)
+    if not office_ids:
+        return Package.objects.none()
+    return Package.objects.filter(
+        Q(origin_office_id__in=office_ids)
+        | Q(current_office_id__in=office_ids)
+        | Q(destination_office_id__in=office_ids)
+    )
+
+
+def package_list(user) -> QuerySet[Package]:
+    """Visible packages with the offices a list shows, newest first."""
+    return (
+        packages_visible_to(user)
+        .select_related("origin_office", "current_office", "destination_office")
+        .order_by("-created_at", "-id")
+    )
+
+
+def timeline_queryset() -> QuerySet[TrackingEvent]:
+    return TrackingEvent.objects.select_related("office", "office__location", "recorded_by").order_by(
+        "occurred_at", "id"
+    )
+
+
+def package_detail_queryset(user) -> QuerySet[Package]:
+    """Visible packages with everything a detail page shows, in a fixed number of queries."""
+    return (
+        packages_visible_to(user)
+        .select_related(
+            "origin_office__location",
+            "current_office__location",
+            "destination_office__location",
+            "sender_address",
+            "receiver_address",
+        )
+        .prefetch_related(Prefetch("events", queryset=timeline_queryset()))
+    )
+
+
+def package_get_visible(user, tracking_number: str) -> Package:
+    """The visible package with that number. Unknown and not-visible look the same."""
+    number = normalize_tracking_number(tracking_number)
+    package = package_detail_queryset(user).filter(tracking_number=number).first()
+    if package is None:
+        raise PackageNotFound(f"No package {number} among the packages you can see.")
+    return package
+
+
+def package_get_public(tracking_number: str) -> Package:
+    """Any package by number, for the public tracking lookup (callers redact)."""
+    number = normalize_tracking_number(tracking_number)
+    package = (
+        Package.objects.select_related("origin_office__location", "destination_office__location")
+        .prefetch_related(Prefetch("events", queryset=timeline_queryset()))
+        .filter(tracking_number=number)
+        .first()
+    )
+    if package is None:
+        raise PackageNotFound(f"We have no package {number}. Please check the number on your receipt.")
+    return package

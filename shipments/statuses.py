@@ -1,0 +1,96 @@
+"""The journey of a package: statuses, what may follow what, and reasons.
+
+This table is the single source of truth for transitions (DOMAIN.md);
+``services.package_record_event`` is the only code that applies it.
+"""
+
+from django.db import models
+
+
+class Status(models.TextChoices):
+    CREATED = "created", "Created"
+    ACCEPTED = "accepted", "Accepted (sent)"
+    IN_TRANSIT = "in_transit", "In transit"
+    ARRIVED = "arrived", "Arrived (received)"
+    OUT_FOR_DELIVERY = "out_for_delivery", "Out for delivery"
+    DELIVERY_FAILED = "delivery_failed", "Delivery failed"
+    READY_FOR_PICKUP = "ready_for_pickup", "Ready for pickup"
+    DELAYED = "delayed", "Delayed"
+    DELIVERED = "delivered", "Delivered"
+    RETURNED = "returned", "Returned"
+    CANCELLED = "cancelled", "Cancelled"
+    LOST = "lost", "Lost"
+
+
+ALLOWED_NEXT: dict[str, frozenset[str]] = {
+    Status.CREATED: frozenset({Status.ACCEPTED, Status.CANCELLED}),
+    Status.ACCEPTED: frozenset(
+        {
+            Status.IN_TRANSIT,
+            Status.OUT_FOR_DELIVERY,
+            Status.READY_FOR_PICKUP,
+            Status.DELAYED,
+            Status.RETURNED,
+            Status.LOST,
+        }
+    ),
+    Status.IN_TRANSIT: frozenset({Status.ARRIVED, Status.DELAYED, Status.LOST}),
+    Status.ARRIVED: frozenset(
+        {
+            Status.IN_TRANSIT,
+            Status.OUT_FOR_DELIVERY,
+            Status.READY_FOR_PICKUP,
+            Status.DELAYED,
+            Status.RETURNED,
+            Status.LOST,
+        }
+    ),
+    Status.OUT_FOR_DELIVERY: frozenset({Status.DELIVERED, Status.DELIVERY_FAILED, Status.DELAYED}),
+    Status.DELIVERY_FAILED: frozenset({Status.OUT_FOR_DELIVERY, Status.READY_FOR_PICKUP, Status.RETURNED}),
+    Status.READY_FOR_PICKUP: frozenset({Status.DELIVERED, Status.RETURNED}),
+    Status.DELAYED: frozenset(
+        {
+            Status.IN_TRANSIT,
+            Status.ARRIVED,
+            Status.OUT_FOR_DELIVERY,
+            Status.READY_FOR_PICKUP,
+            Status.DELIVERED,
+            Status.RETURNED,
+            Status.LOST,
+        }
+    ),
+    Status.DELIVERED: frozenset(),
+    Status.RETURNED: frozenset(),
+    Status.CANCELLED: frozenset(),
+    Status.LOST: frozenset(),
+}
+
+FINAL_STATUSES = frozenset(status for status, following in ALLOWED_NEXT.items() if not following)
+
+# Statuses that need a reason picked from Reason.
+REASON_REQUIRED = frozenset({Status.DELAYED, Status.DELIVERY_FAILED, Status.LOST})
+# Statuses that may carry a reason.
+REASON_ALLOWED = REASON_REQUIRED | {Status.RETURNED, Status.CANCELLED}
+
+
+class Reason(models.TextChoices):
+    WEATHER = "weather", "Weather"
+    CAPACITY = "capacity", "Capacity"
+    CUSTOMS = "customs", "Customs"
+    ADDRESS_ISSUE = "address_issue", "Address issue"
+    DAMAGED = "damaged", "Damaged"
+    MISSED_CONNECTION = "missed_connection", "Missed connection"
+    RECEIVER_ABSENT = "receiver_absent", "Receiver absent"
+    REFUSED = "refused", "Refused by receiver"
+    ETA_PASSED = "eta_passed", "Expected delivery passed"
+    OTHER = "other", "Other"
+
+
+def allowed_next(status: str) -> list[str]:
+    """The statuses that may follow ``status``, in the order of ``Status``."""
+    following = ALLOWED_NEXT[status]
+    return [value for value in Status.values if value in following]
+
+
+def can_follow(current: str, new: str) -> bool:
+    return new in ALLOWED_NEXT.get(current, frozenset())

@@ -1,0 +1,323 @@
+import threading
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from offices.models import Membership
+from shipments.exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
+from shipments.models import Charge, Package, Tariff, TrackingEvent
+from shipments.services import great_circle_km, package_record_event, quote
+from tests.factories import LocationFactory, OfficeFactory, TariffFactory, clerk_at, party, register_package
+
+
+@pytest.fixture
+def new_york(db):
+    return OfficeFactory(
+        code="NYC01", location=LocationFactory(latitude=Decimal("40.712800"), longitude=Decimal("-74.006000"))
+    )
+
+
+@pytest.fixture
+def london(db):
+    return OfficeFactory(
+        code="LON01", location=LocationFactory(latitude=Decimal("51.507400"), longitude=Decimal("-0.127800"))
+    )
+
+
+def test_great_circle_distance_new_york_to_london(new_york, london):
+    assert great_circle_km(new_york.location, london.location) == pytest.approx(5570, abs=10)
+
+
+def test_quote_uses_actual_weight_when_heavier_than_volumetric(tariff, new_york, london):
+    cost = quote(
+        origin_office=new_york,
+        destination_office=london,
+        service="standard",
+        weight_grams=2500,
+        length_cm=10,
+        width_cm=10,
+        height_cm=10,
+        declared_value=Decimal("0"),
+    )
+    # volumetric: 10×10×10/5000 = 0.2 kg < 2.5 kg actual
+    assert cost.chargeable_weight_grams == 2500
+    assert cost.weight == Decimal("2.50")
+
+
+def test_quote_uses_volumetric_weight_for_bulky_light_parcels(tariff, new_york, london):
+    cost = quote(
+        origin_office=new_york,
+        destination_office=london,
+        service="standard",
+        weight_grams=500,
+        length_cm=50,
+        width_cm=40,
+        height_cm=30,
+        declared_value=Decimal("0"),
+    )
+    # 50×40×30/5000 = 12 kg
+    assert cost.chargeable_weight_grams == 12_000
+    assert cost.weight == Decimal("12.00")
+
+
+def test_quote_breakdown_distance_insurance_surcharge_and_tax(tariff, new_york, london):
+    cost = quote(
+        origin_office=new_york,
+        destination_office=london,
+        service="standard",
+        weight_grams=1000,
+        length_cm=10,
+        width_cm=10,
+        height_cm=10,
+        declared_value=Decimal("200"),
+    )
+    km = Decimal(str(round(great_circle_km(new_york.location, london.location), 1)))
+    assert cost.distance_km == km
+    assert cost.base == Decimal("5.00")
+    assert cost.distance == (km * Decimal("0.01")).quantize(Decimal("0.01"))
+    assert cost.insurance == Decimal("2.00")  # 1 % of 200
+    assert cost.surcharges == ((cost.base + cost.weight + cost.distance) * Decimal("0.1")).quantize(Decimal("0.01"))
+    pre_tax = cost.base + cost.weight + cost.distance + cost.insurance + cost.surcharges
+    assert cost.tax == (pre_tax * Decimal("0.2")).quantize(Decimal("0.01"))
+    assert cost.total == pre_tax + cost.tax
+    assert cost.currency == "USD"
+
+
+def test_quote_creates_nothing(tariff, new_york, london):
+    quote(
+        origin_office=new_york,
+        destination_office=london,
+        service="standard",
+        weight_grams=1000,
+        length_cm=10,
+        width_cm=10,
+        height_cm=10,
+    )
+    assert Package.objects.count() == 0 and Charge.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("facts", "field"),
+    [
+        ({"weight_grams": 0}, "weight_grams"),
+        ({"length_cm": -1}, "length_cm"),
+        ({"weight_grams": 80_000}, "weight_grams"),
+        ({"declared_value": Decimal("-1")}, "declared_value"),
+    ],
+)
+def test_quote_refuses_impossible_parcels_with_the_field_named(tariff, new_york, london, facts, field):
+    values = {"weight_grams": 1000, "length_cm": 10, "width_cm": 10, "height_cm": 10, "declared_value": Decimal(0)}
+    values.update(facts)
+    with pytest.raises(ShipmentError) as refused:
+        quote(origin_office=new_york, destination_office=london, service="standard", **values)
+    assert field in refused.value.details
+
+
+def test_quote_refuses_a_foreign_currency_and_an_unknown_service(tariff, new_york, london):
+    facts = {"weight_grams": 1000, "length_cm": 10, "width_cm": 10, "height_cm": 10}
+    with pytest.raises(ShipmentError, match="USD"):
+        quote(origin_office=new_york, destination_office=london, service="standard", currency="EUR", **facts)
+    with pytest.raises(ShipmentError, match="Unknown service"):
+        quote(origin_office=new_york, destination_office=london, service="teleport", **facts)
+
+
+def test_register_freezes_the_cost_charges_it_and_records_created(new_york, london):
+    clerk = clerk_at(new_york)
+    package = register_package(origin=new_york, destination=london, actor=clerk, declared_value=Decimal("100"))
+
+    assert package.status == "created"
+    assert package.current_office == new_york
+    event = package.events.get()
+    assert (event.status, event.office, event.recorded_by) == ("created", new_york, clerk)
+    charge = Charge.objects.get(package=package)
+    assert charge.total == package.cost_total > 0
+    assert charge.office == new_york and charge.destination_office == london
+
+    # A later tariff change does not touch the registered package.
+    Tariff.objects.update(base_fee=Decimal("99.00"))
+    package.refresh_from_db()
+    assert package.cost_base == Decimal("5.00")
+
+
+def test_register_and_accept_at_the_counter_sets_the_eta(new_york, london):
+    package = register_package(origin=new_york, destination=london, accept=True)
+    assert package.status == "accepted"
+    assert list(package.events.values_list("status", flat=True)) == ["created", "accepted"]
+    assert package.expected_delivery_at == package.accepted_at + timedelta(days=5)
+
+
+def test_register_only_at_the_clerks_own_office(new_york, london):
+    clerk = clerk_at(london)
+    with pytest.raises(OfficeNotAllowed, match="NYC01"):
+        register_package(origin=new_york, destination=london, actor=clerk)
+    assert Package.objects.count() == 0
+
+
+def test_register_refuses_missing_party_details_and_writes_nothing(new_york, london):
+    with pytest.raises(ShipmentError) as refused:
+        register_package(origin=new_york, destination=london, receiver=party(name=" ", notify_sms=True, phone=""))
+    assert {"receiver.name", "receiver.phone"} <= set(refused.value.details)
+    assert Package.objects.count() == 0 and TrackingEvent.objects.count() == 0
+
+
+def test_clerk_records_events_only_at_their_offices(new_york, london):
+    clerk = clerk_at(london, username="london_clerk")
+    package = register_package(origin=new_york, destination=london)
+    with pytest.raises(OfficeNotAllowed):
+        package_record_event(package=package, status="accepted", office=new_york, actor=clerk)
+    assert Package.objects.get(pk=package.pk).status == "created"
+
+
+def test_manager_and_clerk_both_record_events_at_their_office(new_york, london):
+    manager = clerk_at(new_york, role=Membership.Role.MANAGER, username="ny_manager")
+    package = register_package(origin=new_york, destination=london)
+    event = package_record_event(package=package, status="accepted", office=new_york, actor=manager)
+    assert event.recorded_by == manager
+
+
+def test_in_transit_leaves_no_current_office_and_arrival_sets_it(new_york, london):
+    package = register_package(origin=new_york, destination=london, accept=True)
+    package_record_event(package=package, status="in_transit")
+    package.refresh_from_db()
+    assert package.current_office is None
+    assert package.events.last().office == new_york  # departed from there
+
+    package_record_event(package=package, status="arrived", office=london)
+    package.refresh_from_db()
+    assert package.current_office == london
+
+
+def test_delivery_needs_the_receivers_name_and_records_proof(new_york, london):
+    clerk = clerk_at(london, username="london_clerk")
+    package = register_package(origin=new_york, destination=london, accept=True)
+    package_record_event(package=package, status="out_for_delivery", office=london)
+    with pytest.raises(ShipmentError, match="received the package"):
+        package_record_event(package=package, status="delivered", office=london, actor=clerk)
+    package_record_event(package=package, status="delivered", office=london, actor=clerk, received_by="Rita R.")
+    package.refresh_from_db()
+    assert package.status == "delivered" and package.received_by == "Rita R." and package.delivered_at
+
+
+def test_delay_needs_a_reason_from_the_list(new_york, london):
+    package = register_package(origin=new_york, destination=london, accept=True)
+    with pytest.raises(ShipmentError, match="Pick a reason"):
+        package_record_event(package=package, status="delayed")
+    with pytest.raises(ShipmentError, match="Unknown reason"):
+        package_record_event(package=package, status="delayed", reason="aliens")
+    event = package_record_event(package=package, status="delayed", reason="weather")
+    assert event.reason == "weather"
+
+
+def test_events_cannot_be_in_the_future_or_before_the_last_one(new_york, london):
+    package = register_package(origin=new_york, destination=london)
+    with pytest.raises(ShipmentError, match="future"):
+        package_record_event(package=package, status="accepted", occurred_at=timezone.now() + timedelta(hours=1))
+    with pytest.raises(ShipmentError, match="cannot be earlier"):
+        package_record_event(package=package, status="accepted", occurred_at=timezone.now() - timedelta(days=1))
+
+
+def test_accepted_only_at_origin_and_pickup_only_at_destination(new_york, london):
+    package = register_package(origin=new_york, destination=london)
+    with pytest.raises(ShipmentError, match="origin office"):
+        package_record_event(package=package, status="accepted", office=london)
+    package_record_event(package=package, status="accepted", office=new_york)
+    with pytest.raises(ShipmentError, match="destination office"):
+        package_record_event(package=package, status="ready_for_pickup", office=new_york)
+
+
+def test_cancelling_refunds_the_charge(new_york, london):
+    package = register_package(origin=new_york, destination=london)
+    package_record_event(package=package, status="cancelled")
+    totals = sorted(Charge.objects.filter(package=package).values_list("total", flat=True))
+    assert totals == [-package.cost_total, package.cost_total]
+
+
+def test_external_id_makes_recording_idempotent(new_york, london):
+    package = register_package(origin=new_york, destination=london)
+    first = package_record_event(package=package, status="accepted", external_id="feed-1")
+    again = package_record_event(package=package, status="accepted", external_id="feed-1")
+    assert first.pk == again.pk
+    assert package.events.count() == 2
+
+
+def test_tracking_events_and_charges_are_append_only_in_the_database(new_york, london):
+    package = register_package(origin=new_york, destination=london)
+    with pytest.raises(ValueError, match="append-only"):
+        package.events.get().save()
+    with connection.cursor() as cursor, pytest.raises(Exception, match="append-only"):
+        cursor.execute("UPDATE shipments_trackingevent SET note = 'changed'")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clerks_scanning_one_package_at_once_lose_nothing_and_exactly_one_wins():
+    origin, destination = OfficeFactory(code="ORG01"), OfficeFactory(code="DST01")
+    TariffFactory()
+    package = register_package(origin=origin, destination=destination, accept=True)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def scan_in_transit():
+        from django.db import connection as thread_connection
+
+        try:
+            stale = Package.objects.get(pk=package.pk)  # both read "accepted"
+            barrier.wait(timeout=10)
+            package_record_event(package=stale, status="in_transit", note=threading.current_thread().name)
+            outcomes.append("done")
+        except IllegalTransition:
+            outcomes.append("refused")
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=scan_in_transit, name=f"clerk-{n}") for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["done", "refused"]
+    statuses = list(Package.objects.get(pk=package.pk).events.values_list("status", flat=True))
+    assert statuses == ["created", "accepted", "in_transit"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_different_moves_are_applied_one_after_the_other():
+    origin, destination = OfficeFactory(code="ORG01"), OfficeFactory(code="DST01")
+    TariffFactory()
+    package = register_package(origin=origin, destination=destination, accept=True)
+    package_record_event(package=package, status="in_transit")
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def record(status, **extra):
+        from django.db import connection as thread_connection
+
+        try:
+            stale = Package.objects.get(pk=package.pk)
+            barrier.wait(timeout=10)
+            package_record_event(package=stale, status=status, **extra)
+            outcomes[status] = "done"
+        except ShipmentError as error:
+            outcomes[status] = error.code
+        finally:
+            thread_connection.close()
+
+    threads = [
+        threading.Thread(target=record, args=("arrived",), kwargs={"office": destination}),
+        threading.Thread(target=record, args=("delayed",), kwargs={"reason": "weather"}),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # in_transit → arrived and in_transit → delayed are both legal, and delayed → arrived is legal,
+    # but arrived → delayed is legal too: whichever comes second still applies. Both are kept.
+    package.refresh_from_db()
+    events = list(package.events.values_list("status", flat=True))
+    assert outcomes == {"arrived": "done", "delayed": "done"}
+    assert sorted(events[-2:]) == ["arrived", "delayed"]
+    assert package.status == events[-1]

@@ -1,0 +1,90 @@
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from offices.models import Membership, Office
+from shipments.models import Charge, Package, Tariff, TrackingEvent
+from shipments.statuses import Status
+from tests.factories import OfficeFactory
+
+User = get_user_model()
+
+
+def _counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Office, Tariff, User, Membership, Package, TrackingEvent, Charge)
+    }
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_a_whole_network_and_a_second_run_changes_nothing():
+    call_command("seed_demo", stdout=io.StringIO())
+    first = _counts()
+    assert first["Office"] >= 5
+    assert set(Tariff.objects.values_list("service", flat=True)) == {"standard", "express", "overnight"}
+    assert User.objects.get(username="hq").is_superuser
+    for office in Office.objects.all():
+        roles = set(office.memberships.values_list("role", flat=True))
+        assert roles == {"clerk", "manager"}
+        assert office.location.latitude is not None
+    assert 200 <= first["Package"] <= 1000
+    assert set(Package.objects.values_list("status", flat=True)) == set(Status.values)
+    latest = {p.pk: p.events.order_by("-occurred_at", "-id").first().status for p in Package.objects.all()[:50]}
+    assert all(Package.objects.get(pk=pk).status == status for pk, status in latest.items())
+
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    assert _counts() == first
+    assert "packages unchanged" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_packages_tops_up_with_generated_histories():
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", packages=1500, stdout=io.StringIO(), stderr=io.StringIO())
+    assert Package.objects.count() == 1500
+    # Generated rows obey the same rules as the services: valid numbers, consistent timelines.
+    from shipments.tracking_numbers import normalize_tracking_number
+
+    for package in Package.objects.order_by("-id")[:200].prefetch_related("events"):
+        assert normalize_tracking_number(package.tracking_number) == package.tracking_number
+        statuses = [event.status for event in package.events.all()]
+        assert statuses[0] == "created" and statuses[-1] == package.status
+        assert package.charges.filter(kind="shipping").get().total == package.cost_total
+    assert len(set(Package.objects.values_list("tracking_number", flat=True))) == 1500
+    call_command("seed_demo", packages=1500, stdout=io.StringIO(), stderr=io.StringIO())
+    assert Package.objects.count() == 1500
+
+
+@pytest.mark.django_db
+def test_add_clerk_creates_a_cognito_only_staff_user_and_is_idempotent():
+    OfficeFactory(code="NYC01")
+    OfficeFactory(code="BOS01")
+    out = io.StringIO()
+    call_command("add_clerk", "jane", "--office", "nyc01", "--email", "jane@example.com", stdout=out)
+    assert "jane: created, clerk at NYC01" in out.getvalue()
+    jane = User.objects.get(username="jane")
+    assert jane.is_staff and not jane.has_usable_password() and jane.email == "jane@example.com"
+
+    call_command("add_clerk", "jane", "--office", "NYC01", "--email", "jane@example.com", stdout=out)
+    assert "jane: unchanged" in out.getvalue()
+    call_command("add_clerk", "jane", "--office", "BOS01", "--manager", stdout=out)
+    assert dict(jane.memberships.values_list("office__code", "role")) == {"NYC01": "clerk", "BOS01": "manager"}
+
+
+@pytest.mark.django_db
+def test_add_clerk_reads_a_password_from_stdin(monkeypatch):
+    OfficeFactory(code="NYC01")
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret-Pass!\n"))
+    call_command("add_clerk", "sam", "--office", "NYC01", "--password-stdin", stdout=io.StringIO())
+    assert User.objects.get(username="sam").check_password("s3cret-Pass!")
+
+
+@pytest.mark.django_db
+def test_add_clerk_refuses_an_unknown_office_clearly():
+    with pytest.raises(CommandError, match="There is no office XYZ01"):
+        call_command("add_clerk", "x", "--office", "XYZ01")
+    assert not User.objects.filter(username="x").exists()
