@@ -21,6 +21,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 SIZES = {"1k": 1_000, "1m": int(os.environ.get("BENCH_PACKAGES", 1_000_000))}
+# BENCH_DB_PREFIX keeps two people's runs on one server apart; BENCH_REUSE=1
+# keeps already seeded scratch databases (for iterating on one benchmark).
+PREFIX = os.environ.get("BENCH_DB_PREFIX", "parcels_bench")
+REUSE = os.environ.get("BENCH_REUSE") == "1"
 
 
 def _server_url() -> str:
@@ -46,7 +50,7 @@ class Bench:
         from django.db import connections
 
         connections["default"].close()
-        connections["default"].settings_dict["NAME"] = f"parcels_bench_{size}"
+        connections["default"].settings_dict["NAME"] = f"{PREFIX}_{size}"
 
     @staticmethod
     def timed_ms(function, repeat: int = 20, warmup: int = 3) -> float:
@@ -62,15 +66,21 @@ class Bench:
         return round(samples[len(samples) // 2], 2)
 
 
-def _recreate(server_url: str, name: str) -> None:
+def _recreate(server_url: str, name: str) -> bool:
+    """A fresh scratch database (or the existing one with BENCH_REUSE=1); True if fresh."""
     import psycopg2
 
     connection = psycopg2.connect(_with_database(server_url, "postgres"))
     connection.autocommit = True
     with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if REUSE and cursor.fetchone():
+            connection.close()
+            return False
         cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         cursor.execute(f"CREATE DATABASE {name}")
     connection.close()
+    return True
 
 
 def _row_count(cursor) -> int:
@@ -83,9 +93,8 @@ def _row_count(cursor) -> int:
 
 def main() -> None:
     server_url = _server_url()
-    for size in SIZES:
-        _recreate(server_url, f"parcels_bench_{size}")
-    os.environ["DATABASE_URL"] = _with_database(server_url, "parcels_bench_1k")
+    fresh = {size: _recreate(server_url, f"{PREFIX}_{size}") for size in SIZES}
+    os.environ["DATABASE_URL"] = _with_database(server_url, f"{PREFIX}_1k")
 
     import django
     from django.core.management import call_command
@@ -97,6 +106,10 @@ def main() -> None:
 
     for size, packages in SIZES.items():
         bench.use(size)
+        if not fresh[size]:
+            print(f"bench: {size}: reusing the seeded database", file=sys.stderr)
+            call_command("migrate", verbosity=0)
+            continue
         call_command("migrate", verbosity=0)
         call_command("createcachetable", verbosity=0)
         call_command("seed_demo", verbosity=0)

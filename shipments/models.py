@@ -89,9 +89,7 @@ class Package(models.Model):
     receiver_notify_sms = models.BooleanField(default=False)
     receiver_notify_email = models.BooleanField(default=False)
 
-    origin_office = models.ForeignKey(
-        Office, on_delete=models.PROTECT, related_name="packages_sent", db_index=False
-    )
+    origin_office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="packages_sent", db_index=False)
     current_office = models.ForeignKey(
         Office,
         on_delete=models.PROTECT,

@@ -8,215 +8,548 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('offices', '0001_initial'),
+        ("offices", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Package',
+            name="Package",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tracking_number', models.CharField(editable=False, max_length=13)),
-                ('sender_name', models.CharField(max_length=200)),
-                ('sender_phone', models.CharField(blank=True, max_length=40)),
-                ('sender_email', models.EmailField(blank=True, max_length=254)),
-                ('sender_notify_sms', models.BooleanField(default=False)),
-                ('sender_notify_email', models.BooleanField(default=False)),
-                ('receiver_name', models.CharField(max_length=200)),
-                ('receiver_phone', models.CharField(blank=True, max_length=40)),
-                ('receiver_email', models.EmailField(blank=True, max_length=254)),
-                ('receiver_notify_sms', models.BooleanField(default=False)),
-                ('receiver_notify_email', models.BooleanField(default=False)),
-                ('service', models.CharField(choices=[('standard', 'Standard'), ('express', 'Express'), ('overnight', 'Overnight')], max_length=20)),
-                ('weight_grams', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('length_cm', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('width_cm', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('height_cm', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('declared_value', models.DecimalField(decimal_places=2, default=0, max_digits=12, validators=[django.core.validators.MinValueValidator(0)])),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('chargeable_weight_grams', models.PositiveIntegerField()),
-                ('distance_km', models.DecimalField(decimal_places=1, max_digits=8)),
-                ('cost_base', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('cost_weight', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('cost_distance', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('cost_insurance', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('cost_surcharges', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('cost_tax', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('cost_total', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('cost_currency', models.CharField(max_length=3)),
-                ('transit_days', models.PositiveSmallIntegerField(help_text='From the tariff at registration.')),
-                ('status', models.CharField(choices=[('created', 'Created'), ('accepted', 'Accepted (sent)'), ('in_transit', 'In transit'), ('arrived', 'Arrived (received)'), ('out_for_delivery', 'Out for delivery'), ('delivery_failed', 'Delivery failed'), ('ready_for_pickup', 'Ready for pickup'), ('delayed', 'Delayed'), ('delivered', 'Delivered'), ('returned', 'Returned'), ('cancelled', 'Cancelled'), ('lost', 'Lost')], default='created', max_length=20)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('expected_delivery_at', models.DateTimeField(blank=True, null=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('received_by', models.CharField(blank=True, help_text='Who signed for the package.', max_length=200)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, help_text='When the package was registered.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('current_office', models.ForeignKey(blank=True, db_index=False, help_text='Empty while the package is on a leg between offices.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='packages_on_hand', to='offices.office')),
-                ('destination_office', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='packages_incoming', to='offices.office')),
-                ('origin_office', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='packages_sent', to='offices.office')),
-                ('receiver_address', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offices.location')),
-                ('sender_address', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offices.location')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("tracking_number", models.CharField(editable=False, max_length=13)),
+                ("sender_name", models.CharField(max_length=200)),
+                ("sender_phone", models.CharField(blank=True, max_length=40)),
+                ("sender_email", models.EmailField(blank=True, max_length=254)),
+                ("sender_notify_sms", models.BooleanField(default=False)),
+                ("sender_notify_email", models.BooleanField(default=False)),
+                ("receiver_name", models.CharField(max_length=200)),
+                ("receiver_phone", models.CharField(blank=True, max_length=40)),
+                ("receiver_email", models.EmailField(blank=True, max_length=254)),
+                ("receiver_notify_sms", models.BooleanField(default=False)),
+                ("receiver_notify_email", models.BooleanField(default=False)),
+                (
+                    "service",
+                    models.CharField(
+                        choices=[("standard", "Standard"), ("express", "Express"), ("overnight", "Overnight")],
+                        max_length=20,
+                    ),
+                ),
+                ("weight_grams", models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
+                ("length_cm", models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
+                ("width_cm", models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
+                ("height_cm", models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
+                (
+                    "declared_value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                ("chargeable_weight_grams", models.PositiveIntegerField()),
+                ("distance_km", models.DecimalField(decimal_places=1, max_digits=8)),
+                ("cost_base", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("cost_weight", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("cost_distance", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("cost_insurance", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("cost_surcharges", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("cost_tax", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("cost_total", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("cost_currency", models.CharField(max_length=3)),
+                ("transit_days", models.PositiveSmallIntegerField(help_text="From the tariff at registration.")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("accepted", "Accepted (sent)"),
+                            ("in_transit", "In transit"),
+                            ("arrived", "Arrived (received)"),
+                            ("out_for_delivery", "Out for delivery"),
+                            ("delivery_failed", "Delivery failed"),
+                            ("ready_for_pickup", "Ready for pickup"),
+                            ("delayed", "Delayed"),
+                            ("delivered", "Delivered"),
+                            ("returned", "Returned"),
+                            ("cancelled", "Cancelled"),
+                            ("lost", "Lost"),
+                        ],
+                        default="created",
+                        max_length=20,
+                    ),
+                ),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("expected_delivery_at", models.DateTimeField(blank=True, null=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("received_by", models.CharField(blank=True, help_text="Who signed for the package.", max_length=200)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, help_text="When the package was registered."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "current_office",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        help_text="Empty while the package is on a leg between offices.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="packages_on_hand",
+                        to="offices.office",
+                    ),
+                ),
+                (
+                    "destination_office",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="packages_incoming",
+                        to="offices.office",
+                    ),
+                ),
+                (
+                    "origin_office",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="packages_sent",
+                        to="offices.office",
+                    ),
+                ),
+                (
+                    "receiver_address",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="offices.location",
+                    ),
+                ),
+                (
+                    "sender_address",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="offices.location",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Charge',
+            name="Charge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('shipping', 'Shipping'), ('refund', 'Refund')], default='shipping', max_length=10)),
-                ('service', models.CharField(choices=[('standard', 'Standard'), ('express', 'Express'), ('overnight', 'Overnight')], max_length=20)),
-                ('base', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('weight', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('distance', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('insurance', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('surcharges', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('tax', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('total', models.DecimalField(decimal_places=2, max_digits=12)),
-                ('currency', models.CharField(max_length=3)),
-                ('charged_at', models.DateTimeField()),
-                ('destination_office', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offices.office')),
-                ('office', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='charges', to='offices.office')),
-                ('package', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='charges', to='shipments.package')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("shipping", "Shipping"), ("refund", "Refund")], default="shipping", max_length=10
+                    ),
+                ),
+                (
+                    "service",
+                    models.CharField(
+                        choices=[("standard", "Standard"), ("express", "Express"), ("overnight", "Overnight")],
+                        max_length=20,
+                    ),
+                ),
+                ("base", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("weight", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("distance", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("insurance", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("surcharges", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("tax", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("total", models.DecimalField(decimal_places=2, max_digits=12)),
+                ("currency", models.CharField(max_length=3)),
+                ("charged_at", models.DateTimeField()),
+                (
+                    "destination_office",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="offices.office",
+                    ),
+                ),
+                (
+                    "office",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="charges",
+                        to="offices.office",
+                    ),
+                ),
+                (
+                    "package",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="charges",
+                        to="shipments.package",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['charged_at', 'id'],
+                "ordering": ["charged_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Tariff',
+            name="Tariff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('service', models.CharField(choices=[('standard', 'Standard'), ('express', 'Express'), ('overnight', 'Overnight')], max_length=20, unique=True)),
-                ('transit_days', models.PositiveSmallIntegerField(help_text='Days from acceptance to expected delivery.')),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('base_fee', models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(0)])),
-                ('per_kg', models.DecimalField(decimal_places=2, help_text='Per chargeable kg.', max_digits=12, validators=[django.core.validators.MinValueValidator(0)])),
-                ('per_km', models.DecimalField(decimal_places=4, max_digits=10, validators=[django.core.validators.MinValueValidator(0)])),
-                ('insurance_rate', models.DecimalField(decimal_places=4, default=0, help_text='Share of the declared value, e.g. 0.0100 for 1 %.', max_digits=6)),
-                ('surcharge_rate', models.DecimalField(decimal_places=4, default=0, help_text='Fuel surcharge on base + weight + distance.', max_digits=6)),
-                ('tax_rate', models.DecimalField(decimal_places=4, default=0, max_digits=6)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "service",
+                    models.CharField(
+                        choices=[("standard", "Standard"), ("express", "Express"), ("overnight", "Overnight")],
+                        max_length=20,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "transit_days",
+                    models.PositiveSmallIntegerField(help_text="Days from acceptance to expected delivery."),
+                ),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                (
+                    "base_fee",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(0)]
+                    ),
+                ),
+                (
+                    "per_kg",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Per chargeable kg.",
+                        max_digits=12,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                    ),
+                ),
+                (
+                    "per_km",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=10, validators=[django.core.validators.MinValueValidator(0)]
+                    ),
+                ),
+                (
+                    "insurance_rate",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=0,
+                        help_text="Share of the declared value, e.g. 0.0100 for 1 %.",
+                        max_digits=6,
+                    ),
+                ),
+                (
+                    "surcharge_rate",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=0,
+                        help_text="Fuel surcharge on base + weight + distance.",
+                        max_digits=6,
+                    ),
+                ),
+                ("tax_rate", models.DecimalField(decimal_places=4, default=0, max_digits=6)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['service'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('service__in', ['standard', 'express', 'overnight'])), name='tariff_service_valid'), models.CheckConstraint(condition=models.Q(('base_fee__gte', 0), ('insurance_rate__gte', 0), ('per_kg__gte', 0), ('per_km__gte', 0), ('surcharge_rate__gte', 0), ('tax_rate__gte', 0)), name='tariff_rates_not_negative')],
+                "ordering": ["service"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("service__in", ["standard", "express", "overnight"])),
+                        name="tariff_service_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("base_fee__gte", 0),
+                            ("insurance_rate__gte", 0),
+                            ("per_kg__gte", 0),
+                            ("per_km__gte", 0),
+                            ("surcharge_rate__gte", 0),
+                            ("tax_rate__gte", 0),
+                        ),
+                        name="tariff_rates_not_negative",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TrackingEvent',
+            name="TrackingEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('created', 'Created'), ('accepted', 'Accepted (sent)'), ('in_transit', 'In transit'), ('arrived', 'Arrived (received)'), ('out_for_delivery', 'Out for delivery'), ('delivery_failed', 'Delivery failed'), ('ready_for_pickup', 'Ready for pickup'), ('delayed', 'Delayed'), ('delivered', 'Delivered'), ('returned', 'Returned'), ('cancelled', 'Cancelled'), ('lost', 'Lost')], max_length=20)),
-                ('occurred_at', models.DateTimeField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('source', models.CharField(choices=[('counter', 'Counter'), ('scan', 'Scan'), ('api', 'API'), ('import', 'Import'), ('system', 'System')], default='counter', max_length=10)),
-                ('note', models.TextField(blank=True)),
-                ('reason', models.CharField(blank=True, choices=[('weather', 'Weather'), ('capacity', 'Capacity'), ('customs', 'Customs'), ('address_issue', 'Address issue'), ('damaged', 'Damaged'), ('missed_connection', 'Missed connection'), ('receiver_absent', 'Receiver absent'), ('refused', 'Refused by receiver'), ('eta_passed', 'Expected delivery passed'), ('other', 'Other')], max_length=30)),
-                ('received_by', models.CharField(blank=True, max_length=200)),
-                ('external_id', models.CharField(blank=True, max_length=100, null=True)),
-                ('office', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='offices.office')),
-                ('package', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='shipments.package')),
-                ('recorded_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("accepted", "Accepted (sent)"),
+                            ("in_transit", "In transit"),
+                            ("arrived", "Arrived (received)"),
+                            ("out_for_delivery", "Out for delivery"),
+                            ("delivery_failed", "Delivery failed"),
+                            ("ready_for_pickup", "Ready for pickup"),
+                            ("delayed", "Delayed"),
+                            ("delivered", "Delivered"),
+                            ("returned", "Returned"),
+                            ("cancelled", "Cancelled"),
+                            ("lost", "Lost"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("counter", "Counter"),
+                            ("scan", "Scan"),
+                            ("api", "API"),
+                            ("import", "Import"),
+                            ("system", "System"),
+                        ],
+                        default="counter",
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("weather", "Weather"),
+                            ("capacity", "Capacity"),
+                            ("customs", "Customs"),
+                            ("address_issue", "Address issue"),
+                            ("damaged", "Damaged"),
+                            ("missed_connection", "Missed connection"),
+                            ("receiver_absent", "Receiver absent"),
+                            ("refused", "Refused by receiver"),
+                            ("eta_passed", "Expected delivery passed"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("received_by", models.CharField(blank=True, max_length=200)),
+                ("external_id", models.CharField(blank=True, max_length=100, null=True)),
+                (
+                    "office",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="offices.office",
+                    ),
+                ),
+                (
+                    "package",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="shipments.package",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['occurred_at', 'id'],
+                "ordering": ["occurred_at", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='package',
-            index=models.Index(fields=['-created_at', '-id'], name='package_created_idx'),
+            model_name="package",
+            index=models.Index(fields=["-created_at", "-id"], name="package_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='package',
-            index=models.Index(fields=['origin_office', '-created_at'], name='package_origin_created_idx'),
+            model_name="package",
+            index=models.Index(fields=["origin_office", "-created_at"], name="package_origin_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='package',
-            index=models.Index(fields=['destination_office', '-created_at'], name='package_dest_created_idx'),
+            model_name="package",
+            index=models.Index(fields=["destination_office", "-created_at"], name="package_dest_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='package',
-            index=models.Index(fields=['current_office', '-created_at'], name='package_current_created_idx'),
+            model_name="package",
+            index=models.Index(fields=["current_office", "-created_at"], name="package_current_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='package',
-            index=models.Index(fields=['status', '-created_at'], name='package_status_created_idx'),
+            model_name="package",
+            index=models.Index(fields=["status", "-created_at"], name="package_status_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='package',
-            index=models.Index(fields=['service', '-created_at'], name='package_service_created_idx'),
+            model_name="package",
+            index=models.Index(fields=["service", "-created_at"], name="package_service_created_idx"),
         ),
         migrations.AddIndex(
-            model_name='package',
-            index=models.Index(condition=models.Q(('status__in', ['delivered', 'returned', 'cancelled', 'lost']), _negated=True), fields=['expected_delivery_at'], name='package_open_eta_idx'),
+            model_name="package",
+            index=models.Index(
+                condition=models.Q(("status__in", ["delivered", "returned", "cancelled", "lost"]), _negated=True),
+                fields=["expected_delivery_at"],
+                name="package_open_eta_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='package',
-            index=models.Index(fields=['sender_phone'], name='package_sender_phone_idx'),
+            model_name="package",
+            index=models.Index(fields=["sender_phone"], name="package_sender_phone_idx"),
         ),
         migrations.AddIndex(
-            model_name='package',
-            index=models.Index(fields=['receiver_phone'], name='package_receiver_phone_idx'),
+            model_name="package",
+            index=models.Index(fields=["receiver_phone"], name="package_receiver_phone_idx"),
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.UniqueConstraint(fields=('tracking_number',), name='package_tracking_number_unique'),
+            model_name="package",
+            constraint=models.UniqueConstraint(fields=("tracking_number",), name="package_tracking_number_unique"),
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['created', 'accepted', 'in_transit', 'arrived', 'out_for_delivery', 'delivery_failed', 'ready_for_pickup', 'delayed', 'delivered', 'returned', 'cancelled', 'lost'])), name='package_status_valid'),
+            model_name="package",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "created",
+                            "accepted",
+                            "in_transit",
+                            "arrived",
+                            "out_for_delivery",
+                            "delivery_failed",
+                            "ready_for_pickup",
+                            "delayed",
+                            "delivered",
+                            "returned",
+                            "cancelled",
+                            "lost",
+                        ],
+                    )
+                ),
+                name="package_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.CheckConstraint(condition=models.Q(('service__in', ['standard', 'express', 'overnight'])), name='package_service_valid'),
+            model_name="package",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("service__in", ["standard", "express", "overnight"])), name="package_service_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.CheckConstraint(condition=models.Q(('tracking_number__regex', '^[A-Z]{2}[0-9]{9}[A-Z]{2}$')), name='package_tracking_number_s10'),
+            model_name="package",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("tracking_number__regex", "^[A-Z]{2}[0-9]{9}[A-Z]{2}$")),
+                name="package_tracking_number_s10",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.CheckConstraint(condition=models.Q(('height_cm__gt', 0), ('length_cm__gt', 0), ('weight_grams__gt', 0), ('width_cm__gt', 0)), name='package_dimensions_positive'),
+            model_name="package",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("height_cm__gt", 0), ("length_cm__gt", 0), ("weight_grams__gt", 0), ("width_cm__gt", 0)
+                ),
+                name="package_dimensions_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.CheckConstraint(condition=models.Q(('declared_value__gte', 0)), name='package_declared_value_not_negative'),
+            model_name="package",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("declared_value__gte", 0)), name="package_declared_value_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.CheckConstraint(condition=models.Q(('cost_total__gte', 0)), name='package_cost_total_not_negative'),
+            model_name="package",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cost_total__gte", 0)), name="package_cost_total_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='package',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'delivered'), _negated=True), ('delivered_at__isnull', False), _connector='OR'), name='package_delivered_has_time'),
+            model_name="package",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "delivered"), _negated=True), ("delivered_at__isnull", False), _connector="OR"
+                ),
+                name="package_delivered_has_time",
+            ),
         ),
         migrations.AddIndex(
-            model_name='charge',
-            index=models.Index(fields=['office', 'charged_at'], name='charge_office_date_idx'),
+            model_name="charge",
+            index=models.Index(fields=["office", "charged_at"], name="charge_office_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='charge',
-            constraint=models.UniqueConstraint(fields=('package', 'kind'), name='charge_one_per_package_kind'),
+            model_name="charge",
+            constraint=models.UniqueConstraint(fields=("package", "kind"), name="charge_one_per_package_kind"),
         ),
         migrations.AddIndex(
-            model_name='trackingevent',
-            index=models.Index(fields=['package', 'occurred_at', 'id'], name='event_package_timeline_idx'),
+            model_name="trackingevent",
+            index=models.Index(fields=["package", "occurred_at", "id"], name="event_package_timeline_idx"),
         ),
         migrations.AddConstraint(
-            model_name='trackingevent',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['created', 'accepted', 'in_transit', 'arrived', 'out_for_delivery', 'delivery_failed', 'ready_for_pickup', 'delayed', 'delivered', 'returned', 'cancelled', 'lost'])), name='event_status_valid'),
+            model_name="trackingevent",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "created",
+                            "accepted",
+                            "in_transit",
+                            "arrived",
+                            "out_for_delivery",
+                            "delivery_failed",
+                            "ready_for_pickup",
+                            "delayed",
+                            "delivered",
+                            "returned",
+                            "cancelled",
+                            "lost",
+                        ],
+                    )
+                ),
+                name="event_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trackingevent',
-            constraint=models.UniqueConstraint(condition=models.Q(('external_id__isnull', False)), fields=('external_id',), name='event_external_id_unique'),
+            model_name="trackingevent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("external_id__isnull", False)),
+                fields=("external_id",),
+                name="event_external_id_unique",
+            ),
         ),
     ]

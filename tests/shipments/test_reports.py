@@ -1,0 +1,43 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from shipments.exceptions import ShipmentError
+from shipments.reports import cost_report
+from shipments.services import package_record_event
+from tests.factories import OfficeFactory, TariffFactory, register_package
+
+
+@pytest.mark.django_db
+def test_report_sums_charges_by_service_destination_and_day_and_counts_refunds():
+    origin, b, c = OfficeFactory(code="ORG01"), OfficeFactory(code="BBB01"), OfficeFactory(code="CCC01")
+    TariffFactory(service="express", base_fee=Decimal("20.00"))
+    yesterday = timezone.now() - timedelta(days=1)
+    first = register_package(origin=origin, destination=b, registered_at=yesterday)
+    second = register_package(origin=origin, destination=c, service="express")
+    cancelled = register_package(origin=origin, destination=c)
+    package_record_event(package=cancelled, status="cancelled")
+    register_package(origin=b, destination=origin)  # another office's charge
+
+    report = cost_report(office=origin, date_from=(yesterday - timedelta(days=1)).date(), date_to=timezone.now().date())
+
+    assert report.packages == 2
+    assert report.revenue == first.cost_total + second.cost_total
+    assert report.average_cost == ((first.cost_total + second.cost_total) / 2).quantize(Decimal("0.01"))
+    by_service = {row.key: (row.packages, row.revenue) for row in report.rows["service"]}
+    assert by_service == {"standard": (1, first.cost_total), "express": (1, second.cost_total)}
+    by_destination = {row.key: row.packages for row in report.rows["destination"]}
+    assert by_destination == {"BBB01": 1, "CCC01": 1}
+    assert sum(row.packages for row in report.rows["day"]) == 2
+
+
+@pytest.mark.django_db
+def test_report_refuses_backwards_and_overlong_ranges():
+    office = OfficeFactory()
+    today = timezone.now().date()
+    with pytest.raises(ShipmentError, match="before the start"):
+        cost_report(office=office, date_from=today, date_to=today - timedelta(days=1))
+    with pytest.raises(ShipmentError, match="at most"):
+        cost_report(office=office, date_from=today - timedelta(days=400), date_to=today)
