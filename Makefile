@@ -7,7 +7,7 @@ PY := $(BIN)/python
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench package deploy check-deploy clean
+.PHONY: run test lint bench check-deploy db-stop clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is needed (found " + sys.version.split()[0] + ")")'
@@ -48,5 +48,9 @@ check-deploy: venv
 	DATABASE_URL=postgres://check@127.0.0.1:5432/check AWS_STORAGE_BUCKET_NAME=check \
 	$(MANAGE) check --deploy --fail-level WARNING
 
-clean:
+# Stop the embedded PostgreSQL that `make run` / `make test` start (it keeps running for speed).
+db-stop:
+	@test ! -d .data/postgres || $(PY) -W ignore -c 'import pgserver; pgserver.get_server(".data/postgres", cleanup_mode="stop").cleanup()'
+
+clean: db-stop
 	rm -rf $(VENV) .pytest_cache .ruff_cache build
