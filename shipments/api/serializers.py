@@ -1,0 +1,302 @@
+"""Serializers of the package API: one per direction.
+
+Input serializers list every field they accept and nothing else, so a client
+cannot set a status, a cost or an office by adding keys to the body (mass
+assignment): unknown keys are ignored. They turn the request into the
+arguments of a service call; the services hold the rules.
+"""
+
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from offices.models import Office
+from shipments.models import Package, Service, TrackingEvent
+from shipments.services import Address, Party
+from shipments.statuses import Reason, Status
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class OfficeCodeField(serializers.SlugRelatedField):
+    """An office given by its code (NYC01), case-insensitive on input."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Office.objects.select_related("location"))
+        super().__init__(slug_field="code", **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = data.strip().upper()
+        return super().to_internal_value(data)
+
+
+# --- input -------------------------------------------------------------------
+
+
+class AddressInputSerializer(serializers.Serializer):
+    line1 = serializers.CharField(max_length=200)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    country = serializers.CharField(min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2, e.g. US.")
+
+
+class PartyInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    address = AddressInputSerializer()
+    notify_sms = serializers.BooleanField(required=False, default=False)
+    notify_email = serializers.BooleanField(required=False, default=False)
+
+    @staticmethod
+    def to_party(data: dict) -> Party:
+        return Party(**{**data, "address": Address(**data["address"])})
+
+
+class ParcelInputSerializer(serializers.Serializer):
+    """What a price depends on: offices, service and the parcel's facts."""
+
+    origin_office = OfficeCodeField()
+    destination_office = OfficeCodeField()
+    service = serializers.ChoiceField(choices=Service.choices)
+    weight_grams = serializers.IntegerField(min_value=1, max_value=10_000_000)
+    length_cm = serializers.IntegerField(min_value=1, max_value=100_000)
+    width_cm = serializers.IntegerField(min_value=1, max_value=100_000)
+    height_cm = serializers.IntegerField(min_value=1, max_value=100_000)
+    declared_value = serializers.DecimalField(**MONEY, min_value=0, required=False, default=Decimal("0"))
+    currency = serializers.CharField(min_length=3, max_length=3, required=False, allow_null=True, default=None)
+
+    def service_arguments(self) -> dict:
+        return dict(self.validated_data)
+
+
+class QuoteInputSerializer(ParcelInputSerializer):
+    pass
+
+
+class PackageCreateSerializer(ParcelInputSerializer):
+    sender = PartyInputSerializer()
+    receiver = PartyInputSerializer()
+    accept = serializers.BooleanField(
+        required=False, default=False, help_text="True when the parcel is handed over at the counter now."
+    )
+
+    def service_arguments(self) -> dict:
+        arguments = super().service_arguments()
+        arguments["sender"] = PartyInputSerializer.to_party(arguments["sender"])
+        arguments["receiver"] = PartyInputSerializer.to_party(arguments["receiver"])
+        return arguments
+
+
+class EventCreateSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    office = OfficeCodeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Where it happened; defaults to the package's current office.",
+    )
+    occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    reason = serializers.ChoiceField(choices=Reason.choices, required=False, allow_blank=True, default="")
+    received_by = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default="", help_text="Who signed, for delivered."
+    )
+
+
+class CostReportQuerySerializer(serializers.Serializer):
+    # "from" is a Python keyword, hence the explicit field names below.
+    group_by = serializers.ChoiceField(choices=["day", "service", "destination"], required=False, default="day")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(
+            required=False, help_text="First day (office time), default 30 days before `to`."
+        )
+        fields["to"] = serializers.DateField(required=False, help_text="Last day (office time), default today.")
+        return fields
+
+
+# --- output ------------------------------------------------------------------
+
+
+class CostSerializer(serializers.Serializer):
+    """A price breakdown: money as decimal strings, total = sum of the parts."""
+
+    base = serializers.DecimalField(**MONEY)
+    weight = serializers.DecimalField(**MONEY)
+    distance = serializers.DecimalField(**MONEY)
+    insurance = serializers.DecimalField(**MONEY)
+    surcharges = serializers.DecimalField(**MONEY)
+    tax = serializers.DecimalField(**MONEY)
+    total = serializers.DecimalField(**MONEY)
+    currency = serializers.CharField()
+    chargeable_weight_grams = serializers.IntegerField()
+    distance_km = serializers.DecimalField(max_digits=8, decimal_places=1)
+    transit_days = serializers.IntegerField()
+
+
+class PackageCostSerializer(CostSerializer):
+    """The same breakdown, read from the cost frozen on a package."""
+
+    base = serializers.DecimalField(**MONEY, source="cost_base")
+    weight = serializers.DecimalField(**MONEY, source="cost_weight")
+    distance = serializers.DecimalField(**MONEY, source="cost_distance")
+    insurance = serializers.DecimalField(**MONEY, source="cost_insurance")
+    surcharges = serializers.DecimalField(**MONEY, source="cost_surcharges")
+    tax = serializers.DecimalField(**MONEY, source="cost_tax")
+    total = serializers.DecimalField(**MONEY, source="cost_total")
+    currency = serializers.CharField(source="cost_currency")
+
+
+class PartyAddressSerializer(serializers.Serializer):
+    line1 = serializers.CharField()
+    line2 = serializers.CharField()
+    city = serializers.CharField()
+    region = serializers.CharField()
+    postal_code = serializers.CharField()
+    country = serializers.CharField()
+
+
+def _party_serializer(role: str):
+    """Sender or receiver, read from the package's flat ``{role}_*`` columns."""
+    fields = {
+        "name": serializers.CharField(source=f"{role}_name"),
+        "email": serializers.CharField(source=f"{role}_email"),
+        "phone": serializers.CharField(source=f"{role}_phone"),
+        "address": PartyAddressSerializer(source=f"{role}_address"),
+        "notify_sms": serializers.BooleanField(source=f"{role}_notify_sms"),
+        "notify_email": serializers.BooleanField(source=f"{role}_notify_email"),
+    }
+    return type(f"{role.title()}Serializer", (serializers.Serializer,), fields)
+
+
+SenderSerializer = _party_serializer("sender")
+ReceiverSerializer = _party_serializer("receiver")
+
+
+class EventSerializer(serializers.ModelSerializer):
+    office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = TrackingEvent
+        fields = [
+            "status",
+            "office",
+            "occurred_at",
+            "recorded_at",
+            "recorded_by",
+            "source",
+            "note",
+            "reason",
+            "received_by",
+        ]
+        read_only_fields = fields
+
+
+class PackageListSerializer(serializers.ModelSerializer):
+    """One row of a package list: what a clerk scans a list for."""
+
+    origin_office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    current_office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    destination_office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Package
+        fields = [
+            "tracking_number",
+            "status",
+            "service",
+            "origin_office",
+            "current_office",
+            "destination_office",
+            "sender_name",
+            "receiver_name",
+            "weight_grams",
+            "created_at",
+            "accepted_at",
+            "expected_delivery_at",
+            "delivered_at",
+        ]
+        read_only_fields = fields
+
+
+class PackageDetailSerializer(serializers.ModelSerializer):
+    origin_office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    current_office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    destination_office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    sender = SenderSerializer(source="*", read_only=True)
+    receiver = ReceiverSerializer(source="*", read_only=True)
+    cost = PackageCostSerializer(source="*", read_only=True)
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Package
+        fields = [
+            "tracking_number",
+            "status",
+            "service",
+            "origin_office",
+            "current_office",
+            "destination_office",
+            "weight_grams",
+            "length_cm",
+            "width_cm",
+            "height_cm",
+            "declared_value",
+            "currency",
+            "sender",
+            "receiver",
+            "cost",
+            "created_at",
+            "accepted_at",
+            "expected_delivery_at",
+            "delivered_at",
+            "received_by",
+            "events",
+        ]
+        read_only_fields = fields
+
+
+# --- public tracking (redacted) -----------------------------------------------
+
+
+class PlaceSerializer(serializers.Serializer):
+    """City and country only: never a street, a name or a phone number."""
+
+    city = serializers.CharField()
+    country = serializers.CharField()
+
+
+class PublicEventSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Status.choices)
+    occurred_at = serializers.DateTimeField()
+    office_city = serializers.SerializerMethodField()
+    description = serializers.SerializerMethodField()
+
+    def get_office_city(self, event) -> str | None:
+        return event.office.location.city if event.office_id else None
+
+    def get_description(self, event) -> str:
+        # Built from the status and reason only: free-text notes are for staff
+        # and may contain names or addresses.
+        text = Status(event.status).label
+        if event.reason:
+            text += f" ({Reason(event.reason).label.lower()})"
+        return text
+
+
+class PublicTrackingSerializer(serializers.Serializer):
+    tracking_number = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    service = serializers.ChoiceField(choices=Service.choices)
+    origin = PlaceSerializer(source="origin_office.location")
+    destination = PlaceSerializer(source="destination_office.location")
+    expected_delivery_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+    events = PublicEventSerializer(many=True)

@@ -1,0 +1,278 @@
+"""The package API. Views validate with a serializer, call a selector or a
+service, and serialize the answer; every rule lives in shipments.services and
+every scoping decision in shipments.selectors."""
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny
+from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api.errors import error_responses
+from config.api.throttling import PublicTrackingThrottle
+from offices.models import Office
+from offices.selectors import offices_visible_to, user_manages, user_works_at
+from shipments.models import Package, TrackingEvent
+from shipments.reports import cost_report
+from shipments.selectors import package_detail_queryset, package_get_public, package_get_visible, package_list
+from shipments.services import package_record_event, package_register, quote
+from shipments.statuses import FINAL_STATUSES
+
+from . import serializers as api
+from .filters import PackageFilter
+from .renderers import CostReportCSVRenderer
+
+TRACKING_NUMBER = OpenApiParameter(
+    "tracking_number", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. EE473124829US"
+)
+OFFICE_CODE = OpenApiParameter("code", OpenApiTypes.STR, OpenApiParameter.PATH, description="Office code, e.g. NYC01")
+
+
+@extend_schema(
+    tags=["tracking"],
+    parameters=[TRACKING_NUMBER],
+    responses={200: api.PublicTrackingSerializer, **error_responses(400, 404, 429)},
+    auth=[],
+)
+class PublicTrackingView(APIView):
+    """Where is my parcel? Public and redacted: no names, addresses, phones or costs."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [PublicTrackingThrottle]
+
+    def get(self, request, tracking_number):
+        package = package_get_public(tracking_number)
+        return Response(api.PublicTrackingSerializer(package).data)
+
+
+@extend_schema(tags=["packages"])
+class PackageListCreateView(generics.ListCreateAPIView):
+    filterset_class = PackageFilter
+
+    def get_queryset(self):
+        return package_list(self.request.user)
+
+    def get_serializer_class(self):
+        return api.PackageCreateSerializer if self.request.method == "POST" else api.PackageListSerializer
+
+    @extend_schema(
+        summary="Packages you can see",
+        responses={200: api.PackageListSerializer(many=True), **error_responses(400, 401, 403, 429)},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Register a parcel at the counter",
+        request=api.PackageCreateSerializer,
+        responses={201: api.PackageDetailSerializer, **error_responses(400, 401, 403, 429)},
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = api.PackageCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        package = package_register(
+            actor=request.user, source=TrackingEvent.Source.API, **serializer.service_arguments()
+        )
+        package = package_detail_queryset(request.user).get(pk=package.pk)
+        return Response(api.PackageDetailSerializer(package).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["packages"],
+    parameters=[TRACKING_NUMBER],
+    responses={200: api.PackageDetailSerializer, **error_responses(400, 401, 403, 404, 429)},
+)
+class PackageDetailView(APIView):
+    """A package with its sender, receiver, frozen cost and timeline."""
+
+    def get(self, request, tracking_number):
+        package = package_get_visible(request.user, tracking_number)
+        return Response(api.PackageDetailSerializer(package).data)
+
+
+@extend_schema(
+    tags=["packages"],
+    parameters=[TRACKING_NUMBER],
+    request=api.EventCreateSerializer,
+    responses={201: api.EventSerializer, **error_responses(400, 401, 403, 404, 409, 429)},
+)
+class PackageEventCreateView(APIView):
+    """Record a status change (a scan) at one of your offices."""
+
+    def post(self, request, tracking_number):
+        package = package_get_visible(request.user, tracking_number)
+        serializer = api.EventCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        event = package_record_event(
+            package=package, actor=request.user, source=TrackingEvent.Source.API, **serializer.validated_data
+        )
+        return Response(api.EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+
+def _office_for(user, code: str) -> Office:
+    office = offices_visible_to(user).filter(code=code.strip().upper()).first()
+    if office is None:
+        raise Http404
+    return office
+
+
+class DirectionSerializer(serializers.Serializer):
+    direction = serializers.ChoiceField(choices=["sent", "incoming", "on_hand"])
+
+
+@extend_schema(
+    tags=["offices"],
+    parameters=[
+        OFFICE_CODE,
+        OpenApiParameter(
+            "direction",
+            str,
+            enum=["sent", "incoming", "on_hand"],
+            required=True,
+            description="sent: registered here; incoming: on their way here; on_hand: physically here now",
+        ),
+    ],
+    responses={200: api.PackageListSerializer(many=True), **error_responses(400, 401, 403, 404, 429)},
+)
+class OfficePackagesView(generics.ListAPIView):
+    """The parcels of one office, for the people who work there (and HQ)."""
+
+    serializer_class = api.PackageListSerializer
+    filterset_class = PackageFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no request kwargs
+            return Package.objects.none()
+        office = _office_for(self.request.user, self.kwargs["code"])
+        if not user_works_at(self.request.user, office):
+            raise PermissionDenied(f"You do not work at {office.code}.")
+        query = DirectionSerializer(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        packages = package_list(self.request.user)
+        direction = query.validated_data["direction"]
+        if direction == "sent":
+            return packages.filter(origin_office=office)
+        if direction == "incoming":
+            # On their way: a delivered, returned, cancelled or lost parcel is not coming.
+            return packages.filter(destination_office=office).exclude(status__in=FINAL_STATUSES)
+        return packages.filter(current_office=office)
+
+
+_REPORT_ROWS = inline_serializer(
+    "CostReportRow",
+    many=True,
+    fields={
+        "key": serializers.CharField(),
+        "label": serializers.CharField(),
+        "packages": serializers.IntegerField(),
+        "revenue": serializers.DecimalField(max_digits=14, decimal_places=2),
+        "average_cost": serializers.DecimalField(max_digits=14, decimal_places=2),
+    },
+)
+_REPORT = inline_serializer(
+    "CostReport",
+    fields={
+        "office": serializers.CharField(),
+        "from": serializers.DateField(),
+        "to": serializers.DateField(),
+        "group_by": serializers.CharField(),
+        "currency": serializers.CharField(),
+        "totals": inline_serializer(
+            "CostReportTotals",
+            fields={
+                "packages": serializers.IntegerField(),
+                "revenue": serializers.DecimalField(max_digits=14, decimal_places=2),
+                "average_cost": serializers.DecimalField(max_digits=14, decimal_places=2),
+            },
+        ),
+        "rows": _REPORT_ROWS,
+    },
+)
+
+
+@extend_schema(
+    tags=["offices"],
+    parameters=[
+        OFFICE_CODE,
+        api.CostReportQuerySerializer,
+        OpenApiParameter("format", str, enum=["json", "csv"], description="csv for a spreadsheet"),
+    ],
+    responses={
+        (200, "application/json"): _REPORT,
+        (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The rows and a total, as CSV"),
+        **error_responses(400, 401, 403, 404, 429),
+    },
+)
+class OfficeCostReportView(APIView):
+    """Shipping revenue of one office, for its managers and HQ. Sums immutable charges."""
+
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CostReportCSVRenderer]
+
+    def get(self, request, code):
+        office = _office_for(request.user, code)
+        if not user_manages(request.user, office):
+            raise PermissionDenied(f"Cost reports of {office.code} are for its managers and HQ.")
+        query = api.CostReportQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        today = timezone.now().astimezone(ZoneInfo(office.time_zone)).date()
+        date_to = query.validated_data.get("to") or today
+        date_from = query.validated_data.get("from") or date_to - timedelta(days=29)
+        group_by = query.validated_data["group_by"]
+        report = cost_report(office=office, date_from=date_from, date_to=date_to, group_by=(group_by,))
+        data = {
+            "office": office.code,
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+            "group_by": group_by,
+            "currency": report.currency,
+            "totals": {
+                "packages": report.packages,
+                "revenue": f"{report.revenue:.2f}",
+                "average_cost": f"{report.average_cost:.2f}",
+            },
+            "rows": [
+                {
+                    "key": row.key,
+                    "label": row.label,
+                    "packages": row.packages,
+                    "revenue": f"{row.revenue:.2f}",
+                    "average_cost": f"{row.average_cost:.2f}",
+                }
+                for row in report.rows[group_by]
+            ],
+        }
+        response = Response(data)
+        if request.accepted_renderer.format == "csv":
+            filename = f"costs-{office.code}-{date_from}-{date_to}-by-{group_by}.csv"
+            response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+    def handle_exception(self, exc):
+        # Errors stay JSON (the one error shape) even when CSV was asked for.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+@extend_schema(
+    tags=["quotes"],
+    request=api.QuoteInputSerializer,
+    responses={200: api.CostSerializer, **error_responses(400, 401, 403, 429)},
+)
+class QuoteView(APIView):
+    """What sending a parcel would cost today. Creates nothing."""
+
+    def post(self, request):
+        serializer = api.QuoteInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(api.CostSerializer(quote(**serializer.service_arguments())).data)
