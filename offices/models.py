@@ -58,6 +58,9 @@ class OfficeQuerySet(models.QuerySet):
     def active(self):
         return self.filter(is_active=True)
 
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
 
 class Office(models.Model):
     """A branch of the network where parcels are taken in, sorted and handed over."""
