@@ -308,22 +308,7 @@ def package_register(
         created_at=registered_at,
         created_by=actor,
     )
-    Charge.objects.create(
-        package=package,
-        kind=Charge.Kind.SHIPPING,
-        office=origin_office,
-        destination_office=destination_office,
-        service=service,
-        base=cost.base,
-        weight=cost.weight,
-        distance=cost.distance,
-        insurance=cost.insurance,
-        surcharges=cost.surcharges,
-        tax=cost.tax,
-        total=cost.total,
-        currency=cost.currency,
-        charged_at=registered_at,
-    )
+    _charge(package, kind=Charge.Kind.SHIPPING, charged_at=registered_at)
     TrackingEvent.objects.create(
         package=package,
         status=Status.CREATED,
@@ -493,7 +478,8 @@ def package_record_event(
         changed += ["delivered_at", "received_by"]
     locked.save(update_fields=changed)
     if status == Status.CANCELLED:
-        _refund(locked, occurred_at)
+        # Cancelling before acceptance gives the whole price back.
+        _charge(locked, kind=Charge.Kind.REFUND, charged_at=occurred_at)
 
     for field in changed:
         setattr(package, field, getattr(locked, field))
@@ -501,22 +487,22 @@ def package_record_event(
     return event
 
 
-def _refund(package: Package, refunded_at: datetime) -> Charge:
-    """Cancelling before acceptance gives the whole price back, as a negative charge."""
-    charge = Charge.objects.get(package=package, kind=Charge.Kind.SHIPPING)
+def _charge(package: Package, *, kind: str, charged_at: datetime) -> Charge:
+    """An immutable money record of the package's frozen cost; refunds are negative."""
+    sign = -1 if kind == Charge.Kind.REFUND else 1
     return Charge.objects.create(
         package=package,
-        kind=Charge.Kind.REFUND,
-        office=charge.office,
-        destination_office=charge.destination_office,
-        service=charge.service,
-        base=-charge.base,
-        weight=-charge.weight,
-        distance=-charge.distance,
-        insurance=-charge.insurance,
-        surcharges=-charge.surcharges,
-        tax=-charge.tax,
-        total=-charge.total,
-        currency=charge.currency,
-        charged_at=refunded_at,
+        kind=kind,
+        office_id=package.origin_office_id,
+        destination_office_id=package.destination_office_id,
+        service=package.service,
+        base=sign * package.cost_base,
+        weight=sign * package.cost_weight,
+        distance=sign * package.cost_distance,
+        insurance=sign * package.cost_insurance,
+        surcharges=sign * package.cost_surcharges,
+        tax=sign * package.cost_tax,
+        total=sign * package.cost_total,
+        currency=package.cost_currency,
+        charged_at=charged_at,
     )
