@@ -1,0 +1,291 @@
+"""The admin of offices and of who works where.
+
+Permissions here come from office membership and HQ, not from Django's model
+permissions: the demo clerks have none, and a clerk's rights follow their
+offices. Offices are visible to every clerk (the network is public) and edited
+by HQ only; managers manage the memberships of the offices they manage.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.http import Http404
+
+from offices.models import Membership, Office
+from offices.selectors import managed_office_ids_of, office_ids_of, offices_of, user_is_hq
+from offices.services import clerk_upsert, office_upsert
+
+
+def works_in_network(request) -> bool:
+    """A staff user who is HQ or holds at least one membership: may use the back-office."""
+    user = request.user
+    return bool(user.is_active and user.is_staff and (user_is_hq(user) or office_ids_of(user)))
+
+
+def is_hq(request) -> bool:
+    return user_is_hq(request.user)
+
+
+def is_manager(request) -> bool:
+    return bool(request.user.is_active and request.user.is_staff and managed_office_ids_of(request.user))
+
+
+class RaiseNotFoundMixin:
+    """Objects outside the user's scope are 404, not the admin's "doesn't exist" redirect."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(f"No {self.opts.verbose_name} {object_id} among the ones you can see.")
+        return obj
+
+
+ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country", "latitude", "longitude")
+
+
+class OfficeForm(forms.ModelForm):
+    """An office with its address on one page; saved through ``office_upsert``."""
+
+    line1 = forms.CharField(label="Street address", max_length=200)
+    line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    city = forms.CharField(max_length=100)
+    region = forms.CharField(label="State / region", max_length=100, required=False)
+    postal_code = forms.CharField(max_length=20, required=False)
+    country = forms.RegexField(
+        regex=r"^[A-Z]{2}$", initial="US", help_text="Two-letter ISO code, e.g. US.", max_length=2
+    )
+    latitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-90, max_value=90)
+    longitude = forms.DecimalField(max_digits=9, decimal_places=6, min_value=-180, max_value=180)
+
+    class Meta:
+        model = Office
+        fields = ["code", "name", "phone", "email", "time_zone", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for field in ADDRESS_FIELDS:
+                self.fields[field].initial = getattr(self.instance.location, field)
+
+    def clean_time_zone(self):
+        from zoneinfo import available_timezones
+
+        value = self.cleaned_data["time_zone"]
+        if value not in available_timezones():
+            raise forms.ValidationError("Use a time zone name such as America/New_York.")
+        return value
+
+
+@admin.register(Office)
+class OfficeAdmin(RaiseNotFoundMixin, admin.ModelAdmin):
+    form = OfficeForm
+    list_display = ("code", "name", "city", "phone", "email", "time_zone", "is_active")
+    list_display_links = ("code", "name")
+    list_filter = ("is_active",)
+    list_select_related = ("location",)
+    search_fields = ("code", "name", "location__city")
+    search_help_text = "Office code, name or city."
+    show_facets = admin.ShowFacets.NEVER
+    fieldsets = [
+        (None, {"fields": ["code", "name", "phone", "email", "time_zone", "is_active"]}),
+        ("Address", {"fields": list(ADDRESS_FIELDS)}),
+    ]
+
+    @admin.display(description="City", ordering="location__city")
+    def city(self, office):
+        return office.location.city
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("location")
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if request.path.endswith("/autocomplete/"):
+            # Office pickers of the package forms: a clerk registers and scans
+            # only at their own offices, and sends to any open office.
+            if request.GET.get("field_name") in ("origin_office", "current_office", "office"):
+                queryset = queryset.filter(pk__in=offices_of(request.user).values("pk"))
+            queryset = queryset.filter(is_active=True)
+        return queryset, may_have_duplicates
+
+    def get_readonly_fields(self, request, obj=None):
+        if not is_hq(request):
+            return [*OfficeForm.Meta.fields, *ADDRESS_FIELDS]
+        # The code is the office's natural key (on labels, in imports): it never changes.
+        return ["code"] if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if not is_hq(request):
+            kwargs["form"] = forms.ModelForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if not is_hq(request):
+            return [(None, {"fields": ["code", "name", "phone", "email", "time_zone", "is_active", "address"]})]
+        return self.fieldsets
+
+    @admin.display(description="Address")
+    def address(self, office):
+        return str(office.location)
+
+    def has_module_permission(self, request):
+        return works_in_network(request)
+
+    def has_view_permission(self, request, obj=None):
+        return works_in_network(request)
+
+    def has_add_permission(self, request):
+        return is_hq(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_hq(request)
+
+    def has_delete_permission(self, request, obj=None):
+        # Packages keep pointing at their offices forever: close an office
+        # (untick "active") instead of deleting it.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        office, _created, _changed = office_upsert(
+            code=obj.code,
+            name=data["name"],
+            address={field: data[field] for field in ADDRESS_FIELDS},
+            phone=data.get("phone", ""),
+            email=data.get("email", ""),
+            time_zone=data["time_zone"],
+        )
+        if office.is_active != data["is_active"]:
+            office.is_active = data["is_active"]
+            office.save(update_fields=["is_active"])
+        obj.pk, obj.location = office.pk, office.location
+        obj._state.adding = False
+
+
+class MembershipAddForm(forms.ModelForm):
+    """A manager adds a clerk to their office by user name (a new user is created)."""
+
+    username = forms.CharField(
+        max_length=150,
+        help_text="A new user name creates a staff user; an existing one adds that person to the office.",
+    )
+    email = forms.EmailField(required=False)
+    password = forms.CharField(
+        widget=forms.PasswordInput,
+        required=False,
+        help_text="For a new user only. Leave empty if they sign in through the company login (Cognito).",
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["office", "role"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        if request is not None and not user_is_hq(request.user):
+            self.fields["office"].queryset = Office.objects.filter(pk__in=managed_office_ids_of(request.user))
+
+    def clean(self):
+        cleaned = super().clean()
+        username = cleaned.get("username", "").strip()
+        user = get_user_model().objects.filter(username=username).first()
+        if user is not None:
+            if cleaned.get("password") and not user_is_hq(self.request.user):
+                # Otherwise a manager could take over anyone's account by "adding" it.
+                self.add_error("password", "This user already exists; only HQ can change their password.")
+            if cleaned.get("office") and Membership.objects.filter(user=user, office=cleaned["office"]).exists():
+                self.add_error("username", f"{username} already works at {cleaned['office'].code}.")
+        return cleaned
+
+    def _post_clean(self):
+        # The user is created by the service on save, not by the form.
+        pass
+
+
+@admin.register(Membership)
+class MembershipAdmin(RaiseNotFoundMixin, admin.ModelAdmin):
+    list_display = ("user", "email", "office", "role")
+    list_filter = ("role", "office")
+    list_select_related = ("user", "office")
+    search_fields = ("user__username", "user__email", "office__code")
+    search_help_text = "User name, email or office code."
+    show_facets = admin.ShowFacets.NEVER
+    ordering = ("office__code", "user__username")
+
+    @admin.display(description="Email", ordering="user__email")
+    def email(self, membership):
+        return membership.user.email
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("user", "office")
+        if user_is_hq(request.user):
+            return queryset
+        return queryset.filter(office_id__in=managed_office_ids_of(request.user))
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = MembershipAddForm
+            kwargs["fields"] = ["username", "email", "password", "office", "role"]
+            form = super().get_form(request, obj, change, **kwargs)
+
+            class RequestForm(form):
+                def __init__(self, *args, **form_kwargs):
+                    super().__init__(*args, request=request, **form_kwargs)
+
+            return RequestForm
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["username", "email", "password", "office", "role"]
+        return ["user", "office", "role"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user", "office"] if obj is not None else []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "office" and not user_is_hq(request.user):
+            kwargs["queryset"] = Office.objects.filter(pk__in=managed_office_ids_of(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return is_hq(request) or is_manager(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._manages(request, obj)
+
+    def has_add_permission(self, request):
+        return is_hq(request) or is_manager(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._manages(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.user_id == request.user.pk and not is_hq(request):
+            return False  # a manager cannot lock themselves out of their own office
+        return self._manages(request, obj)
+
+    def _manages(self, request, obj):
+        if is_hq(request):
+            return True
+        if not is_manager(request):
+            return False
+        return obj is None or obj.office_id in managed_office_ids_of(request.user)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            user, office = obj.user, obj.office
+            username, email, password = user.username, None, None
+        else:
+            username, office = data["username"].strip(), data["office"]
+            email, password = (data.get("email") or None), (data.get("password") or None)
+        user, created, _changed = clerk_upsert(
+            username=username, office=office, role=data["role"], email=email, password=password
+        )
+        membership = Membership.objects.get(user=user, office=office)
+        obj.pk, obj.user, obj.office, obj.role = membership.pk, user, office, membership.role
+        obj._state.adding = False
+        if created and not password:
+            messages.info(request, f"{username} signs in through the company login: no password was set.")

@@ -1,0 +1,224 @@
+"""Forms of the counter pages in the admin: register, scan, record one event, report.
+
+They only check input (types, required fields); the rules of the network are
+checked by the services, whose ShipmentError is turned back into form errors
+with ``add_shipment_error``.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
+from django.utils import timezone
+
+from offices.models import Office
+from offices.selectors import default_office_of, offices_of
+
+from .exceptions import ShipmentError
+from .models import Package, Service
+from .services import Address, Party
+from .statuses import REASON_ALLOWED, REASON_REQUIRED, Reason, Status
+
+PARTY_FIELDS = ("name", "phone", "email", "line1", "line2", "city", "region", "postal_code", "country")
+# The counter form's field names for the keys of ShipmentError.details.
+_DETAIL_FIELDS = {
+    f"{role}.{key}": f"{role}_{key.removeprefix('address.')}"
+    for role in ("sender", "receiver")
+    for key in ("name", "phone", "email", "address.line1", "address.city", "address.country")
+}
+
+MAX_SCAN_LINES = 500
+
+
+def add_shipment_error(form: forms.Form, error: ShipmentError) -> None:
+    """Show a service's refusal on the form: per field where it names one, else on top."""
+    for key, message in (error.details or {}).items():
+        field = _DETAIL_FIELDS.get(key, key)
+        if field in form.fields and isinstance(message, str):
+            form.add_error(field, message)
+    form.add_error(None, error.message)
+
+
+def _party_fields(role: str) -> dict[str, forms.Field]:
+    title = role.capitalize()
+    return {
+        f"{role}_name": forms.CharField(label=f"{title} name", max_length=200),
+        f"{role}_phone": forms.CharField(label="Phone", max_length=40, required=False),
+        f"{role}_email": forms.EmailField(label="Email", required=False),
+        f"{role}_line1": forms.CharField(label="Street address", max_length=200),
+        f"{role}_line2": forms.CharField(label="Address line 2", max_length=200, required=False),
+        f"{role}_city": forms.CharField(label="City", max_length=100),
+        f"{role}_region": forms.CharField(label="State / region", max_length=100, required=False),
+        f"{role}_postal_code": forms.CharField(label="Postal code", max_length=20, required=False),
+        f"{role}_country": forms.CharField(
+            label="Country", max_length=2, initial="US", help_text="Two-letter code, e.g. US."
+        ),
+        f"{role}_notify_sms": forms.BooleanField(label="Text messages (SMS)", required=False),
+        f"{role}_notify_email": forms.BooleanField(label="Emails", required=False),
+    }
+
+
+class PackageRegisterForm(forms.Form):
+    """The counter form: who sends what to whom, and how."""
+
+    origin_office = forms.ModelChoiceField(queryset=Office.objects.none(), empty_label=None)
+    destination_office = forms.ModelChoiceField(queryset=Office.objects.active())
+    service = forms.ChoiceField(choices=Service.choices, initial=Service.STANDARD)
+    weight_grams = forms.IntegerField(label="Weight (g)", min_value=1)
+    length_cm = forms.IntegerField(label="Length (cm)", min_value=1)
+    width_cm = forms.IntegerField(label="Width (cm)", min_value=1)
+    height_cm = forms.IntegerField(label="Height (cm)", min_value=1)
+    declared_value = forms.DecimalField(
+        label="Declared value", min_value=0, max_digits=12, decimal_places=2, initial=Decimal("0"), required=False
+    )
+    accept = forms.BooleanField(label="Parcel handed over now (record it as accepted)", required=False, initial=True)
+    # The total the clerk was shown; registering at another price asks again.
+    quoted_total = forms.DecimalField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(_party_fields("sender"))
+        self.fields.update(_party_fields("receiver"))
+        self.fields["origin_office"].queryset = offices_of(user)
+        if not self.is_bound:
+            office = default_office_of(user)
+            if office is not None:
+                self.fields["origin_office"].initial = office.pk
+        destination = self.fields["destination_office"]
+        destination.widget = AutocompleteSelect(Package._meta.get_field("destination_office"), admin.site)
+        destination.widget.choices = destination.choices
+
+    def clean(self):
+        cleaned = super().clean()
+        for role in ("sender", "receiver"):
+            key = f"{role}_country"
+            if cleaned.get(key):
+                cleaned[key] = cleaned[key].strip().upper()
+        if cleaned.get("declared_value") is None:
+            cleaned["declared_value"] = Decimal("0")
+        return cleaned
+
+    def party(self, role: str) -> Party:
+        data = self.cleaned_data
+        return Party(
+            name=data[f"{role}_name"],
+            phone=data[f"{role}_phone"],
+            email=data[f"{role}_email"],
+            notify_sms=data[f"{role}_notify_sms"],
+            notify_email=data[f"{role}_notify_email"],
+            address=Address(
+                line1=data[f"{role}_line1"],
+                line2=data[f"{role}_line2"],
+                city=data[f"{role}_city"],
+                region=data[f"{role}_region"],
+                postal_code=data[f"{role}_postal_code"],
+                country=data[f"{role}_country"],
+            ),
+        )
+
+    def quote_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "origin_office": data["origin_office"],
+            "destination_office": data["destination_office"],
+            "service": data["service"],
+            "weight_grams": data["weight_grams"],
+            "length_cm": data["length_cm"],
+            "width_cm": data["width_cm"],
+            "height_cm": data["height_cm"],
+            "declared_value": data["declared_value"],
+        }
+
+    def register_arguments(self) -> dict:
+        return {
+            **self.quote_arguments(),
+            "sender": self.party("sender"),
+            "receiver": self.party("receiver"),
+            "accept": self.cleaned_data["accept"],
+        }
+
+    # Bound fields of each party, for the template's two columns.
+    @property
+    def sender_fields(self):
+        return [self[f"sender_{key}"] for key in PARTY_FIELDS]
+
+    @property
+    def receiver_fields(self):
+        return [self[f"receiver_{key}"] for key in PARTY_FIELDS]
+
+    @property
+    def sender_notify(self):
+        return [self["sender_notify_sms"], self["sender_notify_email"]]
+
+    @property
+    def receiver_notify(self):
+        return [self["receiver_notify_sms"], self["receiver_notify_email"]]
+
+
+SCAN_STATUSES = [(status.value, status.label) for status in Status if status != Status.CREATED]
+
+
+class EventDetailsForm(forms.Form):
+    """What recording a step may need besides the status: reason, receiver, note."""
+
+    reason = forms.ChoiceField(choices=[("", "—")] + list(Reason.choices), required=False)
+    received_by = forms.CharField(
+        label="Received by", max_length=200, required=False, help_text="Name of the person who took the parcel."
+    )
+    note = forms.CharField(max_length=500, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if status in REASON_REQUIRED and not cleaned.get("reason"):
+            self.add_error("reason", f"Pick a reason for “{Status(status).label}”.")
+        if status and status not in REASON_ALLOWED:
+            cleaned["reason"] = ""  # ignore a reason left picked from an earlier scan
+        if status == Status.DELIVERED and not cleaned.get("received_by", "").strip():
+            self.add_error("received_by", "Enter the name of the person who received the parcel.")
+        return cleaned
+
+
+class ScanForm(EventDetailsForm):
+    """A barcode scanner types one tracking number per line into ``tracking_numbers``."""
+
+    status = forms.ChoiceField(label="Action", choices=SCAN_STATUSES, initial=Status.ARRIVED)
+    tracking_numbers = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 12, "cols": 30, "autofocus": True, "spellcheck": "false"}),
+        help_text=f"One per line, as the scanner types them (up to {MAX_SCAN_LINES}).",
+    )
+    field_order = ["status", "reason", "received_by", "note", "tracking_numbers"]
+
+    def clean_tracking_numbers(self):
+        lines = [line.strip() for line in self.cleaned_data["tracking_numbers"].splitlines()]
+        lines = [line for line in lines if line]
+        if not lines:
+            raise forms.ValidationError("Scan or type at least one tracking number.")
+        if len(lines) > MAX_SCAN_LINES:
+            raise forms.ValidationError(
+                f"{len(lines)} numbers at once is too many: scan at most {MAX_SCAN_LINES} per batch."
+            )
+        return lines
+
+
+class RecordEventForm(EventDetailsForm):
+    """One button of the package page: the next status, at one of the clerk's offices."""
+
+    status = forms.ChoiceField(choices=SCAN_STATUSES)
+    office = forms.ModelChoiceField(queryset=Office.objects.none(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices_of(user)
+
+
+class ReportForm(forms.Form):
+    date_from = forms.DateField(label="From", widget=AdminDateWidget)
+    date_to = forms.DateField(label="To", widget=AdminDateWidget, help_text="Both days included.")
+
+    @classmethod
+    def initial_range(cls) -> dict:
+        today = timezone.localdate()
+        return {"date_from": today - timedelta(days=29), "date_to": today}

@@ -1,0 +1,396 @@
+"""The counter pages hooked into the package admin: register, scan, record one
+event, label and the managers' cost report.
+
+Views stay thin: input goes through the forms of ``admin_forms``, reads through
+the selectors, writes through ``services``; a ShipmentError becomes a form
+error or an admin message, never a server error.
+"""
+
+import csv
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+
+from offices.models import Office
+from offices.selectors import managed_office_ids_of, offices_of, user_is_hq
+
+from .admin_forms import PackageRegisterForm, RecordEventForm, ReportForm, ScanForm, add_shipment_error
+from .exceptions import InvalidTrackingNumber, ShipmentError
+from .labels import barcode_svg
+from .models import Package, TrackingEvent
+from .reports import CostReport, cost_report
+from .selectors import packages_visible_to
+from .services import package_record_event, package_register, quote
+from .statuses import Status
+from .tracking_numbers import normalize_tracking_number
+
+
+def _context(model_admin, request, title: str, **extra) -> dict:
+    return {
+        **model_admin.admin_site.each_context(request),
+        "opts": Package._meta,
+        "app_label": Package._meta.app_label,
+        "title": title,
+        **extra,
+    }
+
+
+def package_url(package: Package, view: str = "change") -> str:
+    return reverse(f"admin:shipments_package_{view}", args=[package.pk])
+
+
+# --- Register a package -------------------------------------------------------
+
+
+def register_view(model_admin, request):
+    """Quote first, then register: the clerk always sees the price before saving."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    form = PackageRegisterForm(request.POST or None, user=request.user)
+    shown_quote = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            shown_quote = quote(**form.quote_arguments())
+        except ShipmentError as error:
+            add_shipment_error(form, error)
+        else:
+            if "_register" in request.POST:
+                if form.cleaned_data.get("quoted_total") != shown_quote.total:
+                    messages.warning(
+                        request,
+                        f"The price is now {shown_quote.total} {shown_quote.currency}: the details changed "
+                        "since the last quote. Check it with the customer and press Register again.",
+                    )
+                else:
+                    try:
+                        package = package_register(actor=request.user, **form.register_arguments())
+                    except ShipmentError as error:
+                        add_shipment_error(form, error)
+                        shown_quote = None
+                    else:
+                        messages.success(
+                            request,
+                            format_html(
+                                "Registered {} ({}). <a href='{}' target='_blank'>Print the label</a>.",
+                                package.tracking_number,
+                                package.get_status_display().lower(),
+                                package_url(package, "label"),
+                            ),
+                        )
+                        return redirect(package_url(package))
+            if shown_quote is not None:
+                # Remember which total the clerk was shown (see the check above).
+                form.data = form.data.copy()
+                form.data["quoted_total"] = str(shown_quote.total)
+    context = _context(
+        model_admin,
+        request,
+        "Register a package",
+        form=form,
+        quote=shown_quote,
+        media=model_admin.media + form.media,
+    )
+    return TemplateResponse(request, "admin/shipments/package/register.html", context)
+
+
+# --- Scan parcels at an office -------------------------------------------------
+
+
+@dataclass
+class ScanResult:
+    line: str
+    tracking_number: str
+    done: bool
+    message: str
+    package: Package | None = None
+
+
+def scan_numbers(
+    *, user, office: Office, status: str, lines: list[str], reason: str = "", received_by: str = "", note: str = ""
+) -> list[ScanResult]:
+    """Record ``status`` at ``office`` for every scanned line, each on its own.
+
+    Every package is a separate call of the service, so a separate transaction:
+    an unknown number or an illegal move refuses that line and no other.
+    """
+    parsed: list[tuple[str, str, str]] = []
+    for line in lines:
+        try:
+            parsed.append((line, normalize_tracking_number(line), ""))
+        except InvalidTrackingNumber as error:
+            parsed.append((line, "", error.message))
+    numbers = {number for _, number, _ in parsed if number}
+    # One query for the whole batch; scoping is the same selector as everywhere.
+    packages = {
+        package.tracking_number: package
+        for package in packages_visible_to(user).filter(tracking_number__in=numbers).select_related("current_office")
+    }
+    results, seen = [], set()
+    for line, number, problem in parsed:
+        if problem:
+            results.append(ScanResult(line, number, False, problem))
+        elif number in seen:
+            results.append(ScanResult(line, number, False, "Scanned twice in this batch; recorded once."))
+        elif number not in packages:
+            results.append(ScanResult(line, number, False, "Unknown, or not one of the packages you can see."))
+        else:
+            seen.add(number)
+            package = packages[number]
+            try:
+                package_record_event(
+                    package=package,
+                    status=status,
+                    office=office,
+                    actor=user,
+                    source=TrackingEvent.Source.SCAN,
+                    reason=reason,
+                    received_by=received_by,
+                    note=note,
+                )
+            except ShipmentError as error:
+                results.append(ScanResult(line, number, False, error.message, package))
+            else:
+                results.append(ScanResult(line, number, True, f"{Status(status).label} at {office.code}.", package))
+    return results
+
+
+def scan_view(model_admin, request, office_code: str | None = None):
+    offices = offices_of(request.user).order_by("code")
+    if office_code is None:
+        choices = list(offices)
+        if len(choices) == 1:
+            return redirect("admin:shipments_package_scan", office_code=choices[0].code)
+        context = _context(model_admin, request, "Scan parcels", offices=choices, purpose="scan")
+        return TemplateResponse(request, "admin/shipments/package/office_picker.html", context)
+    office = offices.filter(code=office_code.upper()).first()
+    if office is None:
+        raise Http404(f"{office_code} is not one of your offices.")
+    form = ScanForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        results = scan_numbers(
+            user=request.user,
+            office=office,
+            status=data["status"],
+            lines=data["tracking_numbers"],
+            reason=data["reason"],
+            received_by=data["received_by"],
+            note=data["note"],
+        )
+        # Keep the action for the next batch, empty the box for the scanner.
+        form = ScanForm(initial={key: data[key] for key in ("status", "reason", "received_by", "note")})
+    context = _context(
+        model_admin,
+        request,
+        f"Scan parcels at {office.code}",
+        office=office,
+        form=form,
+        results=results,
+        done_count=sum(result.done for result in results or []),
+        refused_count=sum(not result.done for result in results or []),
+        media=model_admin.media + form.media,
+    )
+    return TemplateResponse(request, "admin/shipments/package/scan.html", context)
+
+
+# --- The package page: next steps, label ------------------------------------------
+
+
+def natural_office_id(package: Package, status: str) -> int | None:
+    """Where a step usually happens, to preselect it on the package page."""
+    if status == Status.ACCEPTED:
+        return package.origin_office_id
+    if status in (Status.ARRIVED, Status.READY_FOR_PICKUP):
+        return package.destination_office_id
+    return package.current_office_id
+
+
+def record_event_view(model_admin, request, object_id: str):
+    package = model_admin.get_object(request, object_id)
+    if request.method != "POST":
+        return redirect(package_url(package))
+    form = RecordEventForm(request.POST, user=request.user)
+    if not form.is_valid():
+        problems = "; ".join(str(message) for messages_ in form.errors.values() for message in messages_)
+        messages.error(request, f"Nothing recorded: {problems}")
+        return redirect(package_url(package))
+    data = form.cleaned_data
+    try:
+        package_record_event(
+            package=package,
+            status=data["status"],
+            office=data["office"],
+            actor=request.user,
+            source=TrackingEvent.Source.COUNTER,
+            reason=data["reason"],
+            received_by=data["received_by"],
+            note=data["note"],
+        )
+    except ShipmentError as error:
+        messages.error(request, f"Nothing recorded: {error.message}")
+    else:
+        where = f" at {data['office'].code}" if data["office"] else ""
+        messages.success(request, f"{package.tracking_number} is now {Status(data['status']).label.lower()}{where}.")
+    return redirect(package_url(package))
+
+
+def label_view(model_admin, request, object_id: str):
+    package = model_admin.get_object(request, object_id)
+    context = {"package": package, "barcode": barcode_svg(package.tracking_number), "title": "Label"}
+    return TemplateResponse(request, "shipments/label.html", context)
+
+
+# --- The managers' cost report ------------------------------------------------------
+
+
+def _report_offices(user):
+    if user_is_hq(user):
+        return Office.objects.order_by("code")
+    return Office.objects.filter(pk__in=managed_office_ids_of(user)).order_by("code")
+
+
+def report_view(model_admin, request, office_code: str | None = None):
+    offices = _report_offices(request.user)
+    if office_code is None:
+        choices = list(offices)
+        if not choices:
+            raise PermissionDenied("Cost reports are for office managers and HQ.")
+        if len(choices) == 1:
+            return redirect("admin:shipments_package_report", office_code=choices[0].code)
+        context = _context(model_admin, request, "Cost reports", offices=choices, purpose="report")
+        return TemplateResponse(request, "admin/shipments/package/office_picker.html", context)
+    office = offices.filter(code=office_code.upper()).first()
+    if office is None:
+        # Not "forbidden": an office you do not manage has no report for you.
+        raise Http404(f"{office_code} is not an office you manage.")
+
+    today = datetime.now(ZoneInfo(office.time_zone)).date()
+    data = request.GET if "date_from" in request.GET or "date_to" in request.GET else None
+    form = ReportForm(data or {"date_from": today - timedelta(days=29), "date_to": today})
+    report = None
+    if form.is_valid():
+        try:
+            report = cost_report(
+                office=office, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"]
+            )
+        except ShipmentError as error:
+            add_shipment_error(form, error)
+    if report is not None and request.GET.get("format") == "csv":
+        return report_csv(report)
+    context = _context(
+        model_admin,
+        request,
+        f"Cost report for {office}",
+        office=office,
+        form=form,
+        report=report,
+        day_chart=day_chart(report) if report else None,
+        destination_chart=bar_chart(report.rows["destination"], width=720) if report else None,
+        csv_url=csv_url(request, form) if report else None,
+        media=model_admin.media + form.media,
+    )
+    return TemplateResponse(request, "admin/shipments/package/report.html", context)
+
+
+def csv_url(request, form: ReportForm) -> str:
+    query = QueryDict(mutable=True)
+    query["date_from"] = form.cleaned_data["date_from"].isoformat()
+    query["date_to"] = form.cleaned_data["date_to"].isoformat()
+    query["format"] = "csv"
+    return f"{request.path}?{query.urlencode()}"
+
+
+CSV_COLUMNS = ["breakdown", "key", "label", "packages", "revenue", "average_cost", "currency"]
+
+
+def report_csv(report: CostReport) -> HttpResponse:
+    """The same numbers as the page, one row per line of each breakdown."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"cost-report-{report.office.code}-{report.date_from}-{report.date_to}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerow(
+        ["total", report.office.code, str(report.office.name), report.packages, report.revenue, report.average_cost]
+        + [report.currency]
+    )
+    for breakdown in ("service", "destination", "day"):
+        for row in report.rows.get(breakdown, []):
+            writer.writerow(
+                [breakdown, row.key, row.label, row.packages, row.revenue, row.average_cost, report.currency]
+            )
+    return response
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    value: object
+    show_label: bool
+
+
+def bar_chart(rows, *, width: int = 720, height: int = 180, value=lambda row: row.revenue) -> dict:
+    """Bars for a server-rendered SVG: no JavaScript, prints as it looks."""
+    left, bottom, top_margin = 56, 28, 8
+    plot_width, plot_height = width - left - 8, height - bottom - top_margin
+    values = [float(value(row)) for row in rows]
+    top = max(values, default=0) or 1.0
+    slot = plot_width / max(len(rows), 1)
+    every = max(1, len(rows) // 12)  # at most a dozen labels under the axis
+    bars = [
+        Bar(
+            x=round(left + index * slot + slot * 0.1, 2),
+            y=round(top_margin + plot_height * (1 - amount / top), 2),
+            width=round(max(slot * 0.8, 1), 2),
+            height=round(plot_height * amount / top, 2),
+            label=row.label,
+            value=value(row),
+            show_label=index % every == 0,
+        )
+        for index, (row, amount) in enumerate(zip(rows, values, strict=True))
+    ]
+    ticks = [
+        {"y": round(top_margin + plot_height * (1 - share), 2), "value": round(top * share, 2)} for share in (0, 0.5, 1)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "axis_y": top_margin + plot_height,
+        "right": width - 8,
+        "bars": bars,
+        "ticks": ticks,
+    }
+
+
+@dataclass(frozen=True)
+class _Day:
+    key: str
+    label: str
+    packages: int
+    revenue: object
+
+
+def day_chart(report: CostReport) -> dict:
+    """Revenue per day, with the quiet days drawn as gaps rather than left out."""
+    by_day = {row.key: row for row in report.rows.get("day", [])}
+    days, current = [], report.date_from
+    while current <= report.date_to:
+        key = current.isoformat()
+        row = by_day.get(key)
+        days.append(_Day(key, current.strftime("%b %d"), row.packages if row else 0, row.revenue if row else 0))
+        current += timedelta(days=1)
+    return bar_chart(days)
