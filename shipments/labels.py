@@ -3,9 +3,6 @@ so the label page prints from the browser with no image files or fonts."""
 
 import re
 
-from barcode import Code128
-from barcode.writer import SVGWriter
-
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
@@ -16,6 +13,11 @@ def barcode_svg(tracking_number: str) -> str:
     Scanners at the counter read it back as the plain number; the human-readable
     text is printed by the label template in a larger font than the writer's.
     """
+    # Imported on first use: python-barcode prints a notice about Pillow at
+    # import time, and most requests (and Lambda cold starts) need no label.
+    from barcode import Code128
+    from barcode.writer import SVGWriter
+
     svg = Code128(tracking_number, writer=SVGWriter()).render(
         writer_options={"module_width": 0.33, "module_height": 18.0, "quiet_zone": 4.0, "write_text": False}
     )

@@ -1,0 +1,87 @@
+"""Every registered ModelAdmin loads its changelist, add and change pages for HQ,
+and for a clerk wherever a clerk is meant to be."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from offices.models import Membership
+from tests.admin.conftest import login
+
+# What a clerk may open: (changelist, add, change). Everything else is 403.
+CLERK_ACCESS = {
+    "shipments.package": (200, 200, 200),
+    "shipments.tariff": (200, 403, 200),  # looks prices up, HQ sets them
+    "offices.office": (200, 403, 200),  # the network is public, HQ runs it
+    "offices.membership": (403, 403, 404),  # managers and HQ only; others' rows are not found
+}
+
+
+def _sample(model, net):
+    if model._meta.label_lower == "offices.membership":
+        return Membership.objects.get(user=net.clerk_a)
+    if model._meta.label_lower == "shipments.package":
+        return net.a_to_c
+    if model._meta.label_lower == "offices.office":
+        return net.a
+    if model._meta.label_lower == "auth.user":
+        return net.clerk_a
+    return model._default_manager.first() or model._default_manager.create(name="Sample")
+
+
+def _urls(model, obj):
+    prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+    return (
+        reverse(f"{prefix}_changelist"),
+        reverse(f"{prefix}_add"),
+        reverse(f"{prefix}_change", args=[obj.pk]),
+    )
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda model: model._meta.label_lower)
+def test_every_admin_page_loads_for_hq(net, model):
+    client = login(net.hq)
+    for url in _urls(model, _sample(model, net)):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda model: model._meta.label_lower)
+def test_every_admin_page_answers_a_clerk_as_intended(net, model):
+    client = login(net.clerk_a)
+    expected = CLERK_ACCESS.get(model._meta.label_lower, (403, 403, 403))
+    got = tuple(client.get(url).status_code for url in _urls(model, _sample(model, net)))
+    assert got == expected
+
+
+def test_a_manager_opens_the_memberships_of_their_office(net):
+    client = login(net.manager_a)
+    for url in _urls(Membership, Membership.objects.get(user=net.clerk_a)):
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_admin_home_shows_a_clerk_the_counter_links(net):
+    response = login(net.clerk_a).get(reverse("admin:index"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Register a package" in page
+    assert "Scan parcels at AAA01" in page
+    assert "Scan parcels at BBB01" not in page
+    assert "Cost report" not in page  # a clerk is no manager
+    # Demo clerks have no Django model permissions, yet see their apps.
+    assert "/admin/shipments/package/" in page
+
+
+def test_the_admin_home_shows_a_manager_their_report(net):
+    page = login(net.manager_a).get(reverse("admin:index")).content.decode()
+    assert "Cost report AAA01" in page
+    assert reverse("admin:shipments_package_report", args=["AAA01"]) in page
+
+
+def test_a_staff_user_without_an_office_sees_no_apps(net):
+    from tests.factories import UserFactory
+
+    nobody = UserFactory(username="nobody")
+    client = login(nobody)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Register a package" not in page
+    assert client.get(reverse("admin:shipments_package_changelist")).status_code == 403
