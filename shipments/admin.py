@@ -39,6 +39,13 @@ _PHONE = re.compile(r"^\+?[\d\s\-().]{6,}$")
 MAX_ACTION_PACKAGES = 500
 
 
+def my_offices(request) -> list[Office]:
+    """The offices where the user may act, by code; one query per request."""
+    if not hasattr(request, "_my_offices"):
+        request._my_offices = list(offices_of(request.user).order_by("code"))
+    return request._my_offices
+
+
 class TouchesOfficeFilter(admin.SimpleListFilter):
     """Packages leaving from, waiting at or heading to one of the user's offices."""
 
@@ -47,7 +54,7 @@ class TouchesOfficeFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         # Choices come from the small office table, never from the packages.
-        return [(office.code, str(office)) for office in offices_of(request.user).order_by("code")]
+        return [(office.code, str(office)) for office in my_offices(request)]
 
     def queryset(self, request, queryset):
         if not self.value():
@@ -86,11 +93,12 @@ class DateRangeFilter(admin.FieldListFilter):
         self.parameter_to = f"{field_path}_to"
         self.request = request
         super().__init__(field, request, params, model, model_admin, field_path)
-        self.value_from = self._date(params, self.parameter_from, request)
-        self.value_to = self._date(params, self.parameter_to, request)
+        # FieldListFilter.__init__ moved our parameters into used_parameters.
+        self.value_from = self._date(self.used_parameters, self.parameter_from, request)
+        self.value_to = self._date(self.used_parameters, self.parameter_to, request)
 
     def _date(self, params, name, request):
-        raw = params.pop(name, None)
+        raw = params.get(name)
         if isinstance(raw, list):
             raw = raw[-1] if raw else None
         if not raw:
@@ -408,7 +416,7 @@ class PackageAdmin(admin.ModelAdmin):
 
     def next_steps(self, request, package) -> list[dict]:
         """One button per status that may follow the current one (shipments.statuses)."""
-        offices = list(offices_of(request.user).order_by("code"))
+        offices = my_offices(request)
         own_ids = {office.pk for office in offices}
         fallback = default_office_of(request.user)
         steps = []
@@ -430,7 +438,7 @@ class PackageAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {
             **(extra_context or {}),
-            "scan_offices": list(offices_of(request.user).order_by("code").values_list("code", flat=True)),
+            "scan_offices": [office.code for office in my_offices(request)],
         }
         return super().changelist_view(request, extra_context)
 
@@ -446,7 +454,7 @@ class PackageAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return
-        own = {office.pk: office for office in offices_of(request.user)}
+        own = {office.pk: office for office in my_offices(request)}
         fallback = default_office_of(request.user)
         done, refused = [], []
         for package in selected:
