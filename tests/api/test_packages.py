@@ -1,0 +1,395 @@
+"""The package endpoints as the frontend uses them: register, look up, record
+events, filter lists, quote; with the error shape for every refusal."""
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from offices.models import Membership
+from shipments.models import Charge, Package, TrackingEvent
+from shipments.services import package_record_event
+from tests.factories import clerk_at, register_package
+
+
+def new_parcel(**changes) -> dict:
+    body = {
+        "origin_office": "aaa01",
+        "destination_office": "CCC01",
+        "service": "standard",
+        "weight_grams": 2500,
+        "length_cm": 30,
+        "width_cm": 20,
+        "height_cm": 10,
+        "declared_value": "120.00",
+        "currency": "USD",
+        "sender": {
+            "name": "Sam Sender",
+            "email": "sam@example.com",
+            "phone": "+15550001",
+            "address": {
+                "line1": "1 Elm St",
+                "city": "Springfield",
+                "region": "IL",
+                "postal_code": "62701",
+                "country": "us",
+            },
+            "notify_sms": True,
+            "notify_email": False,
+        },
+        "receiver": {
+            "name": "Rita Receiver",
+            "email": "rita@example.com",
+            "address": {"line1": "9 Oak Ave", "line2": "Apt 3", "city": "Shelbyville", "country": "US"},
+            "notify_email": True,
+        },
+    }
+    body.update(changes)
+    return body
+
+
+@pytest.fixture
+def clerk_a_client(client_for, clerk_a):
+    return client_for(clerk_a)
+
+
+def assert_error(response, status, code=None):
+    assert response.status_code == status, response.content
+    error = response.json()["error"]
+    assert set(error) == {"code", "message", "details"}
+    assert error["message"]
+    if code:
+        assert error["code"] == code
+    return error
+
+
+# --- register ------------------------------------------------------------------
+
+
+def test_register_returns_the_package_detail_with_frozen_cost(clerk_a_client, office_c, tariff):
+    response = clerk_a_client.post("/api/v1/packages/", new_parcel(), format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    package = Package.objects.get(tracking_number=body["tracking_number"])
+    assert body["status"] == "created"
+    assert body["origin_office"] == "AAA01"
+    assert body["current_office"] == "AAA01"
+    assert body["destination_office"] == "CCC01"
+    assert body["sender"]["address"] == {
+        "line1": "1 Elm St",
+        "line2": "",
+        "city": "Springfield",
+        "region": "IL",
+        "postal_code": "62701",
+        "country": "US",
+    }
+    assert body["receiver"]["notify_email"] is True
+    # Money is decimal strings, and the parts add up to the total.
+    cost = body["cost"]
+    assert cost["total"] == str(package.cost_total)
+    parts = ("base", "weight", "distance", "insurance", "surcharges", "tax")
+    assert sum(Decimal(cost[part]) for part in parts) == Decimal(cost["total"])
+    assert cost["currency"] == "USD"
+    assert [event["status"] for event in body["events"]] == ["created"]
+    assert body["events"][0]["source"] == "api"
+    assert package.created_by.username == "clerk_a"
+
+
+def test_register_and_accept_at_the_counter(clerk_a_client, office_c, tariff):
+    response = clerk_a_client.post("/api/v1/packages/", new_parcel(accept=True), format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["status"] == "accepted"
+    assert body["expected_delivery_at"] is not None
+    assert [event["status"] for event in body["events"]] == ["created", "accepted"]
+
+
+def test_register_at_another_office_is_refused(clerk_a_client, office_b, office_c, tariff):
+    error = assert_error(
+        clerk_a_client.post("/api/v1/packages/", new_parcel(origin_office="BBB01"), format="json"),
+        403,
+        "office_not_allowed",
+    )
+    assert "BBB01" in error["message"]
+    assert not Package.objects.exists()
+
+
+def test_mass_assignment_of_fields_the_serializer_does_not_own_has_no_effect(
+    clerk_a_client, office_b, office_c, tariff
+):
+    hostile = new_parcel(
+        status="delivered",
+        tracking_number="EE473124829US",
+        current_office="BBB01",
+        cost_total="0.01",
+        cost={"total": "0.01"},
+        created_by=999,
+        delivered_at="2020-01-01T00:00:00Z",
+        id=1,
+    )
+    response = clerk_a_client.post("/api/v1/packages/", hostile, format="json")
+    assert response.status_code == 201
+    package = Package.objects.get()
+    assert package.status == "created"
+    assert package.tracking_number != "EE473124829US"
+    assert package.current_office.code == "AAA01"
+    assert package.cost_total > Decimal("1")
+    assert package.delivered_at is None
+
+
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"weight_grams": 0}, "weight_grams"),
+        ({"weight_grams": "heavy"}, "weight_grams"),
+        ({"service": "teleport"}, "service"),
+        ({"origin_office": "NOPE1"}, "origin_office"),
+        ({"declared_value": "-5"}, "declared_value"),
+        ({"declared_value": "NaN"}, "declared_value"),
+        ({"sender": {"name": "X"}}, "sender"),
+        ({"receiver": "Rita"}, "receiver"),
+        ({"sender": {"name": "A\x00B", "address": {"line1": "1", "city": "c", "country": "US"}}}, "sender"),
+    ],
+)
+def test_register_validation_errors_name_the_field(changes, field, clerk_a_client, office_c, tariff):
+    error = assert_error(clerk_a_client.post("/api/v1/packages/", new_parcel(**changes), format="json"), 400, "invalid")
+    assert field in error["details"]
+
+
+def test_rules_of_the_service_come_back_as_400_with_details(clerk_a_client, office_c, tariff):
+    error = assert_error(clerk_a_client.post("/api/v1/packages/", new_parcel(weight_grams=80_000), format="json"), 400)
+    assert "weight_grams" in error["details"]
+
+
+def test_malformed_json_is_400(clerk_a_client, tariff):
+    response = clerk_a_client.post("/api/v1/packages/", "{not json", content_type="application/json")
+    assert_error(response, 400, "parse_error")
+
+
+def test_form_posts_are_415_not_500(clerk_a_client):
+    response = clerk_a_client.post("/api/v1/packages/", {"service": "standard"})  # multipart
+    assert_error(response, 415)
+
+
+# --- detail and events -----------------------------------------------------------
+
+
+def test_detail_by_tracking_number_accepts_spaces_and_lower_case(clerk_a_client, package_a):
+    number = package_a.tracking_number
+    spaced = f"{number[:2].lower()} {number[2:6]} {number[6:]}"
+    response = clerk_a_client.get(f"/api/v1/packages/{spaced}/")
+    assert response.status_code == 200
+    assert response.json()["tracking_number"] == number
+    assert response.json()["sender"]["name"] == "Sam Sender"
+
+
+def test_a_wrong_check_digit_is_400_before_any_lookup(clerk_a_client, package_a):
+    number = package_a.tracking_number
+    wrong = number[:10] + str((int(number[10]) + 1) % 10) + number[11:]
+    error = assert_error(clerk_a_client.get(f"/api/v1/packages/{wrong}/"), 400, "invalid_tracking_number")
+    assert "check digit" in error["message"]
+    assert_error(clerk_a_client.get("/api/v1/packages/hello/"), 400, "invalid_tracking_number")
+
+
+def test_unknown_package_is_404(clerk_a_client, db):
+    assert_error(clerk_a_client.get("/api/v1/packages/EE473124829US/"), 404, "not_found")
+
+
+def test_record_event_defaults_to_the_current_office(clerk_a_client, package_a):
+    url = f"/api/v1/packages/{package_a.tracking_number}/events/"
+    response = clerk_a_client.post(url, {"status": "accepted", "note": "Handed over"}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["office"] == "AAA01"
+    assert response.json()["note"] == "Handed over"
+    response = clerk_a_client.post(url, {"status": "in_transit"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["office"] == "AAA01"  # the office the leg departs from
+    package_a.refresh_from_db()
+    assert package_a.status == "in_transit"
+    assert package_a.current_office is None
+
+
+def test_an_illegal_transition_is_409_with_what_is_allowed(clerk_a_client, package_a):
+    url = f"/api/v1/packages/{package_a.tracking_number}/events/"
+    error = assert_error(clerk_a_client.post(url, {"status": "delivered"}, format="json"), 409, "illegal_transition")
+    assert error["details"]["allowed_next"] == ["accepted", "cancelled"]
+    assert TrackingEvent.objects.filter(package=package_a).count() == 1
+
+
+def test_delay_needs_a_reason(clerk_a_client, package_a):
+    url = f"/api/v1/packages/{package_a.tracking_number}/events/"
+    clerk_a_client.post(url, {"status": "accepted"}, format="json")
+    assert_error(clerk_a_client.post(url, {"status": "delayed"}, format="json"), 400)
+    response = clerk_a_client.post(url, {"status": "delayed", "reason": "weather"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["reason"] == "weather"
+
+
+def test_event_at_an_unknown_office_code_is_400(clerk_a_client, package_a):
+    url = f"/api/v1/packages/{package_a.tracking_number}/events/"
+    error = assert_error(clerk_a_client.post(url, {"status": "accepted", "office": "ZZZ99"}, format="json"), 400)
+    assert "office" in error["details"]
+
+
+def test_event_mass_assignment_cannot_move_the_package_or_fake_the_clerk(clerk_a_client, package_a, clerk_b):
+    url = f"/api/v1/packages/{package_a.tracking_number}/events/"
+    response = clerk_a_client.post(
+        url, {"status": "accepted", "recorded_by": clerk_b.pk, "package": 999, "source": "system"}, format="json"
+    )
+    assert response.status_code == 201
+    event = TrackingEvent.objects.get(package=package_a, status="accepted")
+    assert event.recorded_by.username == "clerk_a"
+    assert event.source == "api"
+
+
+# --- lists and filters -----------------------------------------------------------
+
+
+def test_list_filters(client_for, hq_user, office_a, office_b, office_c, tariff):
+    old = register_package(origin=office_a, destination=office_b, registered_at=timezone.now() - timedelta(days=10))
+    express = register_package(origin=office_b, destination=office_c, service="express")
+    accepted = register_package(
+        origin=office_a, destination=office_c, receiver=__import__("tests.factories").factories.party("Zed Zebra")
+    )
+    package_record_event(package=accepted, status="accepted", office=office_a)
+    client = client_for(hq_user)
+
+    def numbers(query):
+        response = client.get(f"/api/v1/packages/?{query}")
+        assert response.status_code == 200, response.content
+        return {row["tracking_number"] for row in response.json()["results"]}
+
+    assert numbers("service=express") == {express.tracking_number}
+    assert numbers("status=accepted") == {accepted.tracking_number}
+    assert numbers("origin_office=aaa01") == {old.tracking_number, accepted.tracking_number}
+    assert numbers("destination_office=BBB01") == {old.tracking_number}
+    assert numbers("current_office=BBB01") == {express.tracking_number}
+    yesterday = (timezone.now() - timedelta(days=1)).date().isoformat()
+    assert numbers(f"created_before={yesterday}") == {old.tracking_number}
+    assert numbers(f"created_after={yesterday}") == {express.tracking_number, accepted.tracking_number}
+    assert numbers("search=zebra") == {accepted.tracking_number}
+    assert numbers(f"search={express.tracking_number.lower()}") == {express.tracking_number}
+    assert_error(client.get("/api/v1/packages/?status=flying"), 400)
+    assert_error(client.get("/api/v1/packages/?created_after=yesterday"), 400)
+
+
+def test_cursor_pagination_walks_every_package_once(client_for, hq_user, office_a, office_c, tariff):
+    created = {register_package(origin=office_a, destination=office_c).tracking_number for _ in range(5)}
+    client = client_for(hq_user)
+    seen, url = [], "/api/v1/packages/?page_size=2"
+    while url:
+        body = client.get(url).json()
+        assert set(body) == {"next", "previous", "results"}
+        seen += [row["tracking_number"] for row in body["results"]]
+        url = body["next"]
+    assert sorted(seen) == sorted(created)
+
+
+def test_page_size_is_capped_at_200(client_for, hq_user, office_a, office_c, tariff):
+    from config.api.pagination import MAX_PAGE_SIZE
+
+    assert MAX_PAGE_SIZE == 200
+    response = client_for(hq_user).get("/api/v1/packages/?page_size=100000")
+    assert response.status_code == 200
+
+
+def test_a_forged_cursor_is_400_not_500(client_for, hq_user, db):
+    import base64
+
+    for raw in (b"p=not-a-date", b"o=-1", b"r=x"):
+        cursor = base64.b64encode(raw).decode()
+        assert_error(client_for(hq_user).get(f"/api/v1/packages/?cursor={cursor}"), 400)
+
+
+def test_office_packages_by_direction(client_for, clerk_a, office_a, office_b, office_c, tariff):
+    sent = register_package(origin=office_a, destination=office_c)
+    incoming = register_package(origin=office_b, destination=office_a)
+    delivered = register_package(origin=office_b, destination=office_a)
+    for status in ("accepted", "out_for_delivery"):
+        package_record_event(package=delivered, status=status, office=office_b)
+    package_record_event(package=delivered, status="delivered", office=office_b, received_by="R")
+    client = client_for(clerk_a)
+
+    def numbers(direction):
+        response = client.get(f"/api/v1/offices/AAA01/packages/?direction={direction}")
+        assert response.status_code == 200, response.content
+        return {row["tracking_number"] for row in response.json()["results"]}
+
+    assert numbers("sent") == {sent.tracking_number}
+    assert numbers("incoming") == {incoming.tracking_number}
+    assert numbers("on_hand") == {sent.tracking_number}
+    assert_error(client.get("/api/v1/offices/AAA01/packages/"), 400)
+    assert_error(client.get("/api/v1/offices/AAA01/packages/?direction=sideways"), 400)
+    assert_error(client.get("/api/v1/offices/NOPE/packages/?direction=sent"), 404)
+
+
+# --- offices, quotes, reports -------------------------------------------------------
+
+
+def test_offices_with_address_and_coordinates(clerk_a_client, office_a, office_b):
+    body = clerk_a_client.get("/api/v1/offices/").json()
+    assert [office["code"] for office in body["results"]] == ["AAA01", "BBB01"]
+    detail = clerk_a_client.get("/api/v1/offices/aaa01/").json()
+    assert detail["address"]["latitude"] == "40.000000"
+    assert detail["address"]["country"] == "US"
+    assert_error(clerk_a_client.get("/api/v1/offices/NOPE1/"), 404)
+
+
+def test_quote_is_the_same_breakdown_as_the_registered_cost_and_creates_nothing(clerk_a_client, office_c, tariff):
+    facts = {key: value for key, value in new_parcel().items() if key not in ("sender", "receiver")}
+    quoted = clerk_a_client.post("/api/v1/quotes/", facts, format="json")
+    assert quoted.status_code == 200, quoted.content
+    assert not Package.objects.exists()
+    registered = clerk_a_client.post("/api/v1/packages/", new_parcel(), format="json").json()
+    assert quoted.json() == registered["cost"]
+
+
+def test_cost_report_json_and_csv(client_for, manager_a, office_a, office_c, tariff):
+    package = register_package(origin=office_a, destination=office_c)
+    client = client_for(manager_a)
+    today = timezone.now().date().isoformat()
+    response = client.get(f"/api/v1/offices/AAA01/reports/costs/?from={today}&to={today}&group_by=destination")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["totals"] == {
+        "packages": 1,
+        "revenue": str(package.cost_total),
+        "average_cost": str(package.cost_total),
+    }
+    assert body["rows"][0]["key"] == "CCC01"
+
+    response = client.get(f"/api/v1/offices/AAA01/reports/costs/?from={today}&to={today}&group_by=service&format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["key", "label", "packages", "revenue", "average_cost", "currency"]
+    assert rows[1][:4] == ["standard", "Standard", "1", str(package.cost_total)]
+    assert rows[-1][0] == "total"
+    assert Charge.objects.count() == 1
+
+
+def test_cost_report_bad_input_is_400_in_json_even_when_csv_was_asked(client_for, manager_a, office_a):
+    client = client_for(manager_a)
+    for query in (
+        "from=2025-02-30",
+        "from=2025-03-01&to=2025-02-01",
+        "group_by=colour",
+        "from=2020-01-01&to=2025-01-01",
+    ):
+        response = client.get(f"/api/v1/offices/AAA01/reports/costs/?{query}&format=csv")
+        assert response["Content-Type"].startswith("application/json")
+        assert_error(response, 400)
+
+
+def test_report_refuses_clerks_of_the_office(client_for, office_a):
+    clerk = clerk_at(office_a, role=Membership.Role.CLERK, username="just_a_clerk")
+    error = assert_error(client_for(clerk).get("/api/v1/offices/AAA01/reports/costs/"), 403)
+    assert "managers" in error["message"]
+
+
+def test_unknown_api_url_is_404_in_the_error_shape(client_for, clerk_a):
+    assert_error(client_for(clerk_a).get("/api/v1/nothing-here/"), 404)
