@@ -12,7 +12,7 @@ from django.utils import timezone
 from offices.models import Membership
 from shipments.models import Charge, Package, TrackingEvent
 from shipments.services import package_record_event
-from tests.factories import clerk_at, register_package
+from tests.factories import clerk_at, party, register_package
 
 
 def new_parcel(**changes) -> dict:
@@ -251,9 +251,7 @@ def test_event_mass_assignment_cannot_move_the_package_or_fake_the_clerk(clerk_a
 def test_list_filters(client_for, hq_user, office_a, office_b, office_c, tariff):
     old = register_package(origin=office_a, destination=office_b, registered_at=timezone.now() - timedelta(days=10))
     express = register_package(origin=office_b, destination=office_c, service="express")
-    accepted = register_package(
-        origin=office_a, destination=office_c, receiver=__import__("tests.factories").factories.party("Zed Zebra")
-    )
+    accepted = register_package(origin=office_a, destination=office_c, receiver=party("Zed Zebra"))
     package_record_event(package=accepted, status="accepted", office=office_a)
     client = client_for(hq_user)
 
