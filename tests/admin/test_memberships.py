@@ -1,0 +1,92 @@
+"""Managers manage the clerks of their office; offices and tariffs are HQ's."""
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from offices.models import Membership
+from tests.admin.conftest import login
+
+ADD = reverse("admin:offices_membership_add")
+
+
+def test_a_manager_adds_a_new_clerk_to_their_office(net):
+    response = login(net.manager_a).post(
+        ADD,
+        {
+            "username": "newbie",
+            "email": "newbie@example.com",
+            "password": "s3cret-pass!",
+            "office": net.a.pk,
+            "role": "clerk",
+        },
+    )
+    assert response.status_code == 302
+    user = get_user_model().objects.get(username="newbie")
+    assert user.is_staff and user.check_password("s3cret-pass!")
+    assert Membership.objects.get(user=user).office == net.a
+    # ...who can now work the counter.
+    assert login(user).get(reverse("admin:shipments_package_changelist")).status_code == 200
+
+
+def test_a_manager_cannot_take_over_an_existing_account(net):
+    response = login(net.manager_a).post(
+        ADD, {"username": "clerk_b", "password": "mine-now-123", "office": net.a.pk, "role": "clerk"}
+    )
+    assert response.status_code == 200
+    assert "only HQ can change their password" in response.content.decode()
+    net.clerk_b.refresh_from_db()
+    assert net.clerk_b.check_password("pass-for-tests")
+
+
+def test_a_manager_cannot_staff_another_office(net):
+    response = login(net.manager_a).post(ADD, {"username": "spy", "office": net.b.pk, "role": "clerk"})
+    assert "office" in response.context["adminform"].form.errors
+    assert not get_user_model().objects.filter(username="spy").exists()
+
+
+def test_a_manager_changes_a_clerks_role(net):
+    membership = Membership.objects.get(user=net.clerk_a)
+    url = reverse("admin:offices_membership_change", args=[membership.pk])
+    assert login(net.manager_a).post(url, {"role": "manager"}).status_code == 302
+    membership.refresh_from_db()
+    assert membership.role == "manager"
+
+
+def test_only_hq_edits_offices_and_tariffs(net):
+    office_url = reverse("admin:offices_office_change", args=[net.a.pk])
+    page = login(net.manager_a).get(office_url).content.decode()
+    assert 'name="_save"' not in page
+    assert login(net.manager_a).post(office_url, {"name": "Mine"}).status_code == 403
+    data = {
+        "name": "Office A renamed",
+        "phone": "",
+        "email": "",
+        "time_zone": "America/New_York",
+        "is_active": "on",
+        "line1": "1 New St",
+        "city": "Springfield",
+        "country": "US",
+        "latitude": "40.1",
+        "longitude": "-75.1",
+    }
+    assert login(net.hq).post(office_url, data).status_code == 302
+    net.a.refresh_from_db()
+    assert (net.a.name, net.a.location.line1, net.a.code) == ("Office A renamed", "1 New St", "AAA01")
+
+
+def test_hq_opens_a_new_office(net):
+    data = {
+        "code": "DDD01",
+        "name": "Office D",
+        "time_zone": "UTC",
+        "is_active": "on",
+        "line1": "4 Dee St",
+        "city": "Dover",
+        "country": "US",
+        "latitude": "39.1",
+        "longitude": "-75.5",
+    }
+    assert login(net.hq).post(reverse("admin:offices_office_add"), data).status_code == 302
+    from offices.models import Office
+
+    assert Office.objects.get(code="DDD01").location.city == "Dover"

@@ -1,0 +1,138 @@
+"""The package page: frozen facts, timeline, next-step buttons; the label; bulk actions."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from shipments.services import package_record_event
+from shipments.statuses import Status, allowed_next
+from tests.admin.conftest import login
+
+
+def change_url(package):
+    return reverse("admin:shipments_package_change", args=[package.pk])
+
+
+def record_url(package):
+    return reverse("admin:shipments_package_record_event", args=[package.pk])
+
+
+def buttons(page: str) -> list[str]:
+    return re.findall(r'name="_record_([a-z_]+)"', page)
+
+
+def test_the_page_shows_facts_cost_parties_and_timeline_read_only(net):
+    package = net.a_to_c
+    package_record_event(package=package, status="accepted", office=net.a, actor=net.clerk_a)
+    response = login(net.clerk_a).get(change_url(package))
+    page = response.content.decode()
+    assert package.tracking_number in page
+    assert f"{package.cost_total} {package.cost_currency}" in page
+    assert "Alice Avery" in page and "Rita Receiver" in page
+    assert "Timeline" in page and "Accepted (sent)" in page
+    # Nothing to save: facts are frozen, the timeline append-only.
+    assert 'name="_save"' not in page
+    assert 'name="events-0-status"' not in page
+    assert reverse("admin:shipments_package_label", args=[package.pk]) in page
+
+
+@pytest.mark.parametrize("status", ["created", "accepted", "out_for_delivery"])
+def test_buttons_offer_only_the_allowed_next_statuses(net, status):
+    package = net.a_to_c
+    path = {"created": [], "accepted": ["accepted"], "out_for_delivery": ["accepted", "out_for_delivery"]}[status]
+    for step in path:
+        package_record_event(package=package, status=step, office=net.a)
+    page = login(net.clerk_a).get(change_url(package)).content.decode()
+    assert buttons(page) == allowed_next(status)
+
+
+def test_a_final_package_has_no_buttons(net):
+    package_record_event(package=net.a_to_c, status="cancelled", office=net.a)
+    page = login(net.clerk_a).get(change_url(net.a_to_c)).content.decode()
+    assert buttons(page) == []
+
+
+def test_a_button_records_the_event_through_the_service(net):
+    client = login(net.clerk_a)
+    response = client.post(record_url(net.a_to_c), {"status": "accepted", "office": net.a.pk}, follow=True)
+    assert f"{net.a_to_c.tracking_number} is now accepted (sent) at AAA01." in response.content.decode()
+    net.a_to_c.refresh_from_db()
+    assert net.a_to_c.status == Status.ACCEPTED
+    assert net.a_to_c.events.last().recorded_by == net.clerk_a
+
+
+def test_delivered_needs_the_receivers_name(net):
+    package = net.a_to_c
+    for step in ("accepted", "out_for_delivery"):
+        package_record_event(package=package, status=step, office=net.a)
+    client = login(net.clerk_a)
+    page = client.get(change_url(package)).content.decode()
+    assert 'name="received_by"' in page
+    response = client.post(record_url(package), {"status": "delivered", "office": net.a.pk}, follow=True)
+    assert "Nothing recorded" in response.content.decode()
+    package.refresh_from_db()
+    assert package.status == "out_for_delivery"
+    client.post(record_url(package), {"status": "delivered", "office": net.a.pk, "received_by": "Rita"})
+    package.refresh_from_db()
+    assert (package.status, package.received_by) == ("delivered", "Rita")
+
+
+def test_an_illegal_move_is_a_message_not_an_error_page(net):
+    response = login(net.clerk_a).post(
+        record_url(net.a_to_c), {"status": "delivered", "office": net.a.pk, "received_by": "X"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "cannot become delivered" in response.content.decode()
+
+
+def test_delay_reasons_come_from_the_list(net):
+    package_record_event(package=net.a_to_c, status="accepted", office=net.a)
+    client = login(net.clerk_a)
+    page = client.get(change_url(net.a_to_c)).content.decode()
+    assert 'value="missed_connection"' in page
+    response = client.post(record_url(net.a_to_c), {"status": "delayed", "reason": "snow"}, follow=True)
+    assert "Nothing recorded" in response.content.decode()
+    client.post(record_url(net.a_to_c), {"status": "delayed", "reason": "customs", "office": net.a.pk})
+    assert net.a_to_c.events.last().reason == "customs"
+
+
+def test_the_label_has_a_code128_barcode_both_addresses_service_and_weight(net):
+    package = net.a_to_c
+    response = login(net.clerk_a).get(reverse("admin:shipments_package_label", args=[package.pk]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.count("<svg") == 1 and "<rect" in page
+    assert f'id="tracking_number">{package.tracking_number}<' in page
+    assert str(package.sender_address) in page and str(package.receiver_address) in page
+    assert "STANDARD" in page and f"Weight {package.weight_grams} g" in page
+
+
+def test_the_barcode_encodes_the_tracking_number():
+    from barcode import Code128
+
+    from shipments.labels import barcode_svg
+
+    svg = barcode_svg("EE473124829US")
+    assert svg.startswith("<svg") and "<?xml" not in svg
+    # As many bars as Code 128 draws for this number.
+    modules = Code128("EE473124829US").build()[0]
+    bars = len(re.findall(r"1+", modules))
+    assert svg.count("fill:black") == bars
+
+
+def test_mark_arrived_at_my_office_action_reports_per_package(net):
+    moving = net.c_to_b
+    for step, office in (("accepted", net.c), ("in_transit", net.c)):
+        package_record_event(package=moving, status=step, office=office)
+    client = login(net.clerk_b)
+    response = client.post(
+        reverse("admin:shipments_package_changelist"),
+        {"action": "mark_arrived", "_selected_action": [moving.pk, net.b_to_c.pk]},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert f"1 marked arrived (received): {moving.tracking_number} at BBB01." in page
+    assert f"1 refused: {net.b_to_c.tracking_number}" in page
+    moving.refresh_from_db()
+    assert (moving.status, moving.current_office) == ("arrived", net.b)
