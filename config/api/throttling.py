@@ -1,16 +1,21 @@
 """Throttles on the shared database cache.
 
-The cache is the ``django_cache`` table (settings.CACHES), the only store
+The cache is the ``django_cache`` table (settings.CACHES["throttle"]), the only store
 every Lambda container shares; a per-process memory cache would forget each
 count on the next cold start. Rates come from settings.API_THROTTLE_RATES and
 are read per request (DRF reads its own at import time).
 """
 
 from django.conf import settings
+from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
 
 class _SettingsRateThrottle(SimpleRateThrottle):
+    @property
+    def cache(self):
+        return caches["throttle"]
+
     def get_rate(self):
         return settings.API_THROTTLE_RATES[self.scope]
 

@@ -1,0 +1,84 @@
+"""Lists cost a fixed number of queries, whatever the page size: no query per row.
+
+Per request: authentication (a Bearer token: one query for the user, with the
+HQ check folded in), the user's memberships (scoping), the throttle counter
+(read + one upsert on the shared cache table), and the page itself.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shipments.services import package_record_event
+from tests.factories import register_package
+
+LIST_URLS = {
+    "api-package-list": "/api/v1/packages/?page_size={size}",
+    "api-office-packages": "/api/v1/offices/AAA01/packages/?direction=sent&page_size={size}",
+    "api-office-list": "/api/v1/offices/?page_size={size}",
+}
+# With a Bearer token. The office list of parcels also looks up the office (404 vs 403).
+EXPECTED = {"api-package-list": 5, "api-office-packages": 6, "api-office-list": 5}
+
+
+@pytest.fixture
+def many_packages(office_a, office_b, office_c, tariff):
+    from tests.factories import OfficeFactory
+
+    for number in range(3):
+        OfficeFactory(code=f"EXT0{number}")
+    for _ in range(105):
+        package = register_package(origin=office_a, destination=office_c)
+        package_record_event(package=package, status="accepted", office=office_a)
+
+
+def _count(client, url, **headers):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200, response.content
+    return len(queries), response
+
+
+def test_every_list_endpoint_is_measured():
+    from tests.api.test_access_matrix import api_url_names
+
+    lists = {name for name in api_url_names() if name.endswith("-list") or name == "api-office-packages"}
+    assert lists == set(LIST_URLS)
+
+
+@pytest.mark.parametrize("endpoint", sorted(LIST_URLS))
+def test_list_queries_do_not_grow_with_the_page(endpoint, cognito_settings, clerk_a, many_packages, api_client):
+    token = cognito_settings["tokens_for"]("clerk_a")["access"]
+    auth = {"Authorization": f"Bearer {token}"}
+    api_client.get("/api/v1/offices/", headers=auth)  # warm the JWKS cache
+    small, small_response = _count(api_client, LIST_URLS[endpoint].format(size=1), **auth)
+    large, large_response = _count(api_client, LIST_URLS[endpoint].format(size=100), **auth)
+    assert len(small_response.json()["results"]) == 1
+    assert len(large_response.json()["results"]) > 1
+    assert small == large == EXPECTED[endpoint]
+
+
+@pytest.mark.parametrize("endpoint", sorted(LIST_URLS))
+def test_list_queries_with_a_session_are_fixed_too(endpoint, client_for, hq_user, many_packages):
+    client = client_for(hq_user)
+    small, _ = _count(client, LIST_URLS[endpoint].format(size=1))
+    large, _ = _count(client, LIST_URLS[endpoint].format(size=100))
+    assert small == large
+
+
+def test_detail_queries_do_not_grow_with_the_timeline(client_for, clerk_a, office_a, office_c, tariff):
+    short = register_package(origin=office_a, destination=office_c)
+    long = register_package(origin=office_a, destination=office_c)
+    package_record_event(package=long, status="accepted", office=office_a)
+    package_record_event(package=long, status="in_transit")
+    package_record_event(package=long, status="arrived", office=office_c)
+    client = client_for(clerk_a)
+    small, _ = _count(client, f"/api/v1/packages/{short.tracking_number}/")
+    large, _ = _count(client, f"/api/v1/packages/{long.tracking_number}/")
+    assert small == large
+
+
+def test_public_tracking_queries(api_client, package_a, django_assert_num_queries):
+    # package with its places, its events with their offices, throttle read + write
+    with django_assert_num_queries(4):
+        assert api_client.get(f"/api/v1/track/{package_a.tracking_number}/").status_code == 200
