@@ -2,10 +2,10 @@
 
 ``COUNT(*)`` over the whole package table reads every row (PostgreSQL keeps
 no row count), which at a million packages costs more than the page itself.
-For an unfiltered list the count comes from the planner's statistics
-(``pg_class.reltuples``); for a filtered one a count capped at ``exact_limit``
-rows is exact for small results, and beyond it the planner's estimate of the
-query is used. Either way the cost no longer grows with the table.
+A count capped at ``exact_limit`` rows is exact for small results; beyond it
+the count comes from the planner: ``pg_class.reltuples`` for a whole table,
+the EXPLAIN estimate of the query for a filtered list. Either way the cost no
+longer grows with the table.
 """
 
 import json
@@ -28,26 +28,31 @@ class EstimatedCountPaginator(Paginator):
         queryset = self.object_list
         if not hasattr(queryset, "query") or connections[queryset.db].vendor != "postgresql":
             return super().count
+        # The same queries at any table size (one for a whole table, two for
+        # a filtered list), so a page costs the same at 1k and at 1M rows.
+        capped_queryset = queryset.order_by()[: self.exact_limit + 1]
         if not queryset.query.where and not queryset.query.distinct:
-            estimate = self._table_estimate(queryset)
-            if estimate > self.exact_limit:
-                self.is_estimate = True
-                return estimate
-        capped = queryset.order_by()[: self.exact_limit + 1].count()
+            capped, estimate = self._capped_and_table_estimate(capped_queryset)
+        else:
+            capped, estimate = capped_queryset.count(), self._query_estimate(queryset)
         if capped <= self.exact_limit:
             return capped
         self.is_estimate = True
-        return max(self._query_estimate(queryset), capped)
+        return max(estimate, capped)
 
     @staticmethod
-    def _table_estimate(queryset) -> int:
-        with connections[queryset.db].cursor() as cursor:
+    def _capped_and_table_estimate(capped_queryset) -> tuple[int, int]:
+        sql, params = capped_queryset.values("pk").query.sql_with_params()
+        table = capped_queryset.model._meta.db_table
+        with connections[capped_queryset.db].cursor() as cursor:
             # reltuples is -1 for a table never analysed or vacuumed.
             cursor.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table]
+                f"SELECT (SELECT count(*) FROM ({sql}) capped), "
+                "(SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass)",
+                [*params, table],
             )
-            row = cursor.fetchone()
-        return max(row[0], 0) if row else 0
+            capped, estimate = cursor.fetchone()
+        return capped, estimate or 0
 
     @staticmethod
     def _query_estimate(queryset) -> int:

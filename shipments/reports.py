@@ -9,8 +9,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db import connection
 
 from offices.models import Office
 
@@ -72,45 +71,76 @@ def cost_report(*, office: Office, date_from: date, date_to: date, group_by: tup
             f"Group by one of: {', '.join(GROUPINGS)}.", details={"group_by": f"Unknown: {', '.join(sorted(unknown))}"}
         )
     start, end = _bounds(office, date_from, date_to)
-    charges = Charge.objects.filter(office=office, charged_at__gte=start, charged_at__lt=end)
-    measures = {
-        "packages": Count("id", filter=Q(kind=Charge.Kind.SHIPPING)) - Count("id", filter=Q(kind=Charge.Kind.REFUND)),
-        "revenue": Sum("total"),
-    }
-    totals = charges.aggregate(**measures)
+    # One pass over the office's charges for the totals and every breakdown
+    # (GROUPING SETS): at a million packages an office has tens of thousands of
+    # charges in a quarter, scattered over the table, and reading them once
+    # instead of four times is what keeps the report fast.
+    # Every breakdown is computed (it costs the same single scan); only the
+    # asked ones are returned.
+    table = Charge._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT GROUPING(day, service, destination_office_id) AS level, day, service, destination_office_id,
+                   COUNT(*) FILTER (WHERE kind = %(shipping)s) - COUNT(*) FILTER (WHERE kind = %(refund)s),
+                   SUM(total), MIN(currency)
+            FROM (
+                SELECT (charged_at AT TIME ZONE %(zone)s)::date AS day, service, destination_office_id, kind, total,
+                       currency
+                FROM {table}
+                WHERE office_id = %(office)s AND charged_at >= %(start)s AND charged_at < %(end)s
+            ) charges
+            GROUP BY GROUPING SETS ((), (day), (service), (destination_office_id))
+            """,
+            {
+                "shipping": Charge.Kind.SHIPPING,
+                "refund": Charge.Kind.REFUND,
+                "zone": office.time_zone,
+                "office": office.pk,
+                "start": start,
+                "end": end,
+            },
+        )
+        rows = cursor.fetchall()
+    # GROUPING() has a bit set for each column not grouped on: 7 = totals,
+    # 3 = by day, 5 = by service, 6 = by destination.
+    by_level: dict[int, list] = {}
+    for level, *values in rows:
+        by_level.setdefault(level, []).append(values)
+    totals = (by_level.get(7) or [[None, None, None, 0, None, None]])[0]
     report = CostReport(
         office=office,
         date_from=date_from,
         date_to=date_to,
-        currency=charges.values_list("currency", flat=True).first() or "USD",
-        packages=totals["packages"] or 0,
-        revenue=totals["revenue"] or Decimal("0.00"),
+        currency=totals[5] or "USD",
+        packages=totals[3] or 0,
+        revenue=totals[4] if totals[4] is not None else Decimal("0.00"),
     )
     if "day" in group_by:
-        rows = (
-            charges.annotate(day=TruncDate("charged_at", tzinfo=ZoneInfo(office.time_zone)))
-            .values("day")
-            .annotate(**measures)
-            .order_by("day")
-        )
+        days = sorted(by_level.get(3, []), key=lambda row: row[0])
         report.rows["day"] = [
-            ReportRow(row["day"].isoformat(), row["day"].isoformat(), row["packages"], row["revenue"]) for row in rows
+            ReportRow(day.isoformat(), day.isoformat(), packages, revenue) for day, _, _, packages, revenue, _ in days
         ]
     if "service" in group_by:
-        rows = charges.values("service").annotate(**measures).order_by("service")
         labels = dict(Service.choices)
+        services = sorted(by_level.get(5, []), key=lambda row: row[1])
         report.rows["service"] = [
-            ReportRow(row["service"], labels.get(row["service"], row["service"]), row["packages"], row["revenue"])
-            for row in rows
+            ReportRow(service, labels.get(service, service), packages, revenue)
+            for _, service, _, packages, revenue, _ in services
         ]
     if "destination" in group_by:
-        rows = (
-            charges.values("destination_office__code", "destination_office__name")
-            .annotate(**measures)
-            .order_by("destination_office__code")
+        destinations = by_level.get(6, [])
+        offices = {
+            pk: (code, name)
+            for pk, code, name in Office.objects.filter(pk__in=[row[2] for row in destinations]).values_list(
+                "pk", "code", "name"
+            )
+        }
+        report.rows["destination"] = sorted(
+            (
+                ReportRow(*offices[office_id], packages, revenue)
+                for _, _, office_id, packages, revenue, _ in destinations
+            ),
+            key=lambda row: row.key,
         )
-        report.rows["destination"] = [
-            ReportRow(row["destination_office__code"], row["destination_office__name"], row["packages"], row["revenue"])
-            for row in rows
-        ]
     return report
