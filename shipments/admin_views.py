@@ -76,6 +76,7 @@ def register_view(model_admin, request):
                         add_shipment_error(form, error)
                         shown_quote = None
                     else:
+                        model_admin.log_addition(request, package, [{"added": {}}])
                         messages.success(
                             request,
                             format_html(

@@ -85,3 +85,20 @@ def test_a_staff_user_without_an_office_sees_no_apps(net):
     page = client.get(reverse("admin:index")).content.decode()
     assert "Register a package" not in page
     assert client.get(reverse("admin:shipments_package_changelist")).status_code == 403
+
+
+def test_a_member_of_the_hq_group_works_like_hq(net):
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    member = UserFactory(username="hq_member")
+    member.groups.add(Group.objects.create(name="HQ"))
+    client = login(member)
+    page = client.get(reverse("admin:shipments_package_changelist")).content.decode()
+    for package in (net.a_to_c, net.b_to_c, net.c_to_b):
+        assert package.tracking_number in page
+    form = client.get(reverse("admin:shipments_package_add")).context["form"]
+    assert set(form.fields["origin_office"].queryset) == {net.a, net.b, net.c}
+    assert client.get(reverse("admin:shipments_package_report", args=["BBB01"])).status_code == 200
+    assert client.get(reverse("admin:offices_office_change", args=[net.b.pk])).context["has_change_permission"]

@@ -130,6 +130,9 @@ def test_a_clerks_counter_day(live_server, browser_page):
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Accepted (sent)")
     expect(row).to_contain_text(package.tracking_number)
+    row.locator("th a").click()
+    expect(page.locator("#next_steps")).to_contain_text("In transit")
+    page.screenshot(path=str(SCREENSHOTS / "package_page.png"), full_page=True)
 
     # The office manager reads the report.
     context.clear_cookies()
