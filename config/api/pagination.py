@@ -15,6 +15,23 @@ class NewestFirstCursorPagination(CursorPagination):
     ordering = ("-created_at", "-id")
     invalid_cursor_message = "This page link is not valid; start again from the first page."
 
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        # A wrong page size is a mistake worth reporting, not something to guess around.
+        if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]})
+        return min(int(raw), self.max_page_size)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = f"Rows per page, default {self.page_size}, at most {self.max_page_size}."
+        return parameters
+
     def paginate_queryset(self, queryset, request, view=None):
         # A hand-made cursor whose position is not a date would otherwise
         # fail deep in the ORM as a 500; it is bad input, so 400.

@@ -39,6 +39,15 @@ class PackageFilter(django_filters.FilterSet):
         model = Package
         fields = []
 
+    def is_valid(self):
+        valid = super().is_valid()
+        # "?status=" is a mistake (an empty date or status is not a value), not "no filter".
+        for name in ("status", "service", "created_after", "created_before"):
+            if name in self.data and not self.data.get(name, "").strip():
+                self.form.add_error(name, "Leave this filter out, or give it a value.")
+                valid = False
+        return valid
+
     def filter_queryset(self, queryset):
         for name in ("origin_office", "destination_office", "current_office"):
             if self.form.cleaned_data.get(name):
