@@ -22,7 +22,7 @@ from django.utils.html import format_html, format_html_join
 
 from offices.admin import is_hq, works_in_network
 from offices.models import Office
-from offices.selectors import default_office_of, office_ids_of, offices_of
+from offices.selectors import default_office_of, office_ids_of, offices_of, user_is_hq
 
 from . import admin_views
 from .exceptions import InvalidTrackingNumber, ShipmentError
@@ -54,6 +54,10 @@ class TouchesOfficeFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         # Choices come from the small office table, never from the packages.
+        # Only useful to clerks of several offices: a one-office clerk sees
+        # just that office's packages anyway, and HQ has the office filters.
+        if user_is_hq(request.user) or len(my_offices(request)) < 2:
+            return []
         return [(office.code, str(office)) for office in my_offices(request)]
 
     def queryset(self, request, queryset):
