@@ -1,0 +1,102 @@
+"""REST API timings on the 1m database: a clerk's package list (page sizes 1
+and 100, with a real RS256 bearer token verified against a local JWKS), and
+the public tracking lookup. Throttling stays on (its cache writes are part of
+every request); only its rate is raised so the repeats are not refused."""
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+POOL = "us-east-1_bench"
+APP_CLIENT = "bench-frontend"
+CLERK = "clerk.nyc01"
+
+
+def _jwks_server(public_key) -> ThreadingHTTPServer:
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(public_key))
+    body = json.dumps({"keys": [{**jwk, "kid": "bench", "alg": "RS256", "use": "sig"}]}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def run(bench) -> dict:
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    from shipments.models import Package
+
+    bench.use("1m")
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    server = _jwks_server(key.public_key())
+    now = int(time.time())
+    token = jwt.encode(
+        {
+            "iss": f"https://cognito-idp.us-east-1.amazonaws.com/{POOL}",
+            "client_id": APP_CLIENT,
+            "token_use": "access",
+            "username": CLERK,
+            "iat": now,
+            "exp": now + 3600,
+        },
+        key,
+        algorithm="RS256",
+        headers={"kid": "bench"},
+    )
+    overrides = {
+        "COGNITO_USER_POOL_ID": POOL,
+        "COGNITO_APP_CLIENT_ID": APP_CLIENT,
+        "COGNITO_REGION": "us-east-1",
+        "COGNITO_JWKS_URL": f"http://127.0.0.1:{server.server_port}/jwks.json",
+        "API_THROTTLE_RATES": {"user": "1000000/minute", "anonymous": "1000000/minute", "tracking": "1000000/minute"},
+    }
+    results = {}
+    try:
+        with override_settings(**overrides):
+            client = Client(headers={"Authorization": f"Bearer {token}"})
+
+            def page(size):
+                response = client.get(f"/api/v1/packages/?page_size={size}")
+                assert response.status_code == 200, response.content[:300]
+                return response
+
+            for size in (1, 100):
+                page(size)  # warm: JWKS fetched once, connection open
+                with CaptureQueriesContext(connection) as queries:
+                    rows = len(page(size).json()["results"])
+                assert rows == size
+                results[f"api_list_queries_page_{size}"] = len(queries)
+            results["api_list_ms_page_100"] = bench.timed_ms(lambda: page(100))
+
+            # A delivered-or-travelling parcel with a real timeline.
+            number = (
+                Package.objects.filter(status__in=["delivered", "arrived", "in_transit"])
+                .values_list("tracking_number", flat=True)
+                .first()
+            )
+            public = Client()
+
+            def track():
+                response = public.get(f"/api/v1/track/{number}/")
+                assert response.status_code == 200, response.content[:300]
+
+            results["api_track_ms"] = bench.timed_ms(track)
+    finally:
+        server.shutdown()
+    return results
