@@ -86,8 +86,9 @@ class OfficeListFilter(admin.RelatedFieldListFilter):
 class DateRangeFilter(admin.FieldListFilter):
     """From/to dates (both included) plus quick ranges, as index-friendly bounds.
 
-    Days are the user's time zone days; the bounds become ``created_at >= …``
-    and ``created_at < …`` so the (office, created_at) indexes apply.
+    Days are the site's time zone days (settings.TIME_ZONE); the bounds become
+    ``created_at >= …`` and ``created_at < …`` so the (office, created_at)
+    indexes apply.
     """
 
     template = "admin/shipments/package/date_range_filter.html"

@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.utils import timezone
@@ -71,7 +72,13 @@ class PackageRegisterForm(forms.Form):
     width_cm = forms.IntegerField(label="Width (cm)", min_value=1)
     height_cm = forms.IntegerField(label="Height (cm)", min_value=1)
     declared_value = forms.DecimalField(
-        label="Declared value", min_value=0, max_digits=12, decimal_places=2, initial=Decimal("0"), required=False
+        label="Declared value",
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        initial=Decimal("0"),
+        required=False,
+        help_text=f"In {settings.PRICING_CURRENCY}; insured for this amount.",
     )
     accept = forms.BooleanField(label="Parcel handed over now (record it as accepted)", required=False, initial=True)
     # The total the clerk was shown; registering at another price asks again.

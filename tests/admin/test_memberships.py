@@ -90,3 +90,15 @@ def test_hq_opens_a_new_office(net):
     from offices.models import Office
 
     assert Office.objects.get(code="DDD01").location.city == "Dover"
+
+
+def test_a_manager_removes_a_clerk_from_their_office_but_not_themselves(net):
+    client = login(net.manager_a)
+    clerk_membership = Membership.objects.get(user=net.clerk_a)
+    own = Membership.objects.get(user=net.manager_a)
+    url = reverse("admin:offices_membership_delete", args=[clerk_membership.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not Membership.objects.filter(pk=clerk_membership.pk).exists()
+    assert client.post(reverse("admin:offices_membership_delete", args=[own.pk]), {"post": "yes"}).status_code == 403
+    other_office = Membership.objects.get(user=net.clerk_b)
+    assert client.get(reverse("admin:offices_membership_delete", args=[other_office.pk])).status_code == 404
