@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
 from offices.admin import is_hq, works_in_network
@@ -206,10 +207,10 @@ class PackageAdmin(admin.ModelAdmin):
         "origin",
         "current",
         "destination",
-        "sender_name",
-        "receiver_name",
-        "created_at",
-        "expected_delivery_at",
+        "sender",
+        "receiver",
+        "registered",
+        "expected",
     )
     list_select_related = ("origin_office", "current_office", "destination_office")
     list_filter = (
@@ -222,7 +223,7 @@ class PackageAdmin(admin.ModelAdmin):
         ("created_at", DateRangeFilter),
     )
     # Only what an index can sort at a million rows.
-    sortable_by = ("created_at",)
+    sortable_by = ("registered",)
     search_fields = ("tracking_number",)  # see get_search_results: exact number, phone or name
     search_help_text = "A tracking number (exact), a phone number (exact) or part of a sender's or receiver's name."
     list_per_page = 50
@@ -279,6 +280,24 @@ class PackageAdmin(admin.ModelAdmin):
     @admin.display(description="To")
     def destination(self, package):
         return package.destination_office.code
+
+    @admin.display(description="Sender")
+    def sender(self, package):
+        return package.sender_name
+
+    @admin.display(description="Receiver")
+    def receiver(self, package):
+        return package.receiver_name
+
+    @admin.display(description="Registered", ordering="created_at")
+    def registered(self, package):
+        return date_format(timezone.localtime(package.created_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description="Expected")
+    def expected(self, package):
+        if package.expected_delivery_at is None:
+            return "—"
+        return date_format(timezone.localtime(package.expected_delivery_at), "SHORT_DATE_FORMAT")
 
     @admin.display(description="Dimensions")
     def dimensions(self, package):
