@@ -64,7 +64,7 @@ class TouchesOfficeFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        office = Office.objects.filter(code=self.value()).values_list("pk", flat=True).first()
+        office = next((office.pk for office in my_offices(request) if office.code == self.value()), None)
         if office is None:
             return queryset.none()
         return queryset.filter(
