@@ -123,3 +123,13 @@ def test_changelist_says_about_when_the_count_is_an_estimate(net, monkeypatch):
         cursor.execute("ANALYZE shipments_package")
     page = login(net.hq).get(CHANGELIST).content.decode()
     assert "about 3 packages" in page
+
+
+def test_my_office_filter_narrows_a_clerk_of_several_offices(net):
+    from tests.factories import clerk_at
+
+    client = login(clerk_at(net.a, net.b, username="clerk_ab"))
+    everything = set(client.get(CHANGELIST).context["cl"].result_list)
+    assert everything == {net.a_to_c, net.b_to_c, net.c_to_b}
+    only_b = set(client.get(CHANGELIST, {"office": "BBB01"}).context["cl"].result_list)
+    assert only_b == {net.b_to_c, net.c_to_b}
