@@ -1,6 +1,7 @@
 """Shipping labels: the tracking number as a Code 128 barcode, drawn as inline SVG
 so the label page prints from the browser with no image files or fonts."""
 
+import logging
 import re
 
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
@@ -13,8 +14,9 @@ def barcode_svg(tracking_number: str) -> str:
     Scanners at the counter read it back as the plain number; the human-readable
     text is printed by the label template in a larger font than the writer's.
     """
-    # Imported on first use: python-barcode prints a notice about Pillow at
-    # import time, and most requests (and Lambda cold starts) need no label.
+    # Imported on first use: most requests (and Lambda cold starts) need no
+    # label. SVG output needs no Pillow; silence the library's notice about it.
+    logging.getLogger("pyBarcode").setLevel(logging.WARNING)
     from barcode import Code128
     from barcode.writer import SVGWriter
 
