@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "offices",
     "shipments",
     "notifications",
@@ -165,6 +166,10 @@ SPECTACULAR_SETTINGS = {
     # Anyone while DEBUG is on, staff only in production (config/api/permissions.py).
     "SERVE_PERMISSIONS": ["config.api.permissions.CanReadApiSchema"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's JavaScript from our static files, not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "PackageStatusEnum": "shipments.statuses.Status",
         "ServiceEnum": "shipments.models.Service",
