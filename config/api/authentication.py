@@ -10,6 +10,7 @@ their office memberships in our database.
 
 import logging
 import threading
+import time
 
 import jwt
 from django.conf import settings
@@ -28,6 +29,8 @@ logger = logging.getLogger(__name__)
 # Lambda invocations, and nothing touches the network at import time.
 _jwks_clients: dict[str, jwt.PyJWKClient] = {}
 _jwks_lock = threading.Lock()
+_last_refresh: dict[str, float] = {}
+JWKS_MIN_REFRESH_SECONDS = 60
 
 
 def cognito_issuer() -> str:
@@ -55,6 +58,23 @@ def jwks_client() -> jwt.PyJWKClient:
     return client
 
 
+def _signing_key(kid) -> jwt.PyJWK:
+    """The pool's key with this id. An unknown id re-reads the JWKS (Cognito may
+    have rotated its keys), but at most once a minute: otherwise every forged
+    token with a made-up kid would cost a network round trip."""
+    client = jwks_client()
+    key = client.match_kid(client.get_signing_keys(), kid) if isinstance(kid, str) else None
+    if key is None and isinstance(kid, str):
+        url = jwks_url()
+        now = time.monotonic()
+        if now - _last_refresh.get(url, float("-inf")) >= JWKS_MIN_REFRESH_SECONDS:
+            _last_refresh[url] = now
+            key = client.match_kid(client.get_signing_keys(refresh=True), kid)
+    if key is None:
+        raise jwt.PyJWKClientError(f"No key {kid!r} in the JWKS")
+    return key
+
+
 class InvalidToken(exceptions.AuthenticationFailed):
     default_code = "invalid_token"
 
@@ -76,7 +96,7 @@ def verify_cognito_token(token: str) -> dict:
     if header.get("alg") != "RS256":
         raise InvalidToken("The bearer token must be signed with RS256.")
     try:
-        signing_key = jwks_client().get_signing_key_from_jwt(token)
+        signing_key = _signing_key(header.get("kid"))
     except jwt.PyJWKClientConnectionError:
         logger.warning("Cognito JWKS endpoint %s did not answer", jwks_url())
         raise InvalidToken("The token could not be verified right now; please try again.") from None
