@@ -2,7 +2,7 @@
 days in UTC; ``search`` finds a tracking number exactly or a sender/receiver
 by part of their name."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
 from django.db.models import Q
@@ -59,6 +59,8 @@ class PackageFilter(django_filters.FilterSet):
         return queryset.filter(created_at__gte=_start_of(value))
 
     def filter_created_before(self, queryset, name, value):
+        if value == date.max:  # no day after it to compare with
+            return queryset
         return queryset.filter(created_at__lt=_start_of(value + timedelta(days=1)))
 
     def filter_search(self, queryset, name, value):

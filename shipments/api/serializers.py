@@ -6,6 +6,7 @@ assignment): unknown keys are ignored. They turn the request into the
 arguments of a service call; the services hold the rules.
 """
 
+from datetime import date
 from decimal import Decimal
 
 from rest_framework import serializers
@@ -16,6 +17,7 @@ from shipments.services import Address, Party
 from shipments.statuses import Reason, Status
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+REPORT_EARLIEST, REPORT_LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 class OfficeCodeField(serializers.SlugRelatedField):
@@ -118,6 +120,13 @@ class CostReportQuerySerializer(serializers.Serializer):
         )
         fields["to"] = serializers.DateField(required=False, help_text="Last day (office time), default today.")
         return fields
+
+    def validate(self, data):
+        # Far-off dates cannot be turned into the report's time range (and hold no charges).
+        for name in ("from", "to"):
+            if name in data and not REPORT_EARLIEST <= data[name] <= REPORT_LATEST:
+                raise serializers.ValidationError({name: f"Pick a day between {REPORT_EARLIEST} and {REPORT_LATEST}."})
+        return data
 
 
 # --- output ------------------------------------------------------------------

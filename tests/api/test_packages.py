@@ -391,3 +391,32 @@ def test_report_refuses_clerks_of_the_office(client_for, office_a):
 
 def test_unknown_api_url_is_404_in_the_error_shape(client_for, clerk_a):
     assert_error(client_for(clerk_a).get("/api/v1/nothing-here/"), 404)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["to=0001-01-01", "from=9999-12-31", "from=0001-01-01&to=0001-01-02", "to=9999-12-31&from=9999-12-30"],
+)
+def test_cost_report_far_off_dates_are_400(query, client_for, manager_a):
+    assert_error(client_for(manager_a).get(f"/api/v1/offices/AAA01/reports/costs/?{query}"), 400)
+
+
+@pytest.mark.parametrize("query", ["created_before=9999-12-31", "created_after=0001-01-01", "created_after=9999-12-31"])
+def test_extreme_date_filters_do_not_crash(query, client_for, hq_user, package_a):
+    assert client_for(hq_user).get(f"/api/v1/packages/?{query}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"status": "accepted", "occurred_at": "0001-01-01T00:00:00Z"},
+        {"status": "accepted", "occurred_at": "9999-12-31T23:59:59Z"},
+        {"status": "accepted", "occurred_at": "yesterday"},
+        {"status": "accepted", "note": "x" * 5000},
+        {"status": ["accepted"]},
+        {"status": "accepted", "office": {"code": "AAA01"}},
+    ],
+)
+def test_odd_event_input_is_400(body, clerk_a_client, package_a):
+    url = f"/api/v1/packages/{package_a.tracking_number}/events/"
+    assert_error(clerk_a_client.post(url, body, format="json"), 400)
