@@ -63,12 +63,34 @@ def package_get_visible(user, tracking_number: str) -> Package:
     return package
 
 
+# What the public tracking lookup may show. Only these columns are read, so
+# names, addresses, phones and costs never leave the database for it.
+PUBLIC_PACKAGE_FIELDS = (
+    "tracking_number",
+    "status",
+    "service",
+    "expected_delivery_at",
+    "delivered_at",
+    "origin_office__location__city",
+    "origin_office__location__country",
+    "destination_office__location__city",
+    "destination_office__location__country",
+)
+PUBLIC_EVENT_FIELDS = ("package_id", "status", "occurred_at", "reason", "office__location__city")
+
+
 def package_get_public(tracking_number: str) -> Package:
-    """Any package by number, for the public tracking lookup (callers redact)."""
+    """Any package by number, for the public tracking lookup, with the public fields only."""
     number = normalize_tracking_number(tracking_number)
+    events = (
+        TrackingEvent.objects.select_related("office__location")
+        .only(*PUBLIC_EVENT_FIELDS)
+        .order_by("occurred_at", "id")
+    )
     package = (
         Package.objects.select_related("origin_office__location", "destination_office__location")
-        .prefetch_related(Prefetch("events", queryset=timeline_queryset()))
+        .only(*PUBLIC_PACKAGE_FIELDS)
+        .prefetch_related(Prefetch("events", queryset=events))
         .filter(tracking_number=number)
         .first()
     )

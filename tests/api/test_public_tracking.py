@@ -146,3 +146,14 @@ def test_healthz_is_503_when_the_database_does_not_answer(client, db, settings):
         connection.settings_dict["NAME"] = real_name
     assert response.status_code == 503
     assert response.json() == {"status": "error", "database": "unavailable"}
+
+
+def test_the_public_lookup_reads_no_private_column(api_client, travelled):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert api_client.get(f"/api/v1/track/{travelled.tracking_number}/").status_code == 200
+    sql = " ".join(query["sql"] for query in queries.captured_queries)
+    for column in ("sender_name", "receiver_phone", "cost_total", "line1", "note", "recorded_by_id"):
+        assert column not in sql
