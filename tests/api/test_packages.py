@@ -264,6 +264,8 @@ def test_list_filters(client_for, hq_user, office_a, office_b, office_c, tariff)
     assert numbers("status=accepted") == {accepted.tracking_number}
     assert numbers("origin_office=aaa01") == {old.tracking_number, accepted.tracking_number}
     assert numbers("destination_office=BBB01") == {old.tracking_number}
+    assert numbers("destination_office=NOPE1") == set()
+    assert numbers("origin_office=AAA01&current_office=BBB01") == set()
     assert numbers("current_office=BBB01") == {express.tracking_number}
     yesterday = (timezone.now() - timedelta(days=1)).date().isoformat()
     assert numbers(f"created_before={yesterday}") == {old.tracking_number}
