@@ -43,6 +43,23 @@ class RaiseNotFoundMixin:
 ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country", "latitude", "longitude")
 
 
+class StaffReadsHQEditsMixin:
+    """Reference data (offices, tariffs): everyone in the network looks it up,
+    only HQ adds or changes it."""
+
+    def has_module_permission(self, request):
+        return works_in_network(request)
+
+    def has_view_permission(self, request, obj=None):
+        return works_in_network(request)
+
+    def has_add_permission(self, request):
+        return is_hq(request)
+
+    def has_change_permission(self, request, obj=None):
+        return is_hq(request)
+
+
 class OfficeForm(forms.ModelForm):
     """An office with its address on one page; saved through ``office_upsert``."""
 
@@ -77,7 +94,7 @@ class OfficeForm(forms.ModelForm):
 
 
 @admin.register(Office)
-class OfficeAdmin(RaiseNotFoundMixin, admin.ModelAdmin):
+class OfficeAdmin(StaffReadsHQEditsMixin, RaiseNotFoundMixin, admin.ModelAdmin):
     form = OfficeForm
     list_display = ("code", "name", "city", "phone", "email", "time_zone", "is_active")
     list_display_links = ("code", "name")
@@ -127,18 +144,6 @@ class OfficeAdmin(RaiseNotFoundMixin, admin.ModelAdmin):
     @admin.display(description="Address")
     def address(self, office):
         return str(office.location)
-
-    def has_module_permission(self, request):
-        return works_in_network(request)
-
-    def has_view_permission(self, request, obj=None):
-        return works_in_network(request)
-
-    def has_add_permission(self, request):
-        return is_hq(request)
-
-    def has_change_permission(self, request, obj=None):
-        return is_hq(request)
 
     def has_delete_permission(self, request, obj=None):
         # Packages keep pointing at their offices forever: close an office

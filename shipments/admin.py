@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
-from offices.admin import is_hq, works_in_network
+from offices.admin import StaffReadsHQEditsMixin, is_hq, works_in_network
 from offices.models import Office
 from offices.selectors import default_office_of, office_ids_of, offices_of, user_is_hq
 
@@ -529,7 +529,7 @@ def _channels(sms: bool, email: bool) -> str:
 
 
 @admin.register(Tariff)
-class TariffAdmin(admin.ModelAdmin):
+class TariffAdmin(StaffReadsHQEditsMixin, admin.ModelAdmin):
     """Prices are set by HQ; clerks may look them up."""
 
     list_display = (
@@ -552,18 +552,6 @@ class TariffAdmin(admin.ModelAdmin):
             # Switching a tariff to another service would silently re-price it.
             return ("service", "updated_at")
         return self.readonly_fields
-
-    def has_module_permission(self, request):
-        return works_in_network(request)
-
-    def has_view_permission(self, request, obj=None):
-        return works_in_network(request)
-
-    def has_add_permission(self, request):
-        return is_hq(request)
-
-    def has_change_permission(self, request, obj=None):
-        return is_hq(request)
 
     def has_delete_permission(self, request, obj=None):
         # Without its tariff a service cannot be quoted; change the prices instead.
