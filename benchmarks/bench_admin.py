@@ -61,14 +61,22 @@ def _at_scale(bench) -> dict:
 def run(bench) -> dict:
     results: dict[str, float] = {}
     queries = {}
+    clients = {}
     for size in ("1k", "1m"):
         bench.use(size)
         for who, username in (("", "hq"), ("_clerk", "clerk.nyc01")):
-            client = _client(username)
-            results[f"admin_changelist_ms_{size}{who}"] = bench.timed_ms(lambda c=client: _get(c, CHANGELIST))
+            # A session lives in its own database: one client per size.
+            clients[size, who] = client = _client(username)
             queries[f"{size}{who}"] = _queries(client, CHANGELIST)
-        if size == "1m":
-            results.update(_at_scale(bench))
+    # The 1M page is judged against the 1k page: measure them in alternating rounds.
+    for who in ("", "_clerk"):
+        timings = bench.interleaved_ms(
+            {size: (lambda c=clients[size, who]: _get(c, CHANGELIST)) for size in ("1k", "1m")}
+        )
+        for size, milliseconds in timings.items():
+            results[f"admin_changelist_ms_{size}{who}"] = milliseconds
+    bench.use("1m")
+    results.update(_at_scale(bench))
     # The same page must cost the same number of queries at both sizes.
     results["admin_changelist_queries"] = queries["1m"]
     results["admin_changelist_queries_1k"] = queries["1k"]

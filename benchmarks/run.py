@@ -52,6 +52,25 @@ class Bench:
         connections["default"].close()
         connections["default"].settings_dict["NAME"] = f"{PREFIX}_{size}"
 
+    def interleaved_ms(self, functions: dict, rounds: int = 6, repeat: int = 8, warmup: int = 2) -> dict:
+        """Median milliseconds per database size, measured in alternating rounds.
+
+        ``functions`` maps a size ("1k", "1m") to a callable. Taking the sizes
+        in turn, round after round, spreads the machine's drift over both, so
+        their ratio is not skewed by whatever else ran during one of them.
+        """
+        samples: dict[str, list[float]] = {size: [] for size in functions}
+        for _ in range(rounds):
+            for size, function in functions.items():
+                self.use(size)
+                for _ in range(warmup):
+                    function()
+                for _ in range(repeat):
+                    started = time.perf_counter()
+                    function()
+                    samples[size].append((time.perf_counter() - started) * 1000)
+        return {size: round(sorted(values)[len(values) // 2], 2) for size, values in samples.items()}
+
     @staticmethod
     def timed_ms(function, repeat: int = 20, warmup: int = 3) -> float:
         """Median wall time of ``function()`` in milliseconds, after a warm-up."""
