@@ -207,12 +207,16 @@ class EventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PackageListSerializer(serializers.ModelSerializer):
-    """One row of a package list: what a clerk scans a list for."""
+class _PackageOfficesSerializer(serializers.ModelSerializer):
+    """Offices appear by code, the clerks' name for them."""
 
     origin_office = serializers.SlugRelatedField(slug_field="code", read_only=True)
     current_office = serializers.SlugRelatedField(slug_field="code", read_only=True)
     destination_office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+
+class PackageListSerializer(_PackageOfficesSerializer):
+    """One row of a package list: what a clerk scans a list for."""
 
     class Meta:
         model = Package
@@ -234,10 +238,7 @@ class PackageListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PackageDetailSerializer(serializers.ModelSerializer):
-    origin_office = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    current_office = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    destination_office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+class PackageDetailSerializer(_PackageOfficesSerializer):
     sender = SenderSerializer(source="*", read_only=True)
     receiver = ReceiverSerializer(source="*", read_only=True)
     cost = PackageCostSerializer(source="*", read_only=True)
