@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -43,7 +44,9 @@ MAX_ACTION_PACKAGES = 500
 def my_offices(request) -> list[Office]:
     """The offices where the user may act, by code; one query per request."""
     if not hasattr(request, "_my_offices"):
-        request._my_offices = list(offices_of(request.user).order_by("code"))
+        # Codes and names are all the counter links and filters show.
+        offices = offices_of(request.user).select_related(None).only("code", "name")
+        request._my_offices = list(offices.order_by("code"))
     return request._my_offices
 
 
@@ -198,6 +201,27 @@ class ChargeInline(ReadOnlyInlineMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("office")
 
 
+class PackageChangeList(ChangeList):
+    """Reads only the columns the list shows: a package row is wide (parties,
+    parcel facts, frozen cost), the list needs a dozen of its fields."""
+
+    columns = (
+        "tracking_number",
+        "status",
+        "service",
+        "origin_office__code",
+        "current_office__code",
+        "destination_office__code",
+        "sender_name",
+        "receiver_name",
+        "created_at",
+        "expected_delivery_at",
+    )
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).only(*self.columns)
+
+
 @admin.register(Package)
 class PackageAdmin(admin.ModelAdmin):
     list_display = (
@@ -344,6 +368,9 @@ class PackageAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return package_list(request.user)
+
+    def get_changelist(self, request, **kwargs):
+        return PackageChangeList
 
     def get_object(self, request, object_id, from_field=None):
         """By database id (admin links) or by tracking number (/admin/shipments/package/EE…US/change/).
