@@ -163,17 +163,35 @@ def scan_numbers(
     return results
 
 
-def scan_view(model_admin, request, office_code: str | None = None):
-    offices = offices_of(request.user).order_by("code")
+def _pick_office(model_admin, request, offices, office_code, *, purpose: str, title: str, not_yours: str):
+    """The office named in the URL, among ``offices``. Without a code: a page to
+    pick one, or a redirect when there is only one. Returns (office, response)
+    with exactly one of them set; a code outside ``offices`` is a 404."""
     if office_code is None:
         choices = list(offices)
         if len(choices) == 1:
-            return redirect("admin:shipments_package_scan", office_code=choices[0].code)
-        context = _context(model_admin, request, "Scan parcels", offices=choices, purpose="scan")
-        return TemplateResponse(request, "admin/shipments/package/office_picker.html", context)
+            return None, redirect(f"admin:shipments_package_{purpose}", office_code=choices[0].code)
+        context = _context(model_admin, request, title, offices=choices, purpose=purpose)
+        return None, TemplateResponse(request, "admin/shipments/package/office_picker.html", context)
     office = offices.filter(code=office_code.upper()).first()
     if office is None:
-        raise Http404(f"{office_code} is not one of your offices.")
+        raise Http404(f"{office_code} {not_yours}")
+    return office, None
+
+
+def scan_view(model_admin, request, office_code: str | None = None):
+    offices = offices_of(request.user).order_by("code")
+    office, response = _pick_office(
+        model_admin,
+        request,
+        offices,
+        office_code,
+        purpose="scan",
+        title="Scan parcels",
+        not_yours="is not one of your offices.",
+    )
+    if response is not None:
+        return response
     form = ScanForm(request.POST or None)
     results = None
     if request.method == "POST" and form.is_valid():
@@ -261,18 +279,20 @@ def _report_offices(user):
 
 def report_view(model_admin, request, office_code: str | None = None):
     offices = _report_offices(request.user)
-    if office_code is None:
-        choices = list(offices)
-        if not choices:
-            raise PermissionDenied("Cost reports are for office managers and HQ.")
-        if len(choices) == 1:
-            return redirect("admin:shipments_package_report", office_code=choices[0].code)
-        context = _context(model_admin, request, "Cost reports", offices=choices, purpose="report")
-        return TemplateResponse(request, "admin/shipments/package/office_picker.html", context)
-    office = offices.filter(code=office_code.upper()).first()
-    if office is None:
-        # Not "forbidden": an office you do not manage has no report for you.
-        raise Http404(f"{office_code} is not an office you manage.")
+    if office_code is None and not offices.exists():
+        raise PermissionDenied("Cost reports are for office managers and HQ.")
+    # Not "forbidden" for a code: an office you do not manage has no report for you.
+    office, response = _pick_office(
+        model_admin,
+        request,
+        offices,
+        office_code,
+        purpose="report",
+        title="Cost reports",
+        not_yours="is not an office you manage.",
+    )
+    if response is not None:
+        return response
 
     today = datetime.now(ZoneInfo(office.time_zone)).date()
     data = request.GET if "date_from" in request.GET or "date_to" in request.GET else None

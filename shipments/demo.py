@@ -10,6 +10,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
@@ -647,7 +648,7 @@ def _insert_generated_rows(cursor, count: int) -> None:
                CASE WHEN p.delivered THEN p.receiver_name ELSE '' END,
                p.created_at, NULL, p.created_at + p.last_step * %(step)s
         FROM seed_package p""",
-        {"location_first": location_first, "country": _country(), "step": STEP},
+        {"location_first": location_first, "country": settings.TRACKING_NUMBER_COUNTRY, "step": STEP},
     )
     cursor.execute(
         """
@@ -676,9 +677,3 @@ def _insert_generated_rows(cursor, count: int) -> None:
           ON k.kind = 'shipping' OR p.final = 'cancelled'""",
         {"step": STEP},
     )
-
-
-def _country() -> str:
-    from django.conf import settings
-
-    return settings.TRACKING_NUMBER_COUNTRY

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from offices.models import Location, Office
 
-from .statuses import Reason, Status
+from .statuses import FINAL_STATUSES, Reason, Status
 
 
 class Service(models.TextChoices):
@@ -184,8 +184,6 @@ class Package(models.Model):
 
     @property
     def is_final(self) -> bool:
-        from .statuses import FINAL_STATUSES
-
         return self.status in FINAL_STATUSES
 
 

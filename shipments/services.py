@@ -192,7 +192,7 @@ def next_tracking_number(service: str) -> str:
 
 
 def _location_from(address: Address) -> Location:
-    location = Location(
+    return Location(
         line1=address.line1.strip(),
         line2=address.line2.strip(),
         city=address.city.strip(),
@@ -200,7 +200,6 @@ def _location_from(address: Address) -> Location:
         postal_code=address.postal_code.strip(),
         country=address.country.strip().upper(),
     )
-    return location
 
 
 def _check_parties(sender: Party, receiver: Party) -> None:
