@@ -19,6 +19,9 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+# Keep the database connection across requests, as production does
+# (config/settings/base.py): a deployed Lambda does not reconnect per request.
+os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
 
 SIZES = {"1k": 1_000, "1m": int(os.environ.get("BENCH_PACKAGES", 1_000_000))}
 # BENCH_DB_PREFIX keeps two people's runs on one server apart; BENCH_REUSE=1

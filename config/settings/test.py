@@ -12,6 +12,7 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 DATABASES = {"default": database_settings(env("DATABASE_URL", default="") or embedded_database_url())}
 # Tests open many short connections from threads; do not keep them around.
-DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The benchmarks set DATABASE_CONN_MAX_AGE to keep them, as a deployed Lambda does.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
