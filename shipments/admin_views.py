@@ -23,14 +23,12 @@ from offices.models import Office
 from offices.selectors import managed_office_ids_of, offices_of, user_is_hq
 
 from .admin_forms import PackageRegisterForm, RecordEventForm, ReportForm, ScanForm, add_shipment_error
-from .exceptions import InvalidTrackingNumber, ShipmentError
+from .exceptions import ShipmentError
 from .labels import barcode_svg
 from .models import Package, TrackingEvent
 from .reports import CostReport, cost_report
-from .selectors import packages_visible_to
-from .services import package_record_event, package_register, quote
+from .services import package_record_event, package_register, package_scan_batch, quote
 from .statuses import Status
-from .tracking_numbers import normalize_tracking_number
 
 
 def _context(model_admin, request, title: str, **extra) -> dict:
@@ -105,64 +103,6 @@ def register_view(model_admin, request):
 # --- Scan parcels at an office -------------------------------------------------
 
 
-@dataclass
-class ScanResult:
-    line: str
-    tracking_number: str
-    done: bool
-    message: str
-    package: Package | None = None
-
-
-def scan_numbers(
-    *, user, office: Office, status: str, lines: list[str], reason: str = "", received_by: str = "", note: str = ""
-) -> list[ScanResult]:
-    """Record ``status`` at ``office`` for every scanned line, each on its own.
-
-    Every package is a separate call of the service, so a separate transaction:
-    an unknown number or an illegal move refuses that line and no other.
-    """
-    parsed: list[tuple[str, str, str]] = []
-    for line in lines:
-        try:
-            parsed.append((line, normalize_tracking_number(line), ""))
-        except InvalidTrackingNumber as error:
-            parsed.append((line, "", error.message))
-    numbers = {number for _, number, _ in parsed if number}
-    # One query for the whole batch; scoping is the same selector as everywhere.
-    packages = {
-        package.tracking_number: package
-        for package in packages_visible_to(user).filter(tracking_number__in=numbers).select_related("current_office")
-    }
-    results, seen = [], set()
-    for line, number, problem in parsed:
-        if problem:
-            results.append(ScanResult(line, number, False, problem))
-        elif number in seen:
-            results.append(ScanResult(line, number, False, "Scanned twice in this batch; recorded once."))
-        elif number not in packages:
-            results.append(ScanResult(line, number, False, "Unknown, or not one of the packages you can see."))
-        else:
-            seen.add(number)
-            package = packages[number]
-            try:
-                package_record_event(
-                    package=package,
-                    status=status,
-                    office=office,
-                    actor=user,
-                    source=TrackingEvent.Source.SCAN,
-                    reason=reason,
-                    received_by=received_by,
-                    note=note,
-                )
-            except ShipmentError as error:
-                results.append(ScanResult(line, number, False, error.message, package))
-            else:
-                results.append(ScanResult(line, number, True, f"{Status(status).label} at {office.code}.", package))
-    return results
-
-
 def _pick_office(model_admin, request, offices, office_code, *, purpose: str, title: str, not_yours: str):
     """The office named in the URL, among ``offices``. Without a code: a page to
     pick one, or a redirect when there is only one. Returns (office, response)
@@ -196,8 +136,8 @@ def scan_view(model_admin, request, office_code: str | None = None):
     results = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        results = scan_numbers(
-            user=request.user,
+        results = package_scan_batch(
+            actor=request.user,
             office=office,
             status=data["status"],
             lines=data["tracking_numbers"],

@@ -1,5 +1,5 @@
 """Every write to packages goes through here: registering at the counter,
-recording a tracking event, and quoting a price.
+recording a tracking event (one, or a scanned batch), and quoting a price.
 
 The admin, the API, import commands and scheduled jobs call these functions;
 ``package_record_event`` is the one place a status transition is checked.
@@ -17,10 +17,11 @@ from django.utils import timezone
 from offices.models import Location, Office
 from offices.selectors import user_is_hq, user_works_at
 
-from .exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
+from .exceptions import IllegalTransition, InvalidTrackingNumber, OfficeNotAllowed, ShipmentError
 from .models import SERVICE_INDICATORS, Charge, Package, Service, Tariff, TrackingEvent
+from .selectors import packages_visible_to
 from .statuses import REASON_ALLOWED, REASON_REQUIRED, Reason, Status, allowed_next, can_follow
-from .tracking_numbers import is_issuable_serial, make_tracking_number
+from .tracking_numbers import is_issuable_serial, make_tracking_number, normalize_tracking_number
 
 CENT = Decimal("0.01")
 EARTH_RADIUS_KM = 6371.0088
@@ -484,6 +485,65 @@ def package_record_event(
         setattr(package, field, getattr(locked, field))
     event.package = package
     return event
+
+
+@dataclass
+class ScanResult:
+    line: str
+    tracking_number: str
+    done: bool
+    message: str
+    package: Package | None = None
+
+
+def package_scan_batch(
+    *, actor, office: Office, status: str, lines: list[str], reason: str = "", received_by: str = "", note: str = ""
+) -> list[ScanResult]:
+    """Record ``status`` at ``office`` for every scanned line, each on its own.
+
+    Not atomic on purpose: every package is a separate ``package_record_event``,
+    so a separate transaction, and an unknown number or an illegal move refuses
+    that line and no other. The result has one entry per line, in order.
+    """
+    parsed: list[tuple[str, str, str]] = []
+    for line in lines:
+        try:
+            parsed.append((line, normalize_tracking_number(line), ""))
+        except InvalidTrackingNumber as error:
+            parsed.append((line, "", error.message))
+    numbers = {number for _, number, _ in parsed if number}
+    # One query for the whole batch; scoping is the same selector as everywhere.
+    packages = {
+        package.tracking_number: package
+        for package in packages_visible_to(actor).filter(tracking_number__in=numbers).select_related("current_office")
+    }
+    results, seen = [], set()
+    for line, number, problem in parsed:
+        if problem:
+            results.append(ScanResult(line, number, False, problem))
+        elif number in seen:
+            results.append(ScanResult(line, number, False, "Scanned twice in this batch; recorded once."))
+        elif number not in packages:
+            results.append(ScanResult(line, number, False, "Unknown, or not one of the packages you can see."))
+        else:
+            seen.add(number)
+            package = packages[number]
+            try:
+                package_record_event(
+                    package=package,
+                    status=status,
+                    office=office,
+                    actor=actor,
+                    source=TrackingEvent.Source.SCAN,
+                    reason=reason,
+                    received_by=received_by,
+                    note=note,
+                )
+            except ShipmentError as error:
+                results.append(ScanResult(line, number, False, error.message, package))
+            else:
+                results.append(ScanResult(line, number, True, f"{Status(status).label} at {office.code}.", package))
+    return results
 
 
 def _charge(package: Package, *, kind: str, charged_at: datetime) -> Charge:

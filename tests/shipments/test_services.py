@@ -9,7 +9,7 @@ from django.utils import timezone
 from offices.models import Membership
 from shipments.exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
 from shipments.models import Charge, Package, Tariff, TrackingEvent
-from shipments.services import great_circle_km, package_record_event, quote
+from shipments.services import great_circle_km, package_record_event, package_scan_batch, quote
 from tests.factories import LocationFactory, OfficeFactory, TariffFactory, clerk_at, party, register_package
 
 
@@ -176,6 +176,35 @@ def test_manager_and_clerk_both_record_events_at_their_office(new_york, london):
     package = register_package(origin=new_york, destination=london)
     event = package_record_event(package=package, status="accepted", office=new_york, actor=manager)
     assert event.recorded_by == manager
+
+
+def test_a_scanned_batch_records_each_line_on_its_own(new_york, london):
+    clerk = clerk_at(london, username="london_clerk")
+    arriving = register_package(origin=new_york, destination=london, accept=True)
+    package_record_event(package=arriving, status="in_transit")
+    not_yet_sent = register_package(origin=new_york, destination=london)
+    elsewhere = register_package(origin=new_york, destination=new_york, accept=True)
+    results = package_scan_batch(
+        actor=clerk,
+        office=london,
+        status="arrived",
+        lines=[arriving.tracking_number, "EE1", not_yet_sent.tracking_number, elsewhere.tracking_number],
+    )
+    assert [(result.line, result.done) for result in results] == [
+        (arriving.tracking_number, True),
+        ("EE1", False),
+        (not_yet_sent.tracking_number, False),  # still at the counter: cannot arrive
+        (elsewhere.tracking_number, False),  # not a London parcel: invisible to this clerk
+    ]
+    assert results[0].message == "Arrived (received) at LON01."
+    assert "cannot become arrived" in results[2].message
+    assert results[3].message == "Unknown, or not one of the packages you can see."
+    statuses = dict(Package.objects.values_list("tracking_number", "status"))
+    assert statuses == {
+        arriving.tracking_number: "arrived",
+        not_yet_sent.tracking_number: "created",
+        elsewhere.tracking_number: "accepted",
+    }
 
 
 def test_in_transit_leaves_no_current_office_and_arrival_sets_it(new_york, london):
