@@ -507,12 +507,15 @@ class PackageAdmin(admin.ModelAdmin):
             return
         own = {office.pk: office for office in my_offices(request)}
         fallback = default_office_of(request.user)
+        naturals = {package.pk: admin_views.natural_office_id(package, status) for package in selected}
+        # Offices outside the user's own (inactive ones, for HQ): one query for the batch.
+        others = {} if fallback else Office.objects.in_bulk(set(naturals.values()) - set(own) - {None})
         done, refused = [], []
         for package in selected:
-            natural = admin_views.natural_office_id(package, status)
+            natural = naturals[package.pk]
             # "My office": where the step naturally happens if the clerk works
             # there, else the clerk's first office (the service then decides).
-            office = own.get(natural) or fallback or (Office.objects.filter(pk=natural).first() if natural else None)
+            office = own.get(natural) or fallback or others.get(natural)
             try:
                 package_record_event(
                     package=package, status=status, office=office, actor=request.user, source="counter"

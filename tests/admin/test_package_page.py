@@ -3,11 +3,14 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from shipments.services import package_record_event
 from shipments.statuses import Status, allowed_next
 from tests.admin.conftest import login
+from tests.factories import register_package
 
 
 def change_url(package):
@@ -136,3 +139,26 @@ def test_mark_arrived_at_my_office_action_reports_per_package(net):
     assert f"1 refused: {net.b_to_c.tracking_number}" in page
     moving.refresh_from_db()
     assert (moving.status, moving.current_office) == ("arrived", net.b)
+
+
+def test_hq_moves_packages_of_a_closed_office_looking_it_up_once(net):
+    packages = [register_package(origin=net.c, destination=net.b) for _ in range(3)]
+    net.c.is_active = False
+    net.c.save()
+    client = login(net.hq)
+
+    def accept(batch):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(
+                reverse("admin:shipments_package_changelist"),
+                {"action": "mark_accepted", "_selected_action": [package.pk for package in batch]},
+                follow=True,
+            )
+        office_reads = sum('FROM "offices_office"' in query["sql"] for query in captured.captured_queries)
+        return response.content.decode(), office_reads
+
+    page_one, reads_for_one = accept(packages[:1])
+    page_two, reads_for_two = accept(packages[1:])
+    assert f"1 marked accepted (sent): {packages[0].tracking_number} at CCC01." in page_one
+    assert f"2 marked accepted (sent): {packages[1].tracking_number} at CCC01" in page_two
+    assert reads_for_two == reads_for_one
