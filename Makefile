@@ -7,7 +7,7 @@ PY := $(BIN)/python
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench check-deploy db-stop clean
+.PHONY: run test lint bench package check-deploy db-stop clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is needed (found " + sys.version.split()[0] + ")")'
@@ -42,11 +42,25 @@ test: venv
 bench: venv
 	$(PY) benchmarks/run.py
 
-check-deploy: venv
-	DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(openssl rand -hex 32) \
+# The Lambda package (build/lambda.zip), built by Zappa from a virtualenv with
+# the production requirements only (no test tools), then started from the zip
+# alone, with nothing but the package and the standard library on sys.path.
+PACKAGE_VENV := build/package-venv
+PRODUCTION_ENV = DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(openssl rand -hex 32) \
 	DJANGO_ALLOWED_HOSTS=example.execute-api.us-east-1.amazonaws.com \
-	DATABASE_URL=postgres://check@127.0.0.1:5432/check AWS_STORAGE_BUCKET_NAME=check \
-	$(MANAGE) check --deploy --fail-level WARNING
+	DATABASE_URL=postgres://check@127.0.0.1:5432/check AWS_STORAGE_BUCKET_NAME=check
+
+package:
+	rm -rf $(PACKAGE_VENV) build/lambda build/lambda.zip
+	$(PYTHON) -m venv $(PACKAGE_VENV)
+	$(PACKAGE_VENV)/bin/pip install --quiet -r requirements.txt
+	source $(PACKAGE_VENV)/bin/activate && zappa package dev -o build/lambda.zip 2>&1 | grep -v "No manylinux wheel"
+	@$(PYTHON) -c 'import os, sys; size = os.path.getsize("build/lambda.zip"); print(f"build/lambda.zip: {size / 2**20:.1f} MiB"); sys.exit(0 if size < 50 * 2**20 else "over the 50 MiB Lambda upload limit")'
+	$(PYTHON) -m zipfile -e build/lambda.zip build/lambda
+	cd build/lambda && $(PRODUCTION_ENV) $(PYTHON) -S ../../.ci/check_package.py
+
+check-deploy: venv
+	$(PRODUCTION_ENV) $(MANAGE) check --deploy --fail-level WARNING
 
 # Stop the embedded PostgreSQL that `make run` / `make test` start (it keeps running for speed).
 db-stop:
