@@ -54,7 +54,7 @@ package:
 	rm -rf $(PACKAGE_VENV) build/lambda build/lambda.zip
 	$(PYTHON) -m venv $(PACKAGE_VENV)
 	$(PACKAGE_VENV)/bin/pip install --quiet -r requirements.txt
-	source $(PACKAGE_VENV)/bin/activate && zappa package dev -o build/lambda.zip 2>&1 | grep -v "No manylinux wheel"
+	set -o pipefail; source $(PACKAGE_VENV)/bin/activate && zappa package dev -o build/lambda.zip 2>&1 | grep -v "No manylinux wheel"
 	@$(PYTHON) -c 'import os, sys; size = os.path.getsize("build/lambda.zip"); print(f"build/lambda.zip: {size / 2**20:.1f} MiB"); sys.exit(0 if size < 50 * 2**20 else "over the 50 MiB Lambda upload limit")'
 	$(PYTHON) -m zipfile -e build/lambda.zip build/lambda
 	cd build/lambda && $(PRODUCTION_ENV) $(PYTHON) -S ../../.ci/check_package.py
