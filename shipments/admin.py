@@ -40,6 +40,10 @@ _PHONE = re.compile(r"^\+?[\d\s\-().]{6,}$")
 # The most packages one changelist action moves; bigger moves go through the scan page.
 MAX_ACTION_PACKAGES = 500
 
+# Steps that happen at one office only: accepted at the origin, ready for
+# pickup at the destination (shipments.services checks it).
+OFFICE_BOUND_STEPS = (Status.ACCEPTED, Status.READY_FOR_PICKUP)
+
 
 def my_offices(request) -> list[Office]:
     """The offices where the user may act, by code; one query per request."""
@@ -466,13 +470,18 @@ class PackageAdmin(admin.ModelAdmin):
         return super().change_view(request, str(package.pk), form_url, extra_context)
 
     def next_steps(self, request, package) -> list[dict]:
-        """One button per status that may follow the current one (shipments.statuses)."""
+        """One button per status that may follow the current one (shipments.statuses)
+        and that this user can record at one of their offices."""
         offices = my_offices(request)
         own_ids = {office.pk for office in offices}
         fallback = default_office_of(request.user)
+        hq = user_is_hq(request.user)
         steps = []
         for status in allowed_next(package.status):
             natural = admin_views.natural_office_id(package, status)
+            if status in OFFICE_BOUND_STEPS and natural not in own_ids and not hq:
+                # The service would refuse it at any office of this clerk.
+                continue
             office_id = natural if natural in own_ids else (fallback.pk if fallback else natural)
             steps.append(
                 {

@@ -10,7 +10,7 @@ from django.urls import reverse
 from shipments.services import package_record_event
 from shipments.statuses import Status, allowed_next
 from tests.admin.conftest import login
-from tests.factories import register_package
+from tests.factories import clerk_at, register_package
 
 
 def change_url(package):
@@ -46,8 +46,22 @@ def test_buttons_offer_only_the_allowed_next_statuses(net, status):
     path = {"created": [], "accepted": ["accepted"], "out_for_delivery": ["accepted", "out_for_delivery"]}[status]
     for step in path:
         package_record_event(package=package, status=step, office=net.a)
-    page = login(net.clerk_a).get(change_url(package)).content.decode()
+    page = login(net.hq).get(change_url(package)).content.decode()
     assert buttons(page) == allowed_next(status)
+
+
+def test_a_clerk_is_not_offered_steps_of_another_office(net):
+    """A→C: a clerk of A cannot put it ready for pickup (that happens at C)."""
+    package = net.a_to_c
+    package_record_event(package=package, status="accepted", office=net.a)
+    page = login(net.clerk_a).get(change_url(package)).content.decode()
+    assert buttons(page) == [step for step in allowed_next("accepted") if step != "ready_for_pickup"]
+    clerk_c = clerk_at(net.c, username="clerk_c")
+    page = login(clerk_c).get(change_url(package)).content.decode()
+    assert "ready_for_pickup" in buttons(page)
+
+    created = net.c_to_b  # registered at C: only C accepts it
+    assert buttons(login(net.clerk_b).get(change_url(created)).content.decode()) == ["cancelled"]
 
 
 def test_a_final_package_has_no_buttons(net):
