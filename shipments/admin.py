@@ -30,7 +30,7 @@ from . import admin_views
 from .exceptions import InvalidTrackingNumber, ShipmentError
 from .models import Charge, Package, Tariff, TrackingEvent
 from .paginators import EstimatedCountPaginator
-from .selectors import package_detail_queryset, package_list
+from .selectors import package_detail_queryset, package_list, packages_named
 from .services import package_record_event
 from .statuses import REASON_ALLOWED, REASON_REQUIRED, Reason, Status, allowed_next
 from .tracking_numbers import normalize_tracking_number
@@ -412,8 +412,7 @@ class PackageAdmin(admin.ModelAdmin):
             compact = re.sub(r"[\s\-().]", "", term)
             phones = {term, compact}
             return queryset.filter(Q(sender_phone__in=phones) | Q(receiver_phone__in=phones)), False
-        # Served by the trigram indexes on UPPER(name) where pg_trgm is installed.
-        return queryset.filter(Q(sender_name__icontains=term) | Q(receiver_name__icontains=term)), False
+        return packages_named(queryset, term), False
 
     def has_module_permission(self, request):
         return works_in_network(request)

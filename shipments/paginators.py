@@ -10,6 +10,7 @@ longer grows with the table.
 
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
@@ -56,7 +57,10 @@ class EstimatedCountPaginator(Paginator):
 
     @staticmethod
     def _query_estimate(queryset) -> int:
-        sql, params = queryset.order_by().query.sql_with_params()
+        try:
+            sql, params = queryset.order_by().query.sql_with_params()
+        except EmptyResultSet:  # .none(), or an empty "in" list: nothing to ask the planner
+            return 0
         with connections[queryset.db].cursor() as cursor:
             cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
             plan = cursor.fetchone()[0]

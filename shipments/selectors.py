@@ -33,6 +33,29 @@ def package_list(user) -> QuerySet[Package]:
     )
 
 
+# A name search matching at most this many packages is answered from the
+# matches themselves (see packages_named).
+FEW_NAME_MATCHES = 1000
+
+
+def packages_named(queryset: QuerySet[Package], term: str) -> QuerySet[Package]:
+    """Packages of ``queryset`` whose sender or receiver name contains ``term``.
+
+    PostgreSQL plans "name contains …, newest first, first page" as a walk down
+    the created_at index, expecting matches all along it. For a name that
+    matches a handful of packages it walks the whole table (seconds at a
+    million rows). So the matches are read first, unordered (the trigram
+    indexes, where pg_trgm is installed), at most FEW_NAME_MATCHES of them;
+    when there are no more than that, the list is those packages by id. A
+    name matching more than that is common enough for the index walk.
+    """
+    matches = queryset.filter(Q(sender_name__icontains=term) | Q(receiver_name__icontains=term))
+    ids = list(matches.order_by().values_list("pk", flat=True)[: FEW_NAME_MATCHES + 1])
+    if len(ids) <= FEW_NAME_MATCHES:
+        return queryset.filter(pk__in=ids)
+    return matches
+
+
 def timeline_queryset() -> QuerySet[TrackingEvent]:
     return TrackingEvent.objects.select_related("office", "office__location", "recorded_by").order_by(
         "occurred_at", "id"

@@ -5,11 +5,11 @@ by part of their name."""
 from datetime import UTC, date, datetime, time, timedelta
 
 import django_filters
-from django.db.models import Q
 
 from offices.models import Office
 from shipments.exceptions import InvalidTrackingNumber
 from shipments.models import Package, Service
+from shipments.selectors import packages_named
 from shipments.statuses import Status
 from shipments.tracking_numbers import normalize_tracking_number
 
@@ -84,4 +84,4 @@ class PackageFilter(django_filters.FilterSet):
             return queryset.filter(tracking_number=normalize_tracking_number(value))
         except InvalidTrackingNumber:
             pass
-        return queryset.filter(Q(sender_name__icontains=value) | Q(receiver_name__icontains=value))
+        return packages_named(queryset, value)

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from shipments import selectors
 from shipments.models import Package
 from shipments.paginators import EstimatedCountPaginator
 from shipments.selectors import packages_visible_to
@@ -70,6 +71,24 @@ def test_search_by_part_of_a_name_finds_senders_and_receivers(net):
     assert list(results) == [net.b_to_c]
     # Every package of the fixture has the receiver "Rita Receiver".
     assert len(client.get(CHANGELIST, {"q": "rita"}).context["cl"].result_list) == 3
+
+
+@pytest.mark.parametrize("few", [1000, 2])
+def test_a_name_search_lists_every_match_newest_first_however_many_match(net, few, monkeypatch):
+    # Up to FEW_NAME_MATCHES the matches are looked up first; beyond, the index walk.
+    monkeypatch.setattr(selectors, "FEW_NAME_MATCHES", few)
+    results = login(net.hq).get(CHANGELIST, {"q": "rita"}).context["cl"].result_list
+    assert list(results) == sorted([net.a_to_c, net.b_to_c, net.c_to_b], key=lambda p: (p.created_at, p.pk))[::-1]
+
+
+@pytest.mark.parametrize("params", [{"q": "Nobody By This Name"}, {"office": "ZZZ01"}])
+def test_a_list_matching_nothing_is_an_empty_page_not_an_error(net, params):
+    from tests.factories import clerk_at
+
+    response = login(clerk_at(net.a, net.b, username="clerk_ab")).get(CHANGELIST, params)
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+    assert "0 packages" in response.content.decode()
 
 
 def test_date_range_filter_uses_both_days_inclusive(net):

@@ -271,6 +271,7 @@ def test_list_filters(client_for, hq_user, office_a, office_b, office_c, tariff)
     assert numbers(f"created_before={yesterday}") == {old.tracking_number}
     assert numbers(f"created_after={yesterday}") == {express.tracking_number, accepted.tracking_number}
     assert numbers("search=zebra") == {accepted.tracking_number}
+    assert numbers("search=nobody by this name") == set()
     assert numbers(f"search={express.tracking_number.lower()}") == {express.tracking_number}
     assert_error(client.get("/api/v1/packages/?status=flying"), 400)
     assert_error(client.get("/api/v1/packages/?created_after=yesterday"), 400)
