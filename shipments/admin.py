@@ -8,7 +8,6 @@ packages: no full COUNT(*), no SELECT DISTINCT for filter choices, no query
 per row.
 """
 
-import re
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -30,12 +29,10 @@ from . import admin_views
 from .exceptions import InvalidTrackingNumber, ShipmentError
 from .models import Charge, Package, Tariff, TrackingEvent
 from .paginators import EstimatedCountPaginator
-from .selectors import package_detail_queryset, package_list, packages_named
+from .selectors import package_detail_queryset, package_list, packages_search
 from .services import package_record_event
 from .statuses import REASON_ALLOWED, REASON_REQUIRED, Reason, Status, allowed_next
 from .tracking_numbers import normalize_tracking_number
-
-_PHONE = re.compile(r"^\+?[\d\s\-().]{6,}$")
 
 # The most packages one changelist action moves; bigger moves go through the scan page.
 MAX_ACTION_PACKAGES = 500
@@ -400,19 +397,7 @@ class PackageAdmin(admin.ModelAdmin):
         return package
 
     def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        try:
-            # The unique index answers this in a millisecond.
-            return queryset.filter(tracking_number=normalize_tracking_number(term)), False
-        except InvalidTrackingNumber:
-            pass
-        if _PHONE.match(term):
-            compact = re.sub(r"[\s\-().]", "", term)
-            phones = {term, compact}
-            return queryset.filter(Q(sender_phone__in=phones) | Q(receiver_phone__in=phones)), False
-        return packages_named(queryset, term), False
+        return packages_search(queryset, search_term), False
 
     def has_module_permission(self, request):
         return works_in_network(request)

@@ -7,11 +7,9 @@ from datetime import UTC, date, datetime, time, timedelta
 import django_filters
 
 from offices.models import Office
-from shipments.exceptions import InvalidTrackingNumber
 from shipments.models import Package, Service
-from shipments.selectors import packages_named
+from shipments.selectors import packages_search
 from shipments.statuses import Status
-from shipments.tracking_numbers import normalize_tracking_number
 
 
 def _start_of(day) -> datetime:
@@ -31,7 +29,7 @@ class PackageFilter(django_filters.FilterSet):
         method="filter_created_before", label="Registered on or before (YYYY-MM-DD)"
     )
     search = django_filters.CharFilter(
-        method="filter_search", label="Tracking number, or part of a sender/receiver name"
+        method="filter_search", label="Tracking number or phone number (exact), or part of a sender/receiver name"
     )
 
     class Meta:
@@ -77,11 +75,4 @@ class PackageFilter(django_filters.FilterSet):
         return queryset.filter(created_at__lt=_start_of(value + timedelta(days=1)))
 
     def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        try:
-            return queryset.filter(tracking_number=normalize_tracking_number(value))
-        except InvalidTrackingNumber:
-            pass
-        return packages_named(queryset, value)
+        return packages_search(queryset, value)
