@@ -248,6 +248,13 @@ def test_event_mass_assignment_cannot_move_the_package_or_fake_the_clerk(clerk_a
 # --- lists and filters -----------------------------------------------------------
 
 
+def listed_numbers(client, url) -> set[str]:
+    """The tracking numbers on one page of a package list."""
+    response = client.get(url)
+    assert response.status_code == 200, response.content
+    return {row["tracking_number"] for row in response.json()["results"]}
+
+
 def test_list_filters(client_for, hq_user, office_a, office_b, office_c, tariff):
     old = register_package(origin=office_a, destination=office_b, registered_at=timezone.now() - timedelta(days=10))
     express = register_package(origin=office_b, destination=office_c, service="express")
@@ -256,9 +263,7 @@ def test_list_filters(client_for, hq_user, office_a, office_b, office_c, tariff)
     client = client_for(hq_user)
 
     def numbers(query):
-        response = client.get(f"/api/v1/packages/?{query}")
-        assert response.status_code == 200, response.content
-        return {row["tracking_number"] for row in response.json()["results"]}
+        return listed_numbers(client, f"/api/v1/packages/?{query}")
 
     assert numbers("service=express") == {express.tracking_number}
     assert numbers("status=accepted") == {accepted.tracking_number}
@@ -317,9 +322,7 @@ def test_office_packages_by_direction(client_for, clerk_a, office_a, office_b, o
     client = client_for(clerk_a)
 
     def numbers(direction):
-        response = client.get(f"/api/v1/offices/AAA01/packages/?direction={direction}")
-        assert response.status_code == 200, response.content
-        return {row["tracking_number"] for row in response.json()["results"]}
+        return listed_numbers(client, f"/api/v1/offices/AAA01/packages/?direction={direction}")
 
     assert numbers("sent") == {sent.tracking_number}
     assert numbers("incoming") == {incoming.tracking_number}
