@@ -30,16 +30,12 @@ from .exceptions import InvalidTrackingNumber, ShipmentError
 from .models import Charge, Package, Tariff, TrackingEvent
 from .paginators import EstimatedCountPaginator
 from .selectors import package_detail_queryset, package_list, packages_search
-from .services import package_record_event
+from .services import package_record_event, step_office_id
 from .statuses import REASON_ALLOWED, REASON_REQUIRED, Reason, Status, allowed_next
 from .tracking_numbers import normalize_tracking_number
 
 # The most packages one changelist action moves; bigger moves go through the scan page.
 MAX_ACTION_PACKAGES = 500
-
-# Steps that happen at one office only: accepted at the origin, ready for
-# pickup at the destination (shipments.services checks it).
-OFFICE_BOUND_STEPS = (Status.ACCEPTED, Status.READY_FOR_PICKUP)
 
 
 def my_offices(request) -> list[Office]:
@@ -463,7 +459,8 @@ class PackageAdmin(admin.ModelAdmin):
         steps = []
         for status in allowed_next(package.status):
             natural = admin_views.natural_office_id(package, status)
-            if status in OFFICE_BOUND_STEPS and natural not in own_ids and not hq:
+            required = step_office_id(package, status)
+            if required is not None and required not in own_ids and not hq:
                 # The service would refuse it at any office of this clerk.
                 continue
             office_id = natural if natural in own_ids else (fallback.pk if fallback else natural)

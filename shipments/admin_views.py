@@ -27,7 +27,7 @@ from .exceptions import ShipmentError
 from .labels import barcode_svg
 from .models import Package, TrackingEvent
 from .reports import CostReport, cost_report
-from .services import package_record_event, package_register, package_scan_batch, quote
+from .services import package_record_event, package_register, package_scan_batch, quote, step_office_id
 from .statuses import Status
 
 
@@ -166,9 +166,10 @@ def scan_view(model_admin, request, office_code: str | None = None):
 
 def natural_office_id(package: Package, status: str) -> int | None:
     """Where a step usually happens, to preselect it on the package page."""
-    if status == Status.ACCEPTED:
-        return package.origin_office_id
-    if status in (Status.ARRIVED, Status.READY_FOR_PICKUP):
+    required = step_office_id(package, status)
+    if required is not None:
+        return required
+    if status == Status.ARRIVED:
         return package.destination_office_id
     return package.current_office_id
 

@@ -343,14 +343,26 @@ _AT_OFFICE = frozenset(
 )
 
 
+def step_office_id(package: Package, status: str) -> int | None:
+    """The one office where ``status`` may be recorded for ``package``, or None
+    when any office will do: accepted at the origin, ready for pickup at the
+    destination."""
+    if status == Status.ACCEPTED:
+        return package.origin_office_id
+    if status == Status.READY_FOR_PICKUP:
+        return package.destination_office_id
+    return None
+
+
 def _check_event_details(
     *, package: Package, status: str, office: Office | None, reason: str, received_by: str
 ) -> None:
-    if status == Status.ACCEPTED and office is not None and office.pk != package.origin_office_id:
-        raise ShipmentError(
-            "A package is accepted only at its origin office.", details={"office": "Not the origin office."}
-        )
-    if status == Status.READY_FOR_PICKUP and office is not None and office.pk != package.destination_office_id:
+    required_office_id = step_office_id(package, status)
+    if office is not None and required_office_id not in (None, office.pk):
+        if status == Status.ACCEPTED:
+            raise ShipmentError(
+                "A package is accepted only at its origin office.", details={"office": "Not the origin office."}
+            )
         raise ShipmentError(
             "A package waits for pickup only at its destination office.",
             details={"office": "Not the destination office."},
