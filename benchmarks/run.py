@@ -33,7 +33,7 @@ REUSE = os.environ.get("BENCH_REUSE") == "1"
 def _server_url() -> str:
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
-    from config.embedded_postgres import embedded_database_url
+    from config.settings.embedded_postgres import embedded_database_url
 
     return embedded_database_url()
 

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe
 
-from config.api.throttling import PublicTrackingThrottle
+from api.throttling import PublicTrackingThrottle
 from shipments.api.serializers import PublicTrackingSerializer
 from shipments.exceptions import InvalidTrackingNumber, PackageNotFound
 from shipments.selectors import package_get_public

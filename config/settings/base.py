@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "api",
     "offices",
     "shipments",
     "notifications",
@@ -95,9 +96,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "django_cache",
     },
-    # The API's throttle counters: the same table, written in one statement (config/api/cache.py).
+    # The API's throttle counters: the same table, written in one statement (api/cache.py).
     "throttle": {
-        "BACKEND": "config.api.cache.UpsertDatabaseCache",
+        "BACKEND": "api.cache.UpsertDatabaseCache",
         "LOCATION": "django_cache",
     },
 }
@@ -111,39 +112,39 @@ PRICING_CURRENCY = env("PRICING_CURRENCY", default="USD")
 
 AWS_REGION = env("AWS_REGION", default="us-east-1")
 
-# The REST API (config/api/): Cognito bearer tokens first (so an anonymous
+# The REST API (api/): Cognito bearer tokens first (so an anonymous
 # request gets 401 with a Bearer challenge), sessions for the browsable API.
 # https://www.django-rest-framework.org/api-guide/settings/
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.api.authentication.CognitoTokenAuthentication",
+        "api.authentication.CognitoTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["config.api.permissions.IsNetworkStaff"],
-    "DEFAULT_THROTTLE_CLASSES": ["config.api.throttling.UserThrottle", "config.api.throttling.AnonymousThrottle"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.pagination.NewestFirstCursorPagination",
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.IsNetworkStaff"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.UserThrottle", "api.throttling.AnonymousThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.NewestFirstCursorPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "config.api.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     # API Gateway puts the caller in REMOTE_ADDR (Zappa maps sourceIp there);
     # trusting X-Forwarded-For would let a client pick its own throttle key.
     "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
 # Requests per user (or per address for anonymous calls and public tracking).
-# Read on every request (config/api/throttling.py), so tests can override them.
+# Read on every request (api/throttling.py), so tests can override them.
 API_THROTTLE_RATES = {
     "user": env("API_THROTTLE_USER", default="600/minute"),
     "anonymous": env("API_THROTTLE_ANONYMOUS", default="60/minute"),
     "tracking": env("API_THROTTLE_TRACKING", default="30/minute"),
 }
 
-# Amazon Cognito user pool whose tokens the API accepts (config/api/authentication.py).
+# Amazon Cognito user pool whose tokens the API accepts (api/authentication.py).
 # https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-tokens-verifying-a-jwt.html
 COGNITO_USER_POOL_ID = env("COGNITO_USER_POOL_ID", default="")
 COGNITO_APP_CLIENT_ID = env("COGNITO_APP_CLIENT_ID", default="")
@@ -163,8 +164,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
-    # Anyone while DEBUG is on, staff only in production (config/api/permissions.py).
-    "SERVE_PERMISSIONS": ["config.api.permissions.CanReadApiSchema"],
+    # Anyone while DEBUG is on, staff only in production (api/permissions.py).
+    "SERVE_PERMISSIONS": ["api.permissions.CanReadApiSchema"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI's JavaScript from our static files, not a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -1,7 +1,7 @@
 """Settings for `make run` on a laptop: debug on, embedded PostgreSQL unless
 DATABASE_URL says otherwise. Never deployed."""
 
-from config.embedded_postgres import embedded_database_url
+from config.settings.embedded_postgres import embedded_database_url
 
 from .base import *  # noqa: F403
 from .base import database_settings, env

@@ -1,7 +1,7 @@
 """Settings for the test suite: real PostgreSQL (DATABASE_URL or embedded),
 fast password hashing."""
 
-from config.embedded_postgres import embedded_database_url
+from config.settings.embedded_postgres import embedded_database_url
 
 from .base import *  # noqa: F403
 from .base import database_settings, env

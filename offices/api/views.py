@@ -5,8 +5,8 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 
-from config.api.errors import error_responses
-from config.api.pagination import OfficeCodeCursorPagination
+from api.errors import error_responses
+from api.pagination import OfficeCodeCursorPagination
 from offices.selectors import offices_visible_to
 
 from .serializers import OfficeSerializer

@@ -16,8 +16,8 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api.errors import error_responses
-from config.api.throttling import PublicTrackingThrottle
+from api.errors import error_responses
+from api.throttling import PublicTrackingThrottle
 from offices.models import Office
 from offices.selectors import offices_visible_to, user_manages, user_works_at
 from shipments.models import Package, TrackingEvent

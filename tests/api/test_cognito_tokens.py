@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from django.test import override_settings
 from moto.utilities.utils import load_resource
 
-from config.api import authentication
+from api import authentication
 
 PACKAGES = "/api/v1/packages/"
 

@@ -297,7 +297,7 @@ def test_cursor_pagination_walks_every_package_once(client_for, hq_user, office_
 
 
 def test_page_size_is_capped_at_200(client_for, hq_user, office_a, office_c, tariff):
-    from config.api.pagination import MAX_PAGE_SIZE
+    from api.pagination import MAX_PAGE_SIZE
 
     assert MAX_PAGE_SIZE == 200
     response = client_for(hq_user).get("/api/v1/packages/?page_size=100000")

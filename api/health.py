@@ -4,6 +4,7 @@ import logging
 
 from django.db import connection
 from django.http import JsonResponse
+from django.urls import path
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -22,3 +23,6 @@ def healthz(request):
         logger.exception("Health check: the database did not answer")
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+urlpatterns = [path("healthz", healthz, name="healthz")]
