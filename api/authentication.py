@@ -14,14 +14,11 @@ import time
 
 import jwt
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
-from offices.selectors import HQ_GROUP
+from offices import access
 
 logger = logging.getLogger(__name__)
 
@@ -134,16 +131,6 @@ def verify_cognito_token(token: str) -> dict:
     return claims
 
 
-def _user_named(username: str):
-    """The user, with the HQ group check answered in the same query (offices.selectors
-    caches it on the user as ``_is_hq``), so scoping costs one query less per request."""
-    hq_member = Group.objects.filter(name=HQ_GROUP, user=OuterRef("pk"))
-    user = get_user_model().objects.filter(username=username).annotate(in_hq_group=Exists(hq_member)).first()
-    if user is not None:
-        user._is_hq = user.in_hq_group
-    return user
-
-
 class CognitoTokenAuthentication(BaseAuthentication):
     """``Authorization: Bearer <Cognito token>`` → the Django user with the same username."""
 
@@ -161,7 +148,7 @@ class CognitoTokenAuthentication(BaseAuthentication):
             raise InvalidToken("The bearer token is not a well-formed JWT.") from None
         claims = verify_cognito_token(token)
         username = claims["_username"]
-        user = _user_named(username)
+        user = access.user_for_sign_in(username)
         if user is None:
             # The identity is proven, but nobody here set this person up: 403, not 401.
             raise exceptions.PermissionDenied(

@@ -9,55 +9,11 @@ by HQ only; managers manage the memberships of the offices they manage.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.http import Http404
 
+from offices import access
+from offices.admin_mixins import ADDRESS_FIELDS, RaiseNotFoundMixin, StaffReadsHQEditsMixin
 from offices.models import Membership, Office
-from offices.selectors import managed_office_ids_of, office_ids_of, offices_of, user_is_hq
 from offices.services import clerk_upsert, office_upsert
-
-
-def works_in_network(request) -> bool:
-    """A staff user who is HQ or holds at least one membership: may use the back-office."""
-    user = request.user
-    return bool(user.is_active and user.is_staff and (user_is_hq(user) or office_ids_of(user)))
-
-
-def is_hq(request) -> bool:
-    return user_is_hq(request.user)
-
-
-def is_manager(request) -> bool:
-    return bool(request.user.is_active and request.user.is_staff and managed_office_ids_of(request.user))
-
-
-class RaiseNotFoundMixin:
-    """Objects outside the user's scope are 404, not the admin's "doesn't exist" redirect."""
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is None:
-            raise Http404(f"No {self.opts.verbose_name} {object_id} among the ones you can see.")
-        return obj
-
-
-ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country", "latitude", "longitude")
-
-
-class StaffReadsHQEditsMixin:
-    """Reference data (offices, tariffs): everyone in the network looks it up,
-    only HQ adds or changes it."""
-
-    def has_module_permission(self, request):
-        return works_in_network(request)
-
-    def has_view_permission(self, request, obj=None):
-        return works_in_network(request)
-
-    def has_add_permission(self, request):
-        return is_hq(request)
-
-    def has_change_permission(self, request, obj=None):
-        return is_hq(request)
 
 
 class OfficeForm(forms.ModelForm):
@@ -121,23 +77,23 @@ class OfficeAdmin(StaffReadsHQEditsMixin, RaiseNotFoundMixin, admin.ModelAdmin):
             # Office pickers of the package forms: a clerk registers and scans
             # only at their own offices, and sends to any open office.
             if request.GET.get("field_name") in ("origin_office", "current_office", "office"):
-                queryset = queryset.filter(pk__in=offices_of(request.user).values("pk"))
+                queryset = queryset.filter(pk__in=access.offices_to_act_at(request.user).values("pk"))
             queryset = queryset.filter(is_active=True)
         return queryset, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):
-        if not is_hq(request):
+        if not access.is_hq(request.user):
             return [*OfficeForm.Meta.fields, *ADDRESS_FIELDS]
         # The code is the office's natural key (on labels, in imports): it never changes.
         return ["code"] if obj is not None else []
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if not is_hq(request):
+        if not access.is_hq(request.user):
             kwargs["form"] = forms.ModelForm
         return super().get_form(request, obj, change, **kwargs)
 
     def get_fieldsets(self, request, obj=None):
-        if not is_hq(request):
+        if not access.is_hq(request.user):
             return [(None, {"fields": ["code", "name", "phone", "email", "time_zone", "is_active", "address"]})]
         return self.fieldsets
 
@@ -188,15 +144,15 @@ class MembershipAddForm(forms.ModelForm):
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
-        if request is not None and not user_is_hq(request.user):
-            self.fields["office"].queryset = Office.objects.filter(pk__in=managed_office_ids_of(request.user))
+        if request is not None and not access.is_hq(request.user):
+            self.fields["office"].queryset = Office.objects.filter(pk__in=access.office_ids_managed(request.user))
 
     def clean(self):
         cleaned = super().clean()
         username = cleaned.get("username", "").strip()
         user = get_user_model().objects.filter(username=username).first()
         if user is not None:
-            if cleaned.get("password") and not user_is_hq(self.request.user):
+            if cleaned.get("password") and not access.is_hq(self.request.user):
                 # Otherwise a manager could take over anyone's account by "adding" it.
                 self.add_error("password", "This user already exists; only HQ can change their password.")
             if cleaned.get("office") and Membership.objects.filter(user=user, office=cleaned["office"]).exists():
@@ -224,9 +180,9 @@ class MembershipAdmin(RaiseNotFoundMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("user", "office")
-        if user_is_hq(request.user):
+        if access.is_hq(request.user):
             return queryset
-        return queryset.filter(office_id__in=managed_office_ids_of(request.user))
+        return queryset.filter(office_id__in=access.office_ids_managed(request.user))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -250,33 +206,33 @@ class MembershipAdmin(RaiseNotFoundMixin, admin.ModelAdmin):
         return ["user", "office"] if obj is not None else []
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "office" and not user_is_hq(request.user):
-            kwargs["queryset"] = Office.objects.filter(pk__in=managed_office_ids_of(request.user))
+        if db_field.name == "office" and not access.is_hq(request.user):
+            kwargs["queryset"] = Office.objects.filter(pk__in=access.office_ids_managed(request.user))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_module_permission(self, request):
-        return is_hq(request) or is_manager(request)
+        return access.is_hq(request.user) or access.is_manager(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self._manages(request, obj)
 
     def has_add_permission(self, request):
-        return is_hq(request) or is_manager(request)
+        return access.is_hq(request.user) or access.is_manager(request.user)
 
     def has_change_permission(self, request, obj=None):
         return self._manages(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.user_id == request.user.pk and not is_hq(request):
+        if obj is not None and obj.user_id == request.user.pk and not access.is_hq(request.user):
             return False  # a manager cannot lock themselves out of their own office
         return self._manages(request, obj)
 
     def _manages(self, request, obj):
-        if is_hq(request):
+        if access.is_hq(request.user):
             return True
-        if not is_manager(request):
+        if not access.is_manager(request.user):
             return False
-        return obj is None or obj.office_id in managed_office_ids_of(request.user)
+        return obj is None or obj.office_id in access.office_ids_managed(request.user)
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

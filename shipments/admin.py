@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
-from offices.admin import StaffReadsHQEditsMixin, is_hq, works_in_network
+from offices import access
+from offices.admin_mixins import StaffReadsHQEditsMixin
 from offices.models import Office
-from offices.selectors import default_office_of, office_ids_of, offices_of, user_is_hq
 
 from . import admin_views
 from .exceptions import InvalidTrackingNumber, ShipmentError
@@ -42,7 +42,7 @@ def my_offices(request) -> list[Office]:
     """The offices where the user may act, by code; one query per request."""
     if not hasattr(request, "_my_offices"):
         # Codes and names are all the counter links and filters show.
-        offices = offices_of(request.user).select_related(None).only("code", "name")
+        offices = access.offices_to_act_at(request.user).select_related(None).only("code", "name")
         request._my_offices = list(offices.order_by("code"))
     return request._my_offices
 
@@ -57,7 +57,7 @@ class TouchesOfficeFilter(admin.SimpleListFilter):
         # Choices come from the small office table, never from the packages.
         # Only useful to clerks of several offices: a one-office clerk sees
         # just that office's packages anyway, and HQ has the office filters.
-        if user_is_hq(request.user) or len(my_offices(request)) < 2:
+        if access.is_hq(request.user) or len(my_offices(request)) < 2:
             return []
         return [(office.code, str(office)) for office in my_offices(request)]
 
@@ -164,7 +164,7 @@ class ReadOnlyInlineMixin:
     show_change_link = False
 
     def has_view_permission(self, request, obj=None):
-        return works_in_network(request)
+        return access.may_use_admin(request.user)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -396,14 +396,14 @@ class PackageAdmin(admin.ModelAdmin):
         return packages_search(queryset, search_term), False
 
     def has_module_permission(self, request):
-        return works_in_network(request)
+        return access.may_use_admin(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return works_in_network(request)
+        return access.may_use_admin(request.user)
 
     def has_add_permission(self, request):
         # Registering: HQ anywhere, a clerk at their own offices.
-        return works_in_network(request) and bool(is_hq(request) or office_ids_of(request.user))
+        return access.may_use_admin(request.user)
 
     def has_change_permission(self, request, obj=None):
         # A package's facts are frozen; its status changes through the next-step buttons.
@@ -417,7 +417,7 @@ class PackageAdmin(admin.ModelAdmin):
     def get_urls(self):
         def wrap(view):
             def wrapper(request, *args, **kwargs):
-                if not works_in_network(request):
+                if not access.may_use_admin(request.user):
                     raise PermissionDenied
                 return view(self, request, *args, **kwargs)
 
@@ -454,8 +454,8 @@ class PackageAdmin(admin.ModelAdmin):
         and that this user can record at one of their offices."""
         offices = my_offices(request)
         own_ids = {office.pk for office in offices}
-        fallback = default_office_of(request.user)
-        hq = user_is_hq(request.user)
+        fallback = access.default_office(request.user)
+        hq = access.is_hq(request.user)
         steps = []
         for status in allowed_next(package.status):
             natural = admin_views.natural_office_id(package, status)
@@ -496,7 +496,7 @@ class PackageAdmin(admin.ModelAdmin):
             )
             return
         own = {office.pk: office for office in my_offices(request)}
-        fallback = default_office_of(request.user)
+        fallback = access.default_office(request.user)
         naturals = {package.pk: admin_views.natural_office_id(package, status) for package in selected}
         # Offices outside the user's own (inactive ones, for HQ): one query for the batch.
         others = {} if fallback else Office.objects.in_bulk(set(naturals.values()) - set(own) - {None})

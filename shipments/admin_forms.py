@@ -14,8 +14,8 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from django.utils import timezone
 
+from offices import access
 from offices.models import Office
-from offices.selectors import default_office_of, offices_of
 
 from .exceptions import ShipmentError
 from .models import Package, Service
@@ -88,9 +88,9 @@ class PackageRegisterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields.update(_party_fields("sender"))
         self.fields.update(_party_fields("receiver"))
-        self.fields["origin_office"].queryset = offices_of(user)
+        self.fields["origin_office"].queryset = access.offices_to_act_at(user)
         if not self.is_bound:
-            office = default_office_of(user)
+            office = access.default_office(user)
             if office is not None:
                 self.fields["origin_office"].initial = office.pk
         destination = self.fields["destination_office"]
@@ -218,7 +218,7 @@ class RecordEventForm(EventDetailsForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["office"].queryset = offices_of(user)
+        self.fields["office"].queryset = access.offices_to_act_at(user)
 
 
 class ReportForm(forms.Form):

@@ -19,8 +19,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from offices.models import Office
-from offices.selectors import managed_office_ids_of, offices_of, user_is_hq
+from offices import access
 
 from .admin_forms import PackageRegisterForm, RecordEventForm, ReportForm, ScanForm, add_shipment_error
 from .exceptions import ShipmentError
@@ -120,7 +119,7 @@ def _pick_office(model_admin, request, offices, office_code, *, purpose: str, ti
 
 
 def scan_view(model_admin, request, office_code: str | None = None):
-    offices = offices_of(request.user).order_by("code")
+    offices = access.offices_to_act_at(request.user).order_by("code")
     office, response = _pick_office(
         model_admin,
         request,
@@ -212,14 +211,8 @@ def label_view(model_admin, request, object_id: str):
 # --- The managers' cost report ------------------------------------------------------
 
 
-def _report_offices(user):
-    if user_is_hq(user):
-        return Office.objects.order_by("code")
-    return Office.objects.filter(pk__in=managed_office_ids_of(user)).order_by("code")
-
-
 def report_view(model_admin, request, office_code: str | None = None):
-    offices = _report_offices(request.user)
+    offices = access.offices_to_manage(request.user).order_by("code")
     if office_code is None and not offices.exists():
         raise PermissionDenied("Cost reports are for office managers and HQ.")
     # Not "forbidden" for a code: an office you do not manage has no report for you.

@@ -6,7 +6,7 @@ import re
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from offices.selectors import office_ids_of, user_is_hq
+from offices import access
 
 from .exceptions import InvalidTrackingNumber, PackageNotFound
 from .models import Package, TrackingEvent
@@ -14,16 +14,8 @@ from .tracking_numbers import normalize_tracking_number
 
 
 def packages_visible_to(user) -> QuerySet[Package]:
-    if user_is_hq(user):
-        return Package.objects.all()
-    office_ids = office_ids_of(user)
-    if not office_ids:
-        return Package.objects.none()
-    return Package.objects.filter(
-        Q(origin_office_id__in=office_ids)
-        | Q(current_office_id__in=office_ids)
-        | Q(destination_office_id__in=office_ids)
-    )
+    """The packages ``user`` may see (offices.access decides)."""
+    return access.restrict(Package.objects.all(), user, "view")
 
 
 def package_list(user) -> QuerySet[Package]:

@@ -14,12 +14,11 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from offices import access
 from offices.models import Location, Office
-from offices.selectors import user_is_hq, user_works_at
 
 from .exceptions import IllegalTransition, InvalidTrackingNumber, OfficeNotAllowed, ShipmentError
 from .models import SERVICE_INDICATORS, Charge, Package, Service, Tariff, TrackingEvent
-from .selectors import packages_visible_to
 from .statuses import REASON_ALLOWED, REASON_REQUIRED, Reason, Status, allowed_next, can_follow
 from .tracking_numbers import is_issuable_serial, make_tracking_number, normalize_tracking_number
 
@@ -248,7 +247,7 @@ def package_register(
     ``actor`` is the clerk (None for system jobs such as imports); a clerk may
     register only at an office they work at.
     """
-    if actor is not None and not user_works_at(actor, origin_office):
+    if actor is not None and not access.may_act_at(actor, origin_office):
         raise OfficeNotAllowed(
             f"You do not work at {origin_office.code}, so you cannot register parcels there.",
             details={"origin_office": "Not one of your offices."},
@@ -433,9 +432,9 @@ def package_record_event(
         )
     if office is None and locked.current_office_id is not None:
         office = locked.current_office
-    if actor is not None and office is None and not user_is_hq(actor):
+    if actor is not None and office is None and not access.is_hq(actor):
         raise OfficeNotAllowed("Say at which of your offices this happened.", details={"office": "Required."})
-    if actor is not None and office is not None and not user_works_at(actor, office):
+    if actor is not None and office is not None and not access.may_act_at(actor, office):
         raise OfficeNotAllowed(
             f"You do not work at {office.code}, so you cannot record events there.",
             details={"office": "Not one of your offices."},
@@ -527,7 +526,9 @@ def package_scan_batch(
     # One query for the whole batch; scoping is the same selector as everywhere.
     packages = {
         package.tracking_number: package
-        for package in packages_visible_to(actor).filter(tracking_number__in=numbers).select_related("current_office")
+        for package in access.restrict(Package.objects.all(), actor)
+        .filter(tracking_number__in=numbers)
+        .select_related("current_office")
     }
     results, seen = [], set()
     for line, number, problem in parsed:

@@ -1,5 +1,5 @@
 """Offices for staff: the network is public knowledge inside the company, so
-every signed-in clerk sees every office (offices.selectors.offices_visible_to)."""
+every signed-in clerk sees every office (offices.access.offices_to_view)."""
 
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -7,7 +7,7 @@ from rest_framework import generics
 
 from api.errors import error_responses
 from api.pagination import OfficeCodeCursorPagination
-from offices.selectors import offices_visible_to
+from offices import access
 
 from .serializers import OfficeSerializer
 
@@ -20,7 +20,7 @@ class OfficeListView(generics.ListAPIView):
     pagination_class = OfficeCodeCursorPagination
 
     def get_queryset(self):
-        return offices_visible_to(self.request.user).order_by("code")
+        return access.offices_to_view(self.request.user).order_by("code")
 
 
 @extend_schema(tags=["offices"], responses={200: OfficeSerializer, **error_responses(401, 403, 404, 429)})
@@ -30,7 +30,7 @@ class OfficeDetailView(generics.RetrieveAPIView):
     serializer_class = OfficeSerializer
 
     def get_object(self):
-        office = offices_visible_to(self.request.user).filter(code=self.kwargs["code"].upper()).first()
+        office = access.offices_to_view(self.request.user).filter(code=self.kwargs["code"].upper()).first()
         if office is None:
             raise Http404
         return office

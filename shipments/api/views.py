@@ -18,8 +18,8 @@ from rest_framework.views import APIView
 
 from api.errors import error_responses
 from api.throttling import PublicTrackingThrottle
+from offices import access
 from offices.models import Office
-from offices.selectors import offices_visible_to, user_manages, user_works_at
 from shipments.models import Package, TrackingEvent
 from shipments.reports import cost_report
 from shipments.selectors import package_detail_queryset, package_get_public, package_get_visible, package_list
@@ -119,7 +119,7 @@ class PackageEventCreateView(APIView):
 
 
 def _office_for(user, code: str) -> Office:
-    office = offices_visible_to(user).filter(code=code.strip().upper()).first()
+    office = access.offices_to_view(user).filter(code=code.strip().upper()).first()
     if office is None:
         raise Http404
     return office
@@ -153,7 +153,7 @@ class OfficePackagesView(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no request kwargs
             return Package.objects.none()
         office = _office_for(self.request.user, self.kwargs["code"])
-        if not user_works_at(self.request.user, office):
+        if not access.may_act_at(self.request.user, office):
             raise PermissionDenied(f"You do not work at {office.code}.")
         query = DirectionSerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
@@ -219,7 +219,7 @@ class OfficeCostReportView(APIView):
 
     def get(self, request, code):
         office = _office_for(request.user, code)
-        if not user_manages(request.user, office):
+        if not access.may_manage(request.user, office):
             raise PermissionDenied(f"Cost reports of {office.code} are for its managers and HQ.")
         query = api.CostReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)

@@ -3,8 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from offices.admin import works_in_network
-from offices.selectors import managed_office_ids_of, offices_of, user_is_hq
+from offices import access
 
 register = template.Library()
 
@@ -15,14 +14,14 @@ MAX_OFFICE_LINKS = 4
 @register.simple_tag(takes_context=True)
 def counter_links(context) -> list[dict]:
     request = context.get("request")
-    if request is None or not works_in_network(request):
+    if request is None or not access.may_use_admin(request.user):
         return []
     user = request.user
     links = [
         {"title": "Register a package", "url": reverse("admin:shipments_package_add"), "css": "addlink"},
         {"title": "Find a package", "url": reverse("admin:shipments_package_changelist"), "css": "viewlink"},
     ]
-    offices = list(offices_of(user).order_by("code").values_list("code", flat=True))
+    offices = list(access.offices_to_act_at(user).order_by("code").values_list("code", flat=True))
     if len(offices) <= MAX_OFFICE_LINKS:
         links += [
             {"title": f"Scan parcels at {code}", "url": reverse("admin:shipments_package_scan", args=[code])}
@@ -30,10 +29,10 @@ def counter_links(context) -> list[dict]:
         ]
     else:
         links.append({"title": "Scan parcels at…", "url": reverse("admin:shipments_package_scan_pick")})
-    managed = managed_office_ids_of(user)
-    if user_is_hq(user) or len(managed) > 1:
+    managed = access.office_ids_managed(user)
+    if access.is_hq(user) or len(managed) > 1:
         links.append({"title": "Cost reports", "url": reverse("admin:shipments_package_report_pick")})
     elif managed:
-        code = next(code for pk, code in offices_of(user).values_list("pk", "code") if pk in managed)
+        code = next(code for pk, code in access.offices_to_act_at(user).values_list("pk", "code") if pk in managed)
         links.append({"title": f"Cost report {code}", "url": reverse("admin:shipments_package_report", args=[code])})
     return links

@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from offices.access import HQ_GROUP
 from offices.models import Membership
-from offices.selectors import HQ_GROUP
 from tests.factories import OfficeFactory, UserFactory, clerk_at, register_package
 
 

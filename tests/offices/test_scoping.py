@@ -1,9 +1,10 @@
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 
-from offices.models import Membership
-from offices.selectors import managed_office_ids_of, offices_of, user_is_hq, user_manages, user_works_at
+from offices import access
+from offices.models import Membership, Office
 from shipments.exceptions import PackageNotFound
+from shipments.models import Package
 from shipments.selectors import package_get_visible, packages_visible_to
 from shipments.services import package_record_event
 from tests.factories import OfficeFactory, UserFactory, clerk_at, register_package
@@ -50,9 +51,9 @@ def test_hq_sees_everything_by_superuser_or_group(network):
     hq_member = UserFactory(username="hq_member")
     hq_member.groups.add(Group.objects.create(name="HQ"))
     for user in (superuser, hq_member):
-        assert user_is_hq(user)
+        assert access.is_hq(user)
         assert packages_visible_to(user).count() == 3
-        assert offices_of(user).count() == 3
+        assert access.offices_to_act_at(user).count() == 3
 
 
 def test_user_without_membership_sees_nothing(network):
@@ -72,6 +73,42 @@ def test_inactive_users_and_closed_offices_grant_nothing(network):
 def test_managers_manage_only_their_office(network):
     manager = clerk_at(network["a"], role=Membership.Role.MANAGER, username="manager_a")
     clerk_at_b = Membership.objects.create(user=manager, office=network["b"], role=Membership.Role.CLERK)
-    assert managed_office_ids_of(manager) == [network["a"].pk]
-    assert user_manages(manager, network["a"]) and not user_manages(manager, network["b"])
-    assert user_works_at(manager, clerk_at_b.office) and not user_works_at(manager, network["c"])
+    assert access.office_ids_managed(manager) == [network["a"].pk]
+    assert access.may_manage(manager, network["a"]) and not access.may_manage(manager, network["b"])
+    assert access.may_act_at(manager, clerk_at_b.office) and not access.may_act_at(manager, network["c"])
+
+
+def test_the_admin_asks_for_the_staff_flag_and_the_api_does_not(network):
+    """The two doors side by side: same membership, different staff flag."""
+    staff_clerk = clerk_at(network["a"], username="staff_clerk")
+    token_clerk = clerk_at(network["a"], username="token_clerk")
+    token_clerk.is_staff = False
+    nobody_staff = UserFactory(username="staff_nobody", is_staff=True)
+    hq_without_flag = UserFactory(username="hq_no_flag", is_superuser=True, is_staff=False)
+    answers = {
+        user.username: (access.may_use_admin(user), access.may_use_api(user))
+        for user in (staff_clerk, token_clerk, nobody_staff, hq_without_flag)
+    }
+    assert answers == {
+        "staff_clerk": (True, True),
+        "token_clerk": (False, True),
+        "staff_nobody": (False, False),
+        "hq_no_flag": (False, True),
+    }
+
+
+def test_restrict_scopes_offices_memberships_and_packages_by_action(network):
+    manager = clerk_at(network["a"], role=Membership.Role.MANAGER, username="manager_a")
+    Membership.objects.create(user=manager, office=network["b"], role=Membership.Role.CLERK)
+    codes = lambda queryset: sorted(queryset.values_list("code", flat=True))  # noqa: E731
+    offices = Office.objects.all()
+    assert codes(access.restrict(offices, manager, "view")) == ["AAA01", "BBB01", "CCC01"]
+    assert codes(access.restrict(offices, manager, "act")) == ["AAA01", "BBB01"]
+    assert codes(access.restrict(offices, manager, "manage")) == ["AAA01"]
+    memberships = access.restrict(Membership.objects.all(), manager, "manage")
+    assert sorted(memberships.values_list("office__code", "user__username")) == [("AAA01", "manager_a")]
+    packages = access.restrict(Package.objects.all(), manager)
+    assert sorted(packages.values_list("tracking_number", flat=True)) == sorted(
+        [network["a_to_b"].tracking_number, network["b_to_c"].tracking_number]
+    )
+    assert not access.restrict(offices, AnonymousUser()).exists()

@@ -1,0 +1,203 @@
+"""Who may see and do what: the one answer for the admin, the API, the
+template tags and the services. Nothing else decides.
+
+The roles (docs/domain.md, "Roles"):
+
+- **HQ**: superusers and members of the ``HQ`` group. Sees every office and
+  package, acts at every active office, manages every office, edits the
+  network (offices, tariffs) and people's accounts.
+- **Member**: holds a ``Membership`` at an active office; *works at* it as a
+  clerk or a manager, and *manages* it when the role is manager.
+- Everyone else (no membership, inactive or anonymous) may do nothing.
+
+There are two doors, and they differ on purpose:
+
+- ``may_use_admin``: the back-office admin asks for Django's staff flag *and*
+  HQ or a membership (the flag is how an account is let into ``/admin/``).
+- ``may_use_api``: the REST API asks for HQ or a membership only. Its users
+  sign in with Cognito tokens, and a token's claims or the staff flag never
+  grant anything here.
+
+``restrict(queryset, user, action)`` scopes any queryset of offices,
+memberships or packages (after NetBox's ``RestrictedQuerySet.restrict``).
+Answers are cached on the user object for the length of one request.
+"""
+
+from typing import Any, Literal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import Membership, Office
+
+HQ_GROUP = "HQ"
+
+Action = Literal["view", "act", "manage"]
+
+# The offices a package touches: a member of any of them sees the package.
+PACKAGE_OFFICE_FIELDS = ("origin_office", "current_office", "destination_office")
+
+_CACHE = "_access_cache"
+
+
+def _cache(user: Any) -> dict[str, Any]:
+    cache = user.__dict__.get(_CACHE)
+    if cache is None:
+        cache = user.__dict__[_CACHE] = {}
+    return cache
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+# --- roles ----------------------------------------------------------------------
+
+
+def is_hq(user: Any) -> bool:
+    """Superusers and members of the HQ group."""
+    if not _signed_in(user):
+        return False
+    if user.is_superuser:
+        return True
+    cache = _cache(user)
+    if "hq" not in cache:
+        cache["hq"] = user.groups.filter(name=HQ_GROUP).exists()
+    return bool(cache["hq"])
+
+
+def _roles_by_office_id(user: Any) -> dict[int, str]:
+    if not _signed_in(user):
+        return {}
+    cache = _cache(user)
+    if "roles" not in cache:
+        cache["roles"] = dict(
+            Membership.objects.filter(user=user, office__is_active=True).values_list("office_id", "role")
+        )
+    roles: dict[int, str] = cache["roles"]
+    return roles
+
+
+def office_ids_worked_at(user: Any) -> list[int]:
+    """The active offices where the user holds a membership (HQ's own ones only)."""
+    return list(_roles_by_office_id(user))
+
+
+def office_ids_managed(user: Any) -> list[int]:
+    """The active offices where the user is a manager (HQ's own ones only)."""
+    return [office_id for office_id, role in _roles_by_office_id(user).items() if role == Membership.Role.MANAGER]
+
+
+def is_member(user: Any) -> bool:
+    """HQ, or someone who works at an active office."""
+    return is_hq(user) or bool(_roles_by_office_id(user))
+
+
+def is_manager(user: Any) -> bool:
+    """HQ, or someone who manages an active office."""
+    return is_hq(user) or bool(office_ids_managed(user))
+
+
+# --- the two doors ----------------------------------------------------------------
+
+
+def may_use_admin(user: Any) -> bool:
+    """The back-office admin: the staff flag, and HQ or a membership."""
+    return _signed_in(user) and bool(user.is_staff) and is_member(user)
+
+
+def may_use_api(user: Any) -> bool:
+    """The REST API: HQ or a membership; the staff flag is not needed."""
+    return _signed_in(user) and is_member(user)
+
+
+# --- offices ------------------------------------------------------------------------
+
+
+def may_act_at(user: Any, office: Office) -> bool:
+    """Register parcels and record steps there: HQ anywhere, members at their offices."""
+    return is_hq(user) or office.pk in _roles_by_office_id(user)
+
+
+def may_manage(user: Any, office: Office) -> bool:
+    """Reports and memberships of the office: HQ, or its managers."""
+    return is_hq(user) or office.pk in office_ids_managed(user)
+
+
+def may_edit_network(user: Any) -> bool:
+    """Offices, tariffs and people's accounts are HQ's."""
+    return is_hq(user)
+
+
+def offices_to_view(user: Any) -> QuerySet[Office]:
+    """Every office, for anyone signed in: the network is public inside the company."""
+    return restrict(Office.objects.all(), user, "view").select_related("location")
+
+
+def offices_to_act_at(user: Any) -> QuerySet[Office]:
+    """HQ: every active office; a member: their own."""
+    return restrict(Office.objects.all(), user, "act").select_related("location")
+
+
+def offices_to_manage(user: Any) -> QuerySet[Office]:
+    """HQ: every office; a manager: the ones they manage."""
+    return restrict(Office.objects.all(), user, "manage")
+
+
+def default_office(user: Any) -> Office | None:
+    """The office a form starts on: the user's first office by code."""
+    ids = office_ids_worked_at(user)
+    if not ids:
+        return None
+    return Office.objects.filter(pk__in=ids).order_by("code").first()
+
+
+# --- any queryset ---------------------------------------------------------------------
+
+
+def restrict(queryset: QuerySet[Any], user: Any, action: Action = "view") -> QuerySet[Any]:
+    """The rows of ``queryset`` that ``user`` may ``action``.
+
+    - offices: ``view`` every office; ``act`` where they work (HQ: every
+      active one); ``manage`` where they manage (HQ: all);
+    - memberships: ``view`` / ``manage`` those of the offices they manage;
+    - packages: ``view`` / ``act`` those leaving from, at or heading to one of
+      their offices (HQ: all).
+    """
+    label = queryset.model._meta.label
+    if not _signed_in(user):
+        return queryset.none()
+    hq = is_hq(user)
+    if label == "offices.Office":
+        if action == "view":
+            return queryset
+        if action == "act":
+            return queryset.filter(is_active=True) if hq else queryset.filter(pk__in=office_ids_worked_at(user))
+        return queryset if hq else queryset.filter(pk__in=office_ids_managed(user))
+    if label == "offices.Membership":
+        return queryset if hq else queryset.filter(office_id__in=office_ids_managed(user))
+    if label == "shipments.Package":
+        if hq:
+            return queryset
+        office_ids = office_ids_worked_at(user)
+        if not office_ids:
+            return queryset.none()
+        touches = Q()
+        for field in PACKAGE_OFFICE_FIELDS:
+            touches |= Q(**{f"{field}_id__in": office_ids})
+        return queryset.filter(touches)
+    raise ValueError(f"No access rule for {label}.")
+
+
+# --- signing in with a token ----------------------------------------------------------------
+
+
+def user_for_sign_in(username: str) -> Any:
+    """The user named by a verified token, with the HQ question answered in the
+    same query (so scoping a token's request costs one query less)."""
+    hq_member = Group.objects.filter(name=HQ_GROUP, user=OuterRef("pk"))
+    user = get_user_model().objects.filter(username=username).annotate(in_hq_group=Exists(hq_member)).first()
+    if user is not None:
+        _cache(user)["hq"] = user.in_hq_group
+    return user
