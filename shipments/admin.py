@@ -26,12 +26,12 @@ from offices.admin_mixins import StaffReadsHQEditsMixin
 from offices.models import Office
 
 from . import admin_views
-from .exceptions import InvalidTrackingNumber, ShipmentError
+from .exceptions import InvalidTrackingNumber
 from .models import Charge, Package, Tariff, TrackingEvent
 from .paginators import EstimatedCountPaginator
-from .selectors import package_detail_queryset, package_list, packages_search
-from .services import package_record_event, step_office_id
-from .statuses import REASON_ALLOWED, REASON_REQUIRED, Reason, Status, allowed_next
+from .selectors import package_detail_queryset, package_list, package_next_steps, packages_search
+from .services import package_move_batch
+from .statuses import Reason, Status
 from .tracking_numbers import normalize_tracking_number
 
 # The most packages one changelist action moves; bigger moves go through the scan page.
@@ -450,31 +450,10 @@ class PackageAdmin(admin.ModelAdmin):
         return super().change_view(request, str(package.pk), form_url, extra_context)
 
     def next_steps(self, request, package) -> list[dict]:
-        """One button per status that may follow the current one (shipments.statuses)
-        and that this user can record at one of their offices."""
+        """The next-step buttons of the package page (shipments.selectors.package_next_steps)."""
         offices = my_offices(request)
-        own_ids = {office.pk for office in offices}
-        fallback = access.default_office(request.user)
-        hq = access.is_hq(request.user)
-        steps = []
-        for status in allowed_next(package.status):
-            natural = admin_views.natural_office_id(package, status)
-            required = step_office_id(package, status)
-            if required is not None and required not in own_ids and not hq:
-                # The service would refuse it at any office of this clerk.
-                continue
-            office_id = natural if natural in own_ids else (fallback.pk if fallback else natural)
-            steps.append(
-                {
-                    "status": status,
-                    "label": Status(status).label,
-                    "needs_reason": status in REASON_REQUIRED,
-                    "takes_reason": status in REASON_ALLOWED,
-                    "needs_received_by": status == Status.DELIVERED,
-                    "office_id": office_id,
-                }
-            )
-        return [{**step, "offices": offices, "reasons": Reason.choices} for step in steps]
+        steps = package_next_steps(request.user, package, {office.pk for office in offices})
+        return [{**vars(step), "offices": offices, "reasons": Reason.choices} for step in steps]
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {
@@ -495,25 +474,9 @@ class PackageAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return
-        own = {office.pk: office for office in my_offices(request)}
-        fallback = access.default_office(request.user)
-        naturals = {package.pk: admin_views.natural_office_id(package, status) for package in selected}
-        # Offices outside the user's own (inactive ones, for HQ): one query for the batch.
-        others = {} if fallback else Office.objects.in_bulk(set(naturals.values()) - set(own) - {None})
-        done, refused = [], []
-        for package in selected:
-            natural = naturals[package.pk]
-            # "My office": where the step naturally happens if the clerk works
-            # there, else the clerk's first office (the service then decides).
-            office = own.get(natural) or fallback or others.get(natural)
-            try:
-                package_record_event(
-                    package=package, status=status, office=office, actor=request.user, source="counter"
-                )
-            except ShipmentError as error:
-                refused.append(f"{package.tracking_number}: {error.message}")
-            else:
-                done.append(f"{package.tracking_number}{f' at {office.code}' if office else ''}")
+        results = package_move_batch(actor=request.user, packages=selected, status=status)
+        done = [f"{r.tracking_number}{f' at {r.office.code}' if r.office else ''}" for r in results if r.done]
+        refused = [f"{r.tracking_number}: {r.message}" for r in results if not r.done]
         label = Status(status).label.lower()
         if done:
             self.message_user(request, f"{len(done)} marked {label}: {', '.join(done)}.", messages.SUCCESS)

@@ -19,8 +19,9 @@ from offices.models import Office
 
 from .exceptions import ShipmentError
 from .models import Package, Service
-from .services import Address, Party
-from .statuses import REASON_ALLOWED, REASON_REQUIRED, Reason, Status
+from .rules import event_detail_problems
+from .statuses import Reason, Status
+from .values import Address, Parcel, Party
 
 PARTY_FIELDS = ("name", "phone", "email", "line1", "line2", "city", "region", "postal_code", "country")
 # The counter form's field names for the keys of ShipmentError.details.
@@ -125,22 +126,23 @@ class PackageRegisterForm(forms.Form):
             ),
         )
 
-    def quote_arguments(self) -> dict:
+    def parcel(self) -> Parcel:
         data = self.cleaned_data
-        return {
-            "origin_office": data["origin_office"],
-            "destination_office": data["destination_office"],
-            "service": data["service"],
-            "weight_grams": data["weight_grams"],
-            "length_cm": data["length_cm"],
-            "width_cm": data["width_cm"],
-            "height_cm": data["height_cm"],
-            "declared_value": data["declared_value"],
-        }
+        return Parcel(
+            origin_office=data["origin_office"],
+            destination_office=data["destination_office"],
+            service=data["service"],
+            weight_grams=data["weight_grams"],
+            length_cm=data["length_cm"],
+            width_cm=data["width_cm"],
+            height_cm=data["height_cm"],
+            declared_value=data["declared_value"],
+        )
 
     def register_arguments(self) -> dict:
+        """The keyword arguments of ``services.package_register`` (but the actor)."""
         return {
-            **self.quote_arguments(),
+            "parcel": self.parcel(),
             "sender": self.party("sender"),
             "receiver": self.party("receiver"),
             "accept": self.cleaned_data["accept"],
@@ -177,14 +179,16 @@ class EventDetailsForm(forms.Form):
     note = forms.CharField(max_length=500, required=False)
 
     def clean(self):
+        # The service's own rule, asked before any package is touched, so a
+        # batch with a missing or stray reason is refused whole with the
+        # scanned numbers kept in the box.
         cleaned = super().clean()
-        status = cleaned.get("status")
-        if status in REASON_REQUIRED and not cleaned.get("reason"):
-            self.add_error("reason", f"Pick a reason for “{Status(status).label}”.")
-        if status and status not in REASON_ALLOWED:
-            cleaned["reason"] = ""  # ignore a reason left picked from an earlier scan
-        if status == Status.DELIVERED and not cleaned.get("received_by", "").strip():
-            self.add_error("received_by", "Enter the name of the person who received the parcel.")
+        if cleaned.get("status"):
+            for problem in event_detail_problems(
+                status=cleaned["status"], reason=cleaned.get("reason", ""), received_by=cleaned.get("received_by", "")
+            ):
+                if problem.field in self.fields:
+                    self.add_error(problem.field, problem.sentence or problem.message)
         return cleaned
 
 

@@ -25,8 +25,9 @@ from .admin_forms import PackageRegisterForm, RecordEventForm, ReportForm, ScanF
 from .exceptions import ShipmentError
 from .labels import barcode_svg
 from .models import Package, TrackingEvent
+from .pricing import quote
 from .reports import CostReport, cost_report
-from .services import package_record_event, package_register, package_scan_batch, quote, step_office_id
+from .services import package_record_event, package_register, package_scan_batch
 from .statuses import Status
 
 
@@ -55,7 +56,7 @@ def register_view(model_admin, request):
     shown_quote = None
     if request.method == "POST" and form.is_valid():
         try:
-            shown_quote = quote(**form.quote_arguments())
+            shown_quote = quote(form.parcel())
         except ShipmentError as error:
             add_shipment_error(form, error)
         else:
@@ -161,16 +162,6 @@ def scan_view(model_admin, request, office_code: str | None = None):
 
 
 # --- The package page: next steps, label ------------------------------------------
-
-
-def natural_office_id(package: Package, status: str) -> int | None:
-    """Where a step usually happens, to preselect it on the package page."""
-    required = step_office_id(package, status)
-    if required is not None:
-        return required
-    if status == Status.ARRIVED:
-        return package.destination_office_id
-    return package.current_office_id
 
 
 def record_event_view(model_admin, request, object_id: str):

@@ -20,8 +20,10 @@ from offices.models import Membership, Office
 from offices.services import clerk_upsert, office_upsert
 
 from .models import SERVICE_INDICATORS, Package, Service, Tariff
-from .services import Address, Party, package_record_event, package_register, quote
+from .pricing import PriceList
+from .services import package_record_event, package_register
 from .statuses import Reason, Status
+from .values import Address, Parcel, Party
 
 DEMO_PASSWORDS = {"hq": "hq-demo-pass", "clerk": "clerk-demo-pass", "manager": "manager-demo-pass"}
 DEMO_PACKAGES = 300
@@ -345,6 +347,7 @@ def seed_demo_packages(offices: list[Office], summary: Summary, count: int = DEM
     rng = random.Random(20261123 + missing)
     statuses = list(JOURNEYS)
     now = timezone.now()
+    price_list = PriceList.load()
     clerks = {m.office_id: m.user for m in Membership.objects.filter(role=Membership.Role.CLERK).select_related("user")}
     for number in range(missing):
         final_status = statuses[number % len(statuses)]
@@ -353,14 +356,17 @@ def seed_demo_packages(offices: list[Office], summary: Summary, count: int = DEM
         with transaction.atomic():
             package = package_register(
                 actor=clerks.get(origin.pk),
-                origin_office=origin,
-                destination_office=destination,
-                service=rng.choice(Service.values),
-                weight_grams=rng.randrange(100, 20_000),
-                length_cm=rng.randrange(10, 80),
-                width_cm=rng.randrange(10, 60),
-                height_cm=rng.randrange(5, 50),
-                declared_value=Decimal(rng.choice([0, 0, 25, 100, 250, 1000])),
+                parcel=Parcel(
+                    origin_office=origin,
+                    destination_office=destination,
+                    service=rng.choice(Service.values),
+                    weight_grams=rng.randrange(100, 20_000),
+                    length_cm=rng.randrange(10, 80),
+                    width_cm=rng.randrange(10, 60),
+                    height_cm=rng.randrange(5, 50),
+                    declared_value=Decimal(rng.choice([0, 0, 25, 100, 250, 1000])),
+                ),
+                price_list=price_list,
                 sender=_party(rng, origin),
                 receiver=_party(rng, destination),
                 registered_at=registered_at,
@@ -428,6 +434,7 @@ def bulk_generate_packages(target: int, summary: Summary, progress=None) -> int:
 def _create_seed_tables(cursor, offices: list[Office]) -> None:
     """Small lookup tables the generator joins: priced parcel templates and journeys."""
     rng = random.Random(7)
+    price_list = PriceList.load()
     templates = []
     sizes = [(450, 20, 15, 5), (1_200, 30, 20, 15), (3_500, 40, 30, 30), (9_000, 60, 40, 40), (18_000, 80, 50, 40)]
     for origin in offices:
@@ -435,15 +442,17 @@ def _create_seed_tables(cursor, offices: list[Office]) -> None:
             for service in Service.values:
                 weight, length, width, height = rng.choice(sizes)
                 declared_value = Decimal(rng.choice([0, 50, 200]))
-                cost = quote(
-                    origin_office=origin,
-                    destination_office=destination,
-                    service=service,
-                    weight_grams=weight,
-                    length_cm=length,
-                    width_cm=width,
-                    height_cm=height,
-                    declared_value=declared_value,
+                cost = price_list.quote(
+                    Parcel(
+                        origin_office=origin,
+                        destination_office=destination,
+                        service=service,
+                        weight_grams=weight,
+                        length_cm=length,
+                        width_cm=width,
+                        height_cm=height,
+                        declared_value=declared_value,
+                    )
                 )
                 templates.append(
                     (

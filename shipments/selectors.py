@@ -3,6 +3,7 @@ scope the same way: a clerk sees packages whose origin, current or destination
 office is one of theirs; HQ sees all."""
 
 import re
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -10,6 +11,8 @@ from offices import access
 
 from .exceptions import InvalidTrackingNumber, PackageNotFound
 from .models import Package, TrackingEvent
+from .rules import preselected_step_office_id, step_office_id
+from .statuses import REASON_ALLOWED, REASON_REQUIRED, Status, allowed_next
 from .tracking_numbers import normalize_tracking_number
 
 
@@ -136,3 +139,41 @@ def package_get_public(tracking_number: str) -> Package:
     if package is None:
         raise PackageNotFound(f"We have no package {number}. Please check the number on your receipt.")
     return package
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """A status that may follow a package's current one, for one user."""
+
+    status: str
+    label: str
+    office_id: int | None  # preselected
+    needs_reason: bool
+    takes_reason: bool
+    needs_received_by: bool
+
+
+def package_next_steps(user, package: Package, own_office_ids: set[int]) -> list[NextStep]:
+    """The steps ``user`` can record for ``package`` at one of their offices
+    (``own_office_ids``), with the office to preselect: where the step
+    naturally happens if they work there, else their first office."""
+    hq = access.is_hq(user)
+    fallback = access.default_office(user)
+    steps = []
+    for status in allowed_next(package.status):
+        required = step_office_id(package, status)
+        if required is not None and required not in own_office_ids and not hq:
+            continue  # the service would refuse it at any office of this user
+        natural = preselected_step_office_id(package, status)
+        office_id = natural if natural in own_office_ids else (fallback.pk if fallback else natural)
+        steps.append(
+            NextStep(
+                status=status,
+                label=Status(status).label,
+                office_id=office_id,
+                needs_reason=status in REASON_REQUIRED,
+                takes_reason=status in REASON_ALLOWED,
+                needs_received_by=status == Status.DELIVERED,
+            )
+        )
+    return steps

@@ -1,14 +1,16 @@
 """Every write to packages goes through here: registering at the counter,
-recording a tracking event (one, or a scanned batch), and quoting a price.
+recording a tracking event (one, a scanned batch or a bulk move), and
+allocating tracking numbers.
 
 The admin, the API, import commands and scheduled jobs call these functions;
-``package_record_event`` is the one place a status transition is checked.
+``package_record_event`` is the one place a status transition is applied. The
+rules they check are ``shipments.rules`` (over plain values), the prices
+``shipments.pricing``, the rights ``offices.access``.
 """
 
-import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -18,177 +20,45 @@ from offices import access
 from offices.models import Location, Office
 
 from .exceptions import IllegalTransition, InvalidTrackingNumber, OfficeNotAllowed, ShipmentError
-from .models import SERVICE_INDICATORS, Charge, Package, Service, Tariff, TrackingEvent
-from .statuses import REASON_ALLOWED, REASON_REQUIRED, Reason, Status, allowed_next, can_follow
+from .models import SERVICE_INDICATORS, Charge, Package, TrackingEvent
+from .pricing import PriceList
+from .rules import (
+    event_detail_problems,
+    event_office_problems,
+    party_problems,
+    preselected_step_office_id,
+    refuse,
+    step_office_id,
+)
+from .statuses import Status, allowed_next, can_follow, effect_of
 from .tracking_numbers import is_issuable_serial, make_tracking_number, normalize_tracking_number
+from .values import Address, Parcel, Party
 
-CENT = Decimal("0.01")
-EARTH_RADIUS_KM = 6371.0088
-VOLUMETRIC_DIVISOR_CM3_PER_KG = 5000
 # A scanner's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=5)
+# Serials whose check digit could hide a typo are skipped (2 in 11), so a
+# block asks the sequence for this much more than it needs.
+_SERIAL_HEADROOM = 11 / 9
 
 
-@dataclass(frozen=True)
-class Address:
-    line1: str
-    city: str
-    country: str
-    line2: str = ""
-    region: str = ""
-    postal_code: str = ""
-
-
-@dataclass(frozen=True)
-class Party:
-    """A sender or receiver as the counter takes them down."""
-
-    name: str
-    address: Address
-    phone: str = ""
-    email: str = ""
-    notify_sms: bool = False
-    notify_email: bool = False
-
-
-@dataclass(frozen=True)
-class Quote:
-    """A cost breakdown. Money is Decimal, rounded to cents; total is the sum of the parts."""
-
-    base: Decimal
-    weight: Decimal
-    distance: Decimal
-    insurance: Decimal
-    surcharges: Decimal
-    tax: Decimal
-    total: Decimal
-    currency: str
-    chargeable_weight_grams: int
-    distance_km: Decimal
-    transit_days: int
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def great_circle_km(origin: Location, destination: Location) -> float:
-    """Haversine distance between two located addresses."""
-    lat1, lon1, lat2, lon2 = map(
-        math.radians,
-        (float(origin.latitude), float(origin.longitude), float(destination.latitude), float(destination.longitude)),
-    )
-    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
-
-
-def chargeable_weight_grams(*, weight_grams: int, length_cm: int, width_cm: int, height_cm: int) -> int:
-    """max(actual, volumetric) where volumetric kg = L×W×H / 5000 (cm)."""
-    volumetric_grams = math.ceil(length_cm * width_cm * height_cm * 1000 / VOLUMETRIC_DIVISOR_CM3_PER_KG)
-    return max(weight_grams, volumetric_grams)
-
-
-def _check_parcel_facts(**facts) -> None:
-    errors = {}
-    for field in ("weight_grams", "length_cm", "width_cm", "height_cm"):
-        value = facts[field]
-        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            errors[field] = "Must be a whole number greater than zero."
-    if facts["weight_grams"] and isinstance(facts["weight_grams"], int) and facts["weight_grams"] > 70_000:
-        errors["weight_grams"] = "Parcels over 70 kg are freight; we cannot take them at the counter."
-    for field in ("length_cm", "width_cm", "height_cm"):
-        if isinstance(facts[field], int) and facts[field] > 300:
-            errors[field] = "No side may be longer than 300 cm."
-    declared_value = facts["declared_value"]
-    if not isinstance(declared_value, Decimal) or declared_value < 0 or not declared_value.is_finite():
-        errors["declared_value"] = "Must be an amount of zero or more."
-    if errors:
-        raise ShipmentError("Please correct the parcel details.", code="invalid", details=errors)
-
-
-def quote(
-    *,
-    origin_office: Office,
-    destination_office: Office,
-    service: str,
-    weight_grams: int,
-    length_cm: int,
-    width_cm: int,
-    height_cm: int,
-    declared_value: Decimal = Decimal("0"),
-    currency: str | None = None,
-) -> Quote:
-    """What sending this parcel costs today. Creates nothing."""
-    declared_value = Decimal(declared_value)
-    _check_parcel_facts(
-        weight_grams=weight_grams,
-        length_cm=length_cm,
-        width_cm=width_cm,
-        height_cm=height_cm,
-        declared_value=declared_value,
-    )
-    if service not in Service.values:
-        raise ShipmentError(
-            f"Unknown service “{service}”. Choose one of: {', '.join(Service.values)}.",
-            details={"service": "Unknown service."},
-        )
-    try:
-        tariff = Tariff.objects.get(service=service)
-    except Tariff.DoesNotExist:
-        raise ShipmentError(f"There is no tariff for {service} yet; ask HQ to set one.", code="no_tariff") from None
-    currency = (currency or tariff.currency).upper()
-    if currency != tariff.currency:
-        raise ShipmentError(
-            f"Declared values are taken in {tariff.currency} only.",
-            details={"currency": f"Must be {tariff.currency}."},
-        )
-    for role, office in (("origin_office", origin_office), ("destination_office", destination_office)):
-        if not office.is_active:
-            raise ShipmentError(f"Office {office.code} is closed.", details={role: "This office is closed."})
-        if office.location.latitude is None or office.location.longitude is None:
-            raise ShipmentError(
-                f"Office {office.code} has no coordinates, so the distance cannot be priced.",
-                code="office_not_located",
-                details={role: "This office has no coordinates."},
-            )
-
-    chargeable = chargeable_weight_grams(
-        weight_grams=weight_grams, length_cm=length_cm, width_cm=width_cm, height_cm=height_cm
-    )
-    distance_km = Decimal(str(round(great_circle_km(origin_office.location, destination_office.location), 1)))
-    base = _money(tariff.base_fee)
-    weight = _money(tariff.per_kg * Decimal(chargeable) / 1000)
-    distance = _money(tariff.per_km * distance_km)
-    insurance = _money(declared_value * tariff.insurance_rate)
-    surcharges = _money((base + weight + distance) * tariff.surcharge_rate)
-    tax = _money((base + weight + distance + insurance + surcharges) * tariff.tax_rate)
-    total = base + weight + distance + insurance + surcharges + tax
-    return Quote(
-        base=base,
-        weight=weight,
-        distance=distance,
-        insurance=insurance,
-        surcharges=surcharges,
-        tax=tax,
-        total=total,
-        currency=tariff.currency,
-        chargeable_weight_grams=chargeable,
-        distance_km=distance_km,
-        transit_days=tariff.transit_days,
-    )
+def tracking_numbers_for(service: str, count: int = 1) -> list[str]:
+    """``count`` fresh tracking numbers from the database sequence, in one round
+    trip (safe across processes: a sequence never hands out a value twice)."""
+    numbers: list[str] = []
+    indicator, country = SERVICE_INDICATORS[service], settings.TRACKING_NUMBER_COUNTRY
+    with connection.cursor() as cursor:
+        while len(numbers) < count:
+            wanted = int((count - len(numbers)) * _SERIAL_HEADROOM) + 2
+            cursor.execute("SELECT nextval('shipments_tracking_serial') FROM generate_series(1, %s)", [wanted])
+            for (serial,) in cursor.fetchall():
+                if len(numbers) < count and is_issuable_serial(serial % 10**8):
+                    numbers.append(make_tracking_number(indicator, serial, country))
+    return numbers
 
 
 def next_tracking_number(service: str) -> str:
-    """A fresh tracking number from the database sequence (safe across processes)."""
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute("SELECT nextval('shipments_tracking_serial')")
-            (serial,) = cursor.fetchone()
-            if is_issuable_serial(serial % 10**8):
-                return make_tracking_number(SERVICE_INDICATORS[service], serial, settings.TRACKING_NUMBER_COUNTRY)
+    """One fresh tracking number (see ``tracking_numbers_for``)."""
+    return tracking_numbers_for(service, 1)[0]
 
 
 def _location_from(address: Address) -> Location:
@@ -202,44 +72,17 @@ def _location_from(address: Address) -> Location:
     )
 
 
-def _check_parties(sender: Party, receiver: Party) -> None:
-    errors = {}
-    for role, party in (("sender", sender), ("receiver", receiver)):
-        if not party.name.strip():
-            errors[f"{role}.name"] = "Enter a name."
-        if not party.address.line1.strip():
-            errors[f"{role}.address.line1"] = "Enter the street address."
-        if not party.address.city.strip():
-            errors[f"{role}.address.city"] = "Enter the city."
-        country = party.address.country.strip().upper()
-        if len(country) != 2 or not country.isalpha() or not country.isascii():
-            errors[f"{role}.address.country"] = "Use the two-letter ISO country code, e.g. US."
-        if party.notify_sms and not party.phone.strip():
-            errors[f"{role}.phone"] = "A phone number is needed for SMS notifications."
-        if party.notify_email and not party.email.strip():
-            errors[f"{role}.email"] = "An email address is needed for email notifications."
-    if errors:
-        raise ShipmentError("Please correct the sender and receiver details.", details=errors)
-
-
 @transaction.atomic
 def package_register(
     *,
     actor,
-    origin_office: Office,
-    destination_office: Office,
-    service: str,
-    weight_grams: int,
-    length_cm: int,
-    width_cm: int,
-    height_cm: int,
+    parcel: Parcel,
     sender: Party,
     receiver: Party,
-    declared_value: Decimal = Decimal("0"),
-    currency: str | None = None,
     accept: bool = False,
     registered_at: datetime | None = None,
     source: str = TrackingEvent.Source.COUNTER,
+    price_list: PriceList | None = None,
 ) -> Package:
     """Register a parcel: quote and freeze its cost, charge it, record ``created``
     (and ``accepted`` right away when the parcel is handed over at the counter).
@@ -247,29 +90,23 @@ def package_register(
     ``actor`` is the clerk (None for system jobs such as imports); a clerk may
     register only at an office they work at.
     """
+    origin_office = parcel.origin_office
     if actor is not None and not access.may_act_at(actor, origin_office):
         raise OfficeNotAllowed(
             f"You do not work at {origin_office.code}, so you cannot register parcels there.",
             details={"origin_office": "Not one of your offices."},
         )
-    _check_parties(sender, receiver)
-    cost = quote(
-        origin_office=origin_office,
-        destination_office=destination_office,
-        service=service,
-        weight_grams=weight_grams,
-        length_cm=length_cm,
-        width_cm=width_cm,
-        height_cm=height_cm,
-        declared_value=declared_value,
-        currency=currency,
+    refuse(
+        party_problems("sender", sender) + party_problems("receiver", receiver),
+        "Please correct the sender and receiver details.",
     )
+    cost = (price_list or PriceList.load()).quote(parcel)
     registered_at = registered_at or timezone.now()
     sender_address, receiver_address = Location.objects.bulk_create(
         [_location_from(sender.address), _location_from(receiver.address)]
     )
     package = Package.objects.create(
-        tracking_number=next_tracking_number(service),
+        tracking_number=next_tracking_number(parcel.service),
         sender_name=sender.name.strip(),
         sender_phone=sender.phone.strip(),
         sender_email=sender.email.strip(),
@@ -284,13 +121,13 @@ def package_register(
         receiver_notify_email=receiver.notify_email,
         origin_office=origin_office,
         current_office=origin_office,
-        destination_office=destination_office,
-        service=service,
-        weight_grams=weight_grams,
-        length_cm=length_cm,
-        width_cm=width_cm,
-        height_cm=height_cm,
-        declared_value=Decimal(declared_value),
+        destination_office=parcel.destination_office,
+        service=parcel.service,
+        weight_grams=parcel.weight_grams,
+        length_cm=parcel.length_cm,
+        width_cm=parcel.width_cm,
+        height_cm=parcel.height_cm,
+        declared_value=Decimal(parcel.declared_value),
         currency=cost.currency,
         chargeable_weight_grams=cost.chargeable_weight_grams,
         distance_km=cost.distance_km,
@@ -326,67 +163,6 @@ def package_register(
             source=source,
         )
     return package
-
-
-# Statuses at which the package is physically at the event's office afterwards.
-_AT_OFFICE = frozenset(
-    {
-        Status.ACCEPTED,
-        Status.ARRIVED,
-        Status.OUT_FOR_DELIVERY,
-        Status.DELIVERY_FAILED,
-        Status.READY_FOR_PICKUP,
-        Status.DELIVERED,
-        Status.RETURNED,
-    }
-)
-
-
-def step_office_id(package: Package, status: str) -> int | None:
-    """The one office where ``status`` may be recorded for ``package``, or None
-    when any office will do: accepted at the origin, ready for pickup at the
-    destination."""
-    if status == Status.ACCEPTED:
-        return package.origin_office_id
-    if status == Status.READY_FOR_PICKUP:
-        return package.destination_office_id
-    return None
-
-
-def _check_event_details(
-    *, package: Package, status: str, office: Office | None, reason: str, received_by: str
-) -> None:
-    required_office_id = step_office_id(package, status)
-    if office is not None and required_office_id not in (None, office.pk):
-        if status == Status.ACCEPTED:
-            raise ShipmentError(
-                "A package is accepted only at its origin office.", details={"office": "Not the origin office."}
-            )
-        raise ShipmentError(
-            "A package waits for pickup only at its destination office.",
-            details={"office": "Not the destination office."},
-        )
-    if status in _AT_OFFICE | {Status.IN_TRANSIT} and office is None:
-        raise ShipmentError(
-            f"Say at which office the package is {Status(status).label.lower()}.", details={"office": "Required."}
-        )
-    if status in REASON_REQUIRED and not reason:
-        raise ShipmentError(
-            f"Pick a reason for “{Status(status).label}”.", details={"reason": "Required for this status."}
-        )
-    if reason and reason not in Reason.values:
-        raise ShipmentError(
-            f"Unknown reason “{reason}”. Choose one of: {', '.join(Reason.values)}.",
-            details={"reason": "Unknown reason."},
-        )
-    if reason and status not in REASON_ALLOWED:
-        raise ShipmentError(
-            f"“{Status(status).label}” takes no reason.", details={"reason": "Not used for this status."}
-        )
-    if status == Status.DELIVERED and not received_by.strip():
-        raise ShipmentError(
-            "Enter the name of the person who received the package.", details={"received_by": "Required."}
-        )
 
 
 @transaction.atomic
@@ -439,7 +215,12 @@ def package_record_event(
             f"You do not work at {office.code}, so you cannot record events there.",
             details={"office": "Not one of your offices."},
         )
-    _check_event_details(package=locked, status=status, office=office, reason=reason, received_by=received_by)
+    refuse(
+        event_office_problems(
+            status=status, office_id=office.pk if office else None, required_office_id=step_office_id(locked, status)
+        )
+        + event_detail_problems(status=status, reason=reason, received_by=received_by)
+    )
 
     now = timezone.now()
     occurred_at = occurred_at or now
@@ -471,40 +252,53 @@ def package_record_event(
         # Another import run recorded the same external event a moment ago.
         return TrackingEvent.objects.get(external_id=external_id)
 
-    changed = ["status", "updated_at"]
-    locked.status = status
-    if status == Status.IN_TRANSIT:
-        locked.current_office = None
-        changed.append("current_office")
-    elif status in _AT_OFFICE:
-        locked.current_office = office
-        changed.append("current_office")
-    if status == Status.ACCEPTED:
-        locked.accepted_at = occurred_at
-        locked.expected_delivery_at = occurred_at + timedelta(days=locked.transit_days)
-        changed += ["accepted_at", "expected_delivery_at"]
-    if status == Status.DELIVERED:
-        locked.delivered_at = occurred_at
-        locked.received_by = event.received_by
-        changed += ["delivered_at", "received_by"]
-    locked.save(update_fields=changed)
+    changes = effect_of(
+        status,
+        office_id=office.pk if office else None,
+        occurred_at=occurred_at,
+        transit_days=locked.transit_days,
+        received_by=event.received_by,
+    )
+    for field, value in changes.items():
+        setattr(locked, field, value)
+    if "current_office_id" in changes:
+        locked.current_office = office if changes["current_office_id"] is not None else None
+    locked.save(update_fields=[*changes, "updated_at"])
     if status == Status.CANCELLED:
         # Cancelling before acceptance gives the whole price back.
         _charge(locked, kind=Charge.Kind.REFUND, charged_at=occurred_at)
 
-    for field in changed:
+    for field in changes:
         setattr(package, field, getattr(locked, field))
+    if "current_office_id" in changes:
+        package.current_office = locked.current_office
+    package.updated_at = locked.updated_at
     event.package = package
     return event
 
 
 @dataclass
 class ScanResult:
+    """What happened to one package of a batch (one scanned line, or one selected row)."""
+
     line: str
     tracking_number: str
     done: bool
     message: str
     package: Package | None = None
+    office: Office | None = None
+
+
+def _record_step(
+    *, actor, package: Package, status: str, office: Office | None, line: str = "", **details
+) -> ScanResult:
+    """One package of a batch, in its own transaction: refused alone, never the batch."""
+    try:
+        package_record_event(package=package, status=status, office=office, actor=actor, **details)
+    except ShipmentError as error:
+        return ScanResult(line, package.tracking_number, False, error.message, package, office)
+    where = f" at {office.code}" if office else ""
+    return ScanResult(line, package.tracking_number, True, f"{Status(status).label}{where}.", package, office)
 
 
 def package_scan_batch(
@@ -523,13 +317,9 @@ def package_scan_batch(
         except InvalidTrackingNumber as error:
             parsed.append((line, "", error.message))
     numbers = {number for _, number, _ in parsed if number}
-    # One query for the whole batch; scoping is the same selector as everywhere.
-    packages = {
-        package.tracking_number: package
-        for package in access.restrict(Package.objects.all(), actor)
-        .filter(tracking_number__in=numbers)
-        .select_related("current_office")
-    }
+    # One query for the whole batch; scoping is the access module's, as everywhere.
+    visible = access.restrict(Package.objects.all(), actor).filter(tracking_number__in=numbers)
+    packages = {package.tracking_number: package for package in visible.select_related("current_office")}
     results, seen = [], set()
     for line, number, problem in parsed:
         if problem:
@@ -540,23 +330,44 @@ def package_scan_batch(
             results.append(ScanResult(line, number, False, "Unknown, or not one of the packages you can see."))
         else:
             seen.add(number)
-            package = packages[number]
-            try:
-                package_record_event(
-                    package=package,
+            results.append(
+                _record_step(
+                    actor=actor,
+                    package=packages[number],
                     status=status,
                     office=office,
-                    actor=actor,
+                    line=line,
                     source=TrackingEvent.Source.SCAN,
                     reason=reason,
                     received_by=received_by,
                     note=note,
                 )
-            except ShipmentError as error:
-                results.append(ScanResult(line, number, False, error.message, package))
-            else:
-                results.append(ScanResult(line, number, True, f"{Status(status).label} at {office.code}.", package))
+            )
     return results
+
+
+def package_move_batch(*, actor, packages: list[Package], status: str) -> list[ScanResult]:
+    """Record ``status`` for each of ``packages`` (the admin's bulk actions), each on its own.
+
+    The office of each step is where it naturally happens if the actor works
+    there (``rules.preselected_step_office_id``), else the actor's first office;
+    the service then decides whether the step may happen there.
+    """
+    own = {office.pk: office for office in access.offices_to_act_at(actor).select_related(None).only("code")}
+    fallback = access.default_office(actor)
+    preselected = {package.pk: preselected_step_office_id(package, status) for package in packages}
+    # Offices outside the actor's own (inactive ones, for HQ): one query for the batch.
+    others = {} if fallback else Office.objects.in_bulk(set(preselected.values()) - set(own) - {None})
+    return [
+        _record_step(
+            actor=actor,
+            package=package,
+            status=status,
+            office=own.get(preselected[package.pk]) or fallback or others.get(preselected[package.pk]),
+            source=TrackingEvent.Source.COUNTER,
+        )
+        for package in packages
+    ]
 
 
 def _charge(package: Package, *, kind: str, charged_at: datetime) -> Charge:

@@ -4,6 +4,9 @@ This table is the single source of truth for transitions (DOMAIN.md);
 ``services.package_record_event`` is the only code that applies it.
 """
 
+from datetime import datetime, timedelta
+from typing import Any
+
 from django.db import models
 
 
@@ -67,6 +70,19 @@ ALLOWED_NEXT: dict[str, frozenset[str]] = {
 
 FINAL_STATUSES = frozenset(status for status, following in ALLOWED_NEXT.items() if not following)
 
+# Statuses after which the package is physically at the event's office.
+AT_OFFICE = frozenset(
+    {
+        Status.ACCEPTED,
+        Status.ARRIVED,
+        Status.OUT_FOR_DELIVERY,
+        Status.DELIVERY_FAILED,
+        Status.READY_FOR_PICKUP,
+        Status.DELIVERED,
+        Status.RETURNED,
+    }
+)
+
 # Statuses that need a reason picked from Reason.
 REASON_REQUIRED = frozenset({Status.DELAYED, Status.DELIVERY_FAILED, Status.LOST})
 # Statuses that may carry a reason.
@@ -94,3 +110,24 @@ def allowed_next(status: str) -> list[str]:
 
 def can_follow(current: str, new: str) -> bool:
     return new in ALLOWED_NEXT.get(current, frozenset())
+
+
+def effect_of(
+    status: str, *, office_id: int | None, occurred_at: datetime, transit_days: int, received_by: str = ""
+) -> dict[str, Any]:
+    """What recording ``status`` does to a package's own columns: its status,
+    where it is (nowhere while in transit), when it was accepted and is
+    expected, when it was delivered and to whom. Every path that moves a
+    package (the service, a bulk generator, an import) applies this."""
+    changes: dict[str, Any] = {"status": status}
+    if status == Status.IN_TRANSIT:
+        changes["current_office_id"] = None
+    elif status in AT_OFFICE:
+        changes["current_office_id"] = office_id
+    if status == Status.ACCEPTED:
+        changes["accepted_at"] = occurred_at
+        changes["expected_delivery_at"] = occurred_at + timedelta(days=transit_days)
+    elif status == Status.DELIVERED:
+        changes["delivered_at"] = occurred_at
+        changes["received_by"] = received_by
+    return changes

@@ -8,7 +8,8 @@ from django.contrib.auth import get_user_model
 
 from offices.models import Location, Membership, Office
 from shipments.models import Service, Tariff
-from shipments.services import Address, Party, package_register
+from shipments.services import package_register
+from shipments.values import Address, Parcel, Party
 
 
 class LocationFactory(factory.django.DjangoModelFactory):
@@ -87,8 +88,7 @@ def party(name: str = "Ada Lovelace", **fields) -> Party:
 def register_package(*, origin: Office, destination: Office, actor=None, **overrides):
     """A registered package (status ``created``) with sensible parcel facts."""
     TariffFactory(service=overrides.get("service", Service.STANDARD))
-    values = {
-        "actor": actor,
+    parcel = {
         "origin_office": origin,
         "destination_office": destination,
         "service": Service.STANDARD,
@@ -97,8 +97,9 @@ def register_package(*, origin: Office, destination: Office, actor=None, **overr
         "width_cm": 10,
         "height_cm": 10,
         "declared_value": Decimal("0"),
-        "sender": party("Sam Sender"),
-        "receiver": party("Rita Receiver"),
+        "currency": None,
     }
-    values.update(overrides)
-    return package_register(**values)
+    people = {"actor": actor, "sender": party("Sam Sender"), "receiver": party("Rita Receiver")}
+    for key, value in overrides.items():
+        (parcel if key in parcel else people)[key] = value
+    return package_register(parcel=Parcel(**parcel), **people)

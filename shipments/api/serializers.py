@@ -13,8 +13,8 @@ from rest_framework import serializers
 
 from offices.models import Office
 from shipments.models import Package, Service, TrackingEvent
-from shipments.services import Address, Party
 from shipments.statuses import Reason, Status
+from shipments.values import Address, Parcel, Party
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 REPORT_EARLIEST, REPORT_LATEST = date(2000, 1, 1), date(2999, 12, 31)
@@ -71,8 +71,8 @@ class ParcelInputSerializer(serializers.Serializer):
     declared_value = serializers.DecimalField(**MONEY, min_value=0, required=False, default=Decimal("0"))
     currency = serializers.CharField(min_length=3, max_length=3, required=False, allow_null=True, default=None)
 
-    def service_arguments(self) -> dict:
-        return dict(self.validated_data)
+    def parcel(self) -> Parcel:
+        return Parcel(**{name: self.validated_data[name] for name in ParcelInputSerializer._declared_fields})
 
 
 class QuoteInputSerializer(ParcelInputSerializer):
@@ -87,10 +87,14 @@ class PackageCreateSerializer(ParcelInputSerializer):
     )
 
     def service_arguments(self) -> dict:
-        arguments = super().service_arguments()
-        arguments["sender"] = PartyInputSerializer.to_party(arguments["sender"])
-        arguments["receiver"] = PartyInputSerializer.to_party(arguments["receiver"])
-        return arguments
+        """The keyword arguments of ``services.package_register``."""
+        data = self.validated_data
+        return {
+            "parcel": self.parcel(),
+            "sender": PartyInputSerializer.to_party(data["sender"]),
+            "receiver": PartyInputSerializer.to_party(data["receiver"]),
+            "accept": data["accept"],
+        }
 
 
 class EventCreateSerializer(serializers.Serializer):

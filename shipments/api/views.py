@@ -21,9 +21,10 @@ from api.throttling import PublicTrackingThrottle
 from offices import access
 from offices.models import Office
 from shipments.models import Package, TrackingEvent
+from shipments.pricing import quote
 from shipments.reports import cost_report
 from shipments.selectors import package_detail_queryset, package_get_public, package_get_visible, package_list
-from shipments.services import package_record_event, package_register, quote
+from shipments.services import package_record_event, package_register
 from shipments.statuses import FINAL_STATUSES
 
 from . import serializers as api
@@ -275,4 +276,4 @@ class QuoteView(APIView):
     def post(self, request):
         serializer = api.QuoteInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(api.CostSerializer(quote(**serializer.service_arguments())).data)
+        return Response(api.CostSerializer(quote(serializer.parcel())).data)

@@ -6,7 +6,8 @@ import pytest
 from django.urls import reverse
 
 from shipments.models import Package
-from shipments.services import quote
+from shipments.pricing import quote
+from shipments.values import Parcel
 from tests.admin.conftest import login
 
 ADD = reverse("admin:shipments_package_add")
@@ -43,14 +44,16 @@ def form_data(net, **overrides):
 
 def expected_quote(net):
     return quote(
-        origin_office=net.a,
-        destination_office=net.c,
-        service="express",
-        weight_grams=1200,
-        length_cm=30,
-        width_cm=20,
-        height_cm=10,
-        declared_value=Decimal("100"),
+        Parcel(
+            origin_office=net.a,
+            destination_office=net.c,
+            service="express",
+            weight_grams=1200,
+            length_cm=30,
+            width_cm=20,
+            height_cm=10,
+            declared_value=Decimal("100"),
+        )
     )
 
 

@@ -9,7 +9,9 @@ from django.utils import timezone
 from offices.models import Membership
 from shipments.exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
 from shipments.models import Charge, Package, Tariff, TrackingEvent
-from shipments.services import great_circle_km, package_record_event, package_scan_batch, quote
+from shipments.pricing import great_circle_km, quote
+from shipments.services import package_record_event, package_scan_batch
+from shipments.values import Parcel
 from tests.factories import LocationFactory, OfficeFactory, TariffFactory, clerk_at, party, register_package
 
 
@@ -33,14 +35,16 @@ def test_great_circle_distance_new_york_to_london(new_york, london):
 
 def test_quote_uses_actual_weight_when_heavier_than_volumetric(tariff, new_york, london):
     cost = quote(
-        origin_office=new_york,
-        destination_office=london,
-        service="standard",
-        weight_grams=2500,
-        length_cm=10,
-        width_cm=10,
-        height_cm=10,
-        declared_value=Decimal("0"),
+        Parcel(
+            origin_office=new_york,
+            destination_office=london,
+            service="standard",
+            weight_grams=2500,
+            length_cm=10,
+            width_cm=10,
+            height_cm=10,
+            declared_value=Decimal("0"),
+        )
     )
     # volumetric: 10×10×10/5000 = 0.2 kg < 2.5 kg actual
     assert cost.chargeable_weight_grams == 2500
@@ -49,14 +53,16 @@ def test_quote_uses_actual_weight_when_heavier_than_volumetric(tariff, new_york,
 
 def test_quote_uses_volumetric_weight_for_bulky_light_parcels(tariff, new_york, london):
     cost = quote(
-        origin_office=new_york,
-        destination_office=london,
-        service="standard",
-        weight_grams=500,
-        length_cm=50,
-        width_cm=40,
-        height_cm=30,
-        declared_value=Decimal("0"),
+        Parcel(
+            origin_office=new_york,
+            destination_office=london,
+            service="standard",
+            weight_grams=500,
+            length_cm=50,
+            width_cm=40,
+            height_cm=30,
+            declared_value=Decimal("0"),
+        )
     )
     # 50×40×30/5000 = 12 kg
     assert cost.chargeable_weight_grams == 12_000
@@ -65,14 +71,16 @@ def test_quote_uses_volumetric_weight_for_bulky_light_parcels(tariff, new_york, 
 
 def test_quote_breakdown_distance_insurance_surcharge_and_tax(tariff, new_york, london):
     cost = quote(
-        origin_office=new_york,
-        destination_office=london,
-        service="standard",
-        weight_grams=1000,
-        length_cm=10,
-        width_cm=10,
-        height_cm=10,
-        declared_value=Decimal("200"),
+        Parcel(
+            origin_office=new_york,
+            destination_office=london,
+            service="standard",
+            weight_grams=1000,
+            length_cm=10,
+            width_cm=10,
+            height_cm=10,
+            declared_value=Decimal("200"),
+        )
     )
     km = Decimal(str(round(great_circle_km(new_york.location, london.location), 1)))
     assert cost.distance_km == km
@@ -88,13 +96,15 @@ def test_quote_breakdown_distance_insurance_surcharge_and_tax(tariff, new_york, 
 
 def test_quote_creates_nothing(tariff, new_york, london):
     quote(
-        origin_office=new_york,
-        destination_office=london,
-        service="standard",
-        weight_grams=1000,
-        length_cm=10,
-        width_cm=10,
-        height_cm=10,
+        Parcel(
+            origin_office=new_york,
+            destination_office=london,
+            service="standard",
+            weight_grams=1000,
+            length_cm=10,
+            width_cm=10,
+            height_cm=10,
+        )
     )
     assert Package.objects.count() == 0 and Charge.objects.count() == 0
 
@@ -112,16 +122,16 @@ def test_quote_refuses_impossible_parcels_with_the_field_named(tariff, new_york,
     values = {"weight_grams": 1000, "length_cm": 10, "width_cm": 10, "height_cm": 10, "declared_value": Decimal(0)}
     values.update(facts)
     with pytest.raises(ShipmentError) as refused:
-        quote(origin_office=new_york, destination_office=london, service="standard", **values)
+        quote(Parcel(origin_office=new_york, destination_office=london, service="standard", **values))
     assert field in refused.value.details
 
 
 def test_quote_refuses_a_foreign_currency_and_an_unknown_service(tariff, new_york, london):
     facts = {"weight_grams": 1000, "length_cm": 10, "width_cm": 10, "height_cm": 10}
     with pytest.raises(ShipmentError, match="USD"):
-        quote(origin_office=new_york, destination_office=london, service="standard", currency="EUR", **facts)
+        quote(Parcel(origin_office=new_york, destination_office=london, service="standard", currency="EUR", **facts))
     with pytest.raises(ShipmentError, match="Unknown service"):
-        quote(origin_office=new_york, destination_office=london, service="teleport", **facts)
+        quote(Parcel(origin_office=new_york, destination_office=london, service="teleport", **facts))
 
 
 def test_register_freezes_the_cost_charges_it_and_records_created(new_york, london):
@@ -223,7 +233,7 @@ def test_delivery_needs_the_receivers_name_and_records_proof(new_york, london):
     clerk = clerk_at(london, username="london_clerk")
     package = register_package(origin=new_york, destination=london, accept=True)
     package_record_event(package=package, status="out_for_delivery", office=london)
-    with pytest.raises(ShipmentError, match="received the package"):
+    with pytest.raises(ShipmentError, match="received the parcel"):
         package_record_event(package=package, status="delivered", office=london, actor=clerk)
     package_record_event(package=package, status="delivered", office=london, actor=clerk, received_by="Rita R.")
     package.refresh_from_db()

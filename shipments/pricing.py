@@ -1,0 +1,166 @@
+"""What sending a parcel costs: chargeable weight, distance and the tariff.
+
+``PriceList`` holds the tariffs, loaded once; it prices any number of parcels
+without touching the database (the counter prices one, an import a million).
+Money is Decimal rounded to cents, half up; a quote's total is the sum of its
+parts. docs/domain.md, "Pricing", has the formula.
+"""
+
+import math
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from offices.models import Location, Office
+
+from .models import Service, Tariff
+from .rules import Problem, parcel_problems, refuse
+from .values import Parcel
+
+CENT = Decimal("0.01")
+EARTH_RADIUS_KM = 6371.0088
+VOLUMETRIC_DIVISOR_CM3_PER_KG = 5000
+_SERVICES = frozenset(Service.values)
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A cost breakdown. Money is Decimal, rounded to cents; total is the sum of the parts."""
+
+    base: Decimal
+    weight: Decimal
+    distance: Decimal
+    insurance: Decimal
+    surcharges: Decimal
+    tax: Decimal
+    total: Decimal
+    currency: str
+    chargeable_weight_grams: int
+    distance_km: Decimal
+    transit_days: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def great_circle_km(origin: Location, destination: Location) -> float:
+    """Haversine distance between two located addresses."""
+    lat1, lon1, lat2, lon2 = map(
+        math.radians,
+        (float(origin.latitude), float(origin.longitude), float(destination.latitude), float(destination.longitude)),  # type: ignore[arg-type]
+    )
+    a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def chargeable_weight_grams(*, weight_grams: int, length_cm: int, width_cm: int, height_cm: int) -> int:
+    """max(actual, volumetric) where volumetric kg = L×W×H / 5000 (cm), rounded up to the gram."""
+    volumetric_grams = -(-(length_cm * width_cm * height_cm * 1000) // VOLUMETRIC_DIVISOR_CM3_PER_KG)
+    return max(weight_grams, volumetric_grams)
+
+
+def _office_problems(role: str, office: Office) -> list[Problem]:
+    if not office.is_active:
+        return [Problem(role, "This office is closed.", f"Office {office.code} is closed.")]
+    if office.location.latitude is None or office.location.longitude is None:
+        return [
+            Problem(
+                role,
+                "This office has no coordinates.",
+                f"Office {office.code} has no coordinates, so the distance cannot be priced.",
+                "office_not_located",
+            )
+        ]
+    return []
+
+
+class PriceList:
+    """The tariffs of every service, read once; quotes parcels from memory."""
+
+    def __init__(self, tariffs: Iterable[Tariff]):
+        self.tariffs = {tariff.service: tariff for tariff in tariffs}
+        self._base = {service: _money(tariff.base_fee) for service, tariff in self.tariffs.items()}
+        self._distance_km: dict[tuple[int, int], Decimal] = {}
+
+    @classmethod
+    def load(cls) -> "PriceList":
+        return cls(Tariff.objects.all())
+
+    def problems(self, parcel: Parcel) -> list[Problem]:
+        """Everything that keeps ``parcel`` from being priced (none: it can be)."""
+        problems = parcel_problems(
+            weight_grams=parcel.weight_grams,
+            length_cm=parcel.length_cm,
+            width_cm=parcel.width_cm,
+            height_cm=parcel.height_cm,
+            declared_value=parcel.declared_value,
+        )
+        service = parcel.service
+        tariff = self.tariffs.get(service)
+        if service not in _SERVICES:
+            choices = ", ".join(Service.values)
+            problems.append(
+                Problem("service", "Unknown service.", f"Unknown service “{service}”. Choose one of: {choices}.")
+            )
+        elif tariff is None:
+            sentence = f"There is no tariff for {service} yet; ask HQ to set one."
+            problems.append(Problem("service", "No tariff yet.", sentence, "no_tariff"))
+        elif parcel.currency and parcel.currency.upper() != tariff.currency:
+            sentence = f"Declared values are taken in {tariff.currency} only."
+            problems.append(Problem("currency", f"Must be {tariff.currency}.", sentence))
+        problems += _office_problems("origin_office", parcel.origin_office)
+        problems += _office_problems("destination_office", parcel.destination_office)
+        return problems
+
+    def distance_km(self, origin: Office, destination: Office) -> Decimal:
+        """Great-circle kilometres between two offices, to a tenth (remembered per pair)."""
+        key = (origin.pk, destination.pk)
+        distance = self._distance_km.get(key)
+        if distance is None:
+            distance = Decimal(str(round(great_circle_km(origin.location, destination.location), 1)))
+            if origin.pk is not None and destination.pk is not None:
+                self._distance_km[key] = distance
+        return distance
+
+    def quote(self, parcel: Parcel) -> Quote:
+        """What sending ``parcel`` costs today; a ShipmentError says why it cannot be priced."""
+        refuse(self.problems(parcel), "Please correct the parcel details.")
+        tariff = self.tariffs[parcel.service]
+        declared_value = Decimal(parcel.declared_value)
+        chargeable = chargeable_weight_grams(
+            weight_grams=parcel.weight_grams,
+            length_cm=parcel.length_cm,
+            width_cm=parcel.width_cm,
+            height_cm=parcel.height_cm,
+        )
+        distance_km = self.distance_km(parcel.origin_office, parcel.destination_office)
+        base = self._base[parcel.service]
+        weight = _money(tariff.per_kg * chargeable / 1000)
+        distance = _money(tariff.per_km * distance_km)
+        insurance = _money(declared_value * tariff.insurance_rate)
+        surcharges = _money((base + weight + distance) * tariff.surcharge_rate)
+        tax = _money((base + weight + distance + insurance + surcharges) * tariff.tax_rate)
+        return Quote(
+            base=base,
+            weight=weight,
+            distance=distance,
+            insurance=insurance,
+            surcharges=surcharges,
+            tax=tax,
+            total=base + weight + distance + insurance + surcharges + tax,
+            currency=tariff.currency,
+            chargeable_weight_grams=chargeable,
+            distance_km=distance_km,
+            transit_days=tariff.transit_days,
+        )
+
+
+def quote(parcel: Parcel, *, price_list: PriceList | None = None) -> Quote:
+    """What sending ``parcel`` costs today. Creates nothing; reads the tariffs
+    unless a loaded ``price_list`` is given."""
+    return (price_list or PriceList.load()).quote(parcel)

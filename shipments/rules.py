@@ -1,0 +1,159 @@
+"""The network's rules over plain values: each returns every problem it finds
+(field and message) and touches no database.
+
+The counter form, the API (through the services), the services themselves and
+the bulk imports call these same functions, so a rule is written once. A
+service turns the problems into one ``ShipmentError`` with ``refuse``.
+"""
+
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from .exceptions import ShipmentError
+from .statuses import AT_OFFICE, REASON_ALLOWED, REASON_REQUIRED, Reason, Status
+from .values import Party
+
+MAX_WEIGHT_GRAMS = 70_000  # heavier is freight
+MAX_SIDE_CM = 300
+_REASONS = frozenset(Reason.values)
+_STATUSES = frozenset(Status.values)
+_NEEDS_OFFICE = AT_OFFICE | {Status.IN_TRANSIT}
+
+
+class Problem(NamedTuple):
+    """One thing wrong with one field."""
+
+    field: str
+    message: str
+    # A whole sentence for the clerk when this problem is the only one shown.
+    sentence: str = ""
+    code: str = "invalid"
+
+
+def refuse(problems: list[Problem], summary: str = "", error: type[ShipmentError] = ShipmentError) -> None:
+    """Raise one error carrying every problem (the first one's code), or do nothing."""
+    if not problems:
+        return
+    first = problems[0]
+    message = summary if summary and len(problems) > 1 else (first.sentence or summary or first.message)
+    details: dict[str, Any] = {}
+    for problem in problems:
+        details.setdefault(problem.field, problem.message)
+    raise error(message, code=first.code, details=details)
+
+
+# --- the parcel --------------------------------------------------------------------
+
+
+def _whole_positive(value: object) -> bool:
+    return type(value) is int and value > 0
+
+
+def parcel_problems(
+    *, weight_grams: object, length_cm: object, width_cm: object, height_cm: object, declared_value: object
+) -> list[Problem]:
+    """Weight and sides are whole positive numbers within what a counter takes;
+    the declared value is an amount of zero or more."""
+    problems = []
+    if not _whole_positive(weight_grams):
+        problems.append(Problem("weight_grams", "Must be a whole number greater than zero."))
+    elif weight_grams > MAX_WEIGHT_GRAMS:  # type: ignore[operator]
+        problems.append(Problem("weight_grams", "Parcels over 70 kg are freight; we cannot take them at the counter."))
+    for field, value in (("length_cm", length_cm), ("width_cm", width_cm), ("height_cm", height_cm)):
+        if not _whole_positive(value):
+            problems.append(Problem(field, "Must be a whole number greater than zero."))
+        elif value > MAX_SIDE_CM:  # type: ignore[operator]
+            problems.append(Problem(field, f"No side may be longer than {MAX_SIDE_CM} cm."))
+    if type(declared_value) is int:
+        declared_value = Decimal(declared_value)
+    if not isinstance(declared_value, Decimal) or not declared_value.is_finite() or declared_value < 0:
+        problems.append(Problem("declared_value", "Must be an amount of zero or more."))
+    return problems
+
+
+# --- sender and receiver ---------------------------------------------------------------
+
+
+def party_problems(role: str, party: Party) -> list[Problem]:
+    """A name, a street and a city, an ISO country code, and a way to reach
+    them for each notification channel they asked for."""
+    problems = []
+    address = party.address
+    if not party.name.strip():
+        problems.append(Problem(f"{role}.name", "Enter a name."))
+    if not address.line1.strip():
+        problems.append(Problem(f"{role}.address.line1", "Enter the street address."))
+    if not address.city.strip():
+        problems.append(Problem(f"{role}.address.city", "Enter the city."))
+    country = address.country.strip()
+    if len(country) != 2 or not country.isascii() or not country.isalpha():
+        problems.append(Problem(f"{role}.address.country", "Use the two-letter ISO country code, e.g. US."))
+    if party.notify_sms and not party.phone.strip():
+        problems.append(Problem(f"{role}.phone", "A phone number is needed for SMS notifications."))
+    if party.notify_email and not party.email.strip():
+        problems.append(Problem(f"{role}.email", "An email address is needed for email notifications."))
+    return problems
+
+
+# --- tracking events -------------------------------------------------------------------
+
+
+def step_office_id(package: Any, status: str) -> int | None:
+    """The one office where ``status`` may be recorded for ``package``, or None
+    when any office will do: accepted at the origin, ready for pickup at the
+    destination."""
+    if status == Status.ACCEPTED:
+        return int(package.origin_office_id)
+    if status == Status.READY_FOR_PICKUP:
+        return int(package.destination_office_id)
+    return None
+
+
+def preselected_step_office_id(package: Any, status: str) -> int | None:
+    """Where a step usually happens, to preselect it for a clerk: the office it
+    must happen at, else the destination for an arrival, else where the
+    package is now."""
+    required = step_office_id(package, status)
+    if required is not None:
+        return required
+    if status == Status.ARRIVED:
+        return int(package.destination_office_id)
+    current: int | None = package.current_office_id
+    return current
+
+
+def event_detail_problems(*, status: str, reason: str, received_by: str) -> list[Problem]:
+    """What a step needs besides its office: a known status, a reason where the
+    status asks for one (and none where it takes none), who received a delivery."""
+    if status not in _STATUSES:
+        return [Problem("status", "Unknown status.", f"Unknown status “{status}”.")]
+    label = Status(status).label
+    problems = []
+    if status in REASON_REQUIRED and not reason:
+        problems.append(Problem("reason", "Required for this status.", f"Pick a reason for “{label}”."))
+    elif reason and reason not in _REASONS:
+        problems.append(
+            Problem(
+                "reason", "Unknown reason.", f"Unknown reason “{reason}”. Choose one of: {', '.join(Reason.values)}."
+            )
+        )
+    elif reason and status not in REASON_ALLOWED:
+        problems.append(Problem("reason", "Not used for this status.", f"“{label}” takes no reason."))
+    if status == Status.DELIVERED and not received_by.strip():
+        problems.append(Problem("received_by", "Required.", "Enter the name of the person who received the parcel."))
+    return problems
+
+
+def event_office_problems(*, status: str, office_id: int | None, required_office_id: int | None) -> list[Problem]:
+    """A step that happens at an office names one, and the right one."""
+    if office_id is not None and required_office_id not in (None, office_id):
+        if status == Status.ACCEPTED:
+            return [Problem("office", "Not the origin office.", "A package is accepted only at its origin office.")]
+        return [
+            Problem(
+                "office", "Not the destination office.", "A package waits for pickup only at its destination office."
+            )
+        ]
+    if office_id is None and status in _NEEDS_OFFICE:
+        return [Problem("office", "Required.", f"Say at which office the package is {Status(status).label.lower()}.")]
+    return []
