@@ -5,14 +5,12 @@ checked by the services, whose ShipmentError is turned back into form errors
 with ``add_shipment_error``.
 """
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
-from django.utils import timezone
 
 from offices import access
 from offices.models import Office
@@ -228,8 +226,3 @@ class RecordEventForm(EventDetailsForm):
 class ReportForm(forms.Form):
     date_from = forms.DateField(label="From", widget=AdminDateWidget)
     date_to = forms.DateField(label="To", widget=AdminDateWidget, help_text="Both days included.")
-
-    @classmethod
-    def initial_range(cls) -> dict:
-        today = timezone.localdate()
-        return {"date_from": today - timedelta(days=29), "date_to": today}

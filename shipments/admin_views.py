@@ -6,10 +6,8 @@ the selectors, writes through ``services``; a ShipmentError becomes a form
 error or an admin message, never a server error.
 """
 
-import csv
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -26,7 +24,7 @@ from .exceptions import ShipmentError
 from .labels import barcode_svg
 from .models import Package, TrackingEvent
 from .pricing import quote
-from .reports import CostReport, cost_report
+from .reports import CostReport, cost_report, csv_filename, default_range, write_csv
 from .services import package_record_event, package_register, package_scan_batch
 from .statuses import Status
 
@@ -219,9 +217,11 @@ def report_view(model_admin, request, office_code: str | None = None):
     if response is not None:
         return response
 
-    today = datetime.now(ZoneInfo(office.time_zone)).date()
     data = request.GET if "date_from" in request.GET or "date_to" in request.GET else None
-    form = ReportForm(data or {"date_from": today - timedelta(days=29), "date_to": today})
+    if data is None:
+        date_from, date_to = default_range(office)
+        data = {"date_from": date_from, "date_to": date_to}
+    form = ReportForm(data)
     report = None
     if form.is_valid():
         try:
@@ -256,25 +256,11 @@ def csv_url(request, form: ReportForm) -> str:
     return f"{request.path}?{query.urlencode()}"
 
 
-CSV_COLUMNS = ["breakdown", "key", "label", "packages", "revenue", "average_cost", "currency"]
-
-
 def report_csv(report: CostReport) -> HttpResponse:
-    """The same numbers as the page, one row per line of each breakdown."""
+    """The same numbers as the page (shipments.reports.write_csv)."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"cost-report-{report.office.code}-{report.date_from}-{report.date_to}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
-    writer.writerow(
-        ["total", report.office.code, str(report.office.name), report.packages, report.revenue, report.average_cost]
-        + [report.currency]
-    )
-    for breakdown in ("service", "destination", "day"):
-        for row in report.rows.get(breakdown, []):
-            writer.writerow(
-                [breakdown, row.key, row.label, row.packages, row.revenue, row.average_cost, report.currency]
-            )
+    response["Content-Disposition"] = f'attachment; filename="{csv_filename(report)}"'
+    write_csv(report, response)
     return response
 
 

@@ -4,20 +4,26 @@ Sums come from Charge rows (immutable; refunds are negative), never from
 re-pricing packages. Days are the office's local days.
 """
 
+import csv
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.utils import timezone
 
 from offices.models import Office
 
+from .days import day_bounds
 from .exceptions import ShipmentError
 from .models import Charge, Service
 
 GROUPINGS = ("day", "service", "destination")
 MAX_DAYS = 366
+DEFAULT_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -47,12 +53,11 @@ class CostReport:
         return (self.revenue / self.packages).quantize(Decimal("0.01")) if self.packages else Decimal("0.00")
 
 
-def _bounds(office: Office, date_from: date, date_to: date) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(office.time_zone)
-    return (
-        datetime.combine(date_from, time.min, tzinfo=zone),
-        datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone),
-    )
+def default_range(office: Office, *, last: date | None = None) -> tuple[date, date]:
+    """The 30 days up to ``last`` (default: today in the office's zone): what a
+    report covers unless asked otherwise."""
+    last = last or timezone.now().astimezone(ZoneInfo(office.time_zone)).date()
+    return last - timedelta(days=DEFAULT_DAYS - 1), last
 
 
 def cost_report(*, office: Office, date_from: date, date_to: date, group_by: tuple[str, ...] = GROUPINGS) -> CostReport:
@@ -70,7 +75,7 @@ def cost_report(*, office: Office, date_from: date, date_to: date, group_by: tup
         raise ShipmentError(
             f"Group by one of: {', '.join(GROUPINGS)}.", details={"group_by": f"Unknown: {', '.join(sorted(unknown))}"}
         )
-    start, end = _bounds(office, date_from, date_to)
+    start, end = day_bounds(date_from, date_to, ZoneInfo(office.time_zone))
     # One pass over the office's charges for the totals and every breakdown
     # (GROUPING SETS): at a million packages an office has tens of thousands of
     # charges in a quarter, scattered over the table, and reading them once
@@ -144,3 +149,28 @@ def cost_report(*, office: Office, date_from: date, date_to: date, group_by: tup
             key=lambda row: row.key,
         )
     return report
+
+
+CSV_COLUMNS = ["breakdown", "key", "label", "packages", "revenue", "average_cost", "currency"]
+
+
+def write_csv(report: CostReport, out: IO[str], breakdowns: Iterable[str] = GROUPINGS) -> None:
+    """The report as CSV, for managers who live in spreadsheets: a header, the
+    total, then one row per line of each breakdown. The admin's download and
+    the API's ``?format=csv`` are this same file."""
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    office = report.office
+    writer.writerow(
+        ["total", office.code, office.name, report.packages, report.revenue, report.average_cost, report.currency]
+    )
+    for breakdown in breakdowns:
+        for row in report.rows.get(breakdown, []):
+            writer.writerow(
+                [breakdown, row.key, row.label, row.packages, row.revenue, row.average_cost, report.currency]
+            )
+
+
+def csv_filename(report: CostReport, breakdowns: Iterable[str] = GROUPINGS) -> str:
+    by = "" if tuple(breakdowns) == GROUPINGS else "-by-" + "-".join(breakdowns)
+    return f"cost-report-{report.office.code}-{report.date_from}-{report.date_to}{by}.csv"

@@ -4,6 +4,7 @@ office is one of theirs; HQ sees all."""
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -12,13 +13,30 @@ from offices import access
 from .exceptions import InvalidTrackingNumber, PackageNotFound
 from .models import Package, TrackingEvent
 from .rules import preselected_step_office_id, step_office_id
-from .statuses import REASON_ALLOWED, REASON_REQUIRED, Status, allowed_next
+from .statuses import FINAL_STATUSES, REASON_ALLOWED, REASON_REQUIRED, Reason, Status, allowed_next
 from .tracking_numbers import normalize_tracking_number
 
 
 def packages_visible_to(user) -> QuerySet[Package]:
     """The packages ``user`` may see (offices.access decides)."""
     return access.restrict(Package.objects.all(), user, "view")
+
+
+# An office's view of the packages: registered there, on their way there, physically there now.
+DIRECTIONS = ("sent", "incoming", "on_hand")
+
+
+def office_packages(user, office, direction: str) -> QuerySet[Package]:
+    """The visible packages of ``office`` in one ``direction`` (see DIRECTIONS), newest first."""
+    packages = package_list(user)
+    if direction == "sent":
+        return packages.filter(origin_office=office)
+    if direction == "incoming":
+        # On their way: a delivered, returned, cancelled or lost parcel is not coming.
+        return packages.filter(destination_office=office).exclude(status__in=FINAL_STATUSES)
+    if direction == "on_hand":
+        return packages.filter(current_office=office)
+    raise ValueError(f"Unknown direction {direction!r}; one of {', '.join(DIRECTIONS)}.")
 
 
 def package_list(user) -> QuerySet[Package]:
@@ -121,8 +139,43 @@ PUBLIC_PACKAGE_FIELDS = (
 PUBLIC_EVENT_FIELDS = ("package_id", "status", "occurred_at", "reason", "office__location__city")
 
 
-def package_get_public(tracking_number: str) -> Package:
-    """Any package by number, for the public tracking lookup, with the public fields only."""
+@dataclass(frozen=True)
+class Place:
+    """City and country only: never a street, a name or a phone number."""
+
+    city: str
+    country: str
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    status: str
+    occurred_at: datetime
+    office_city: str | None
+    # Built from the status and reason only: free-text notes are for staff
+    # and may contain names or addresses.
+    description: str
+
+
+@dataclass(frozen=True)
+class PublicTracking:
+    """What anyone with the tracking number may know about a parcel."""
+
+    tracking_number: str
+    status: str
+    status_label: str
+    service: str
+    origin: Place
+    destination: Place
+    expected_delivery_at: datetime | None
+    delivered_at: datetime | None
+    events: list[PublicEvent]
+
+
+def package_tracking_public(tracking_number: str) -> PublicTracking:
+    """Any package by number, for the public tracking page and API: the public
+    columns only are read, so names, addresses, phones and costs never leave
+    the database for it."""
     number = normalize_tracking_number(tracking_number)
     events = (
         TrackingEvent.objects.select_related("office__location")
@@ -138,7 +191,27 @@ def package_get_public(tracking_number: str) -> Package:
     )
     if package is None:
         raise PackageNotFound(f"We have no package {number}. Please check the number on your receipt.")
-    return package
+    origin, destination = package.origin_office.location, package.destination_office.location
+    return PublicTracking(
+        tracking_number=package.tracking_number,
+        status=package.status,
+        status_label=package.get_status_display(),
+        service=package.service,
+        origin=Place(origin.city, origin.country),
+        destination=Place(destination.city, destination.country),
+        expected_delivery_at=package.expected_delivery_at,
+        delivered_at=package.delivered_at,
+        events=[
+            PublicEvent(
+                status=event.status,
+                occurred_at=event.occurred_at,
+                office_city=event.office.location.city if event.office_id else None,
+                description=Status(event.status).label
+                + (f" ({Reason(event.reason).label.lower()})" if event.reason else ""),
+            )
+            for event in package.events.all()
+        ],
+    )
 
 
 @dataclass(frozen=True)

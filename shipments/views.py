@@ -2,13 +2,11 @@
 sees the same redacted timeline as GET /api/v1/track/{tracking_number}/."""
 
 from django.shortcuts import render
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_safe
 
 from api.throttling import PublicTrackingThrottle
-from shipments.api.serializers import PublicTrackingSerializer
 from shipments.exceptions import InvalidTrackingNumber, PackageNotFound
-from shipments.selectors import package_get_public
+from shipments.selectors import package_tracking_public
 
 
 @require_safe
@@ -22,18 +20,9 @@ def track(request):
             context["error"] = "Too many look-ups from your connection; please wait a minute and try again."
             return render(request, "tracking/track.html", context, status=429)
         try:
-            context["tracking"] = _with_dates(PublicTrackingSerializer(package_get_public(number)).data)
+            context["tracking"] = package_tracking_public(number)
         except InvalidTrackingNumber as error:
             context["error"], status = error.message, 400
         except PackageNotFound as error:
             context["error"], status = error.message, 404
     return render(request, "tracking/track.html", context, status=status)
-
-
-def _with_dates(tracking: dict) -> dict:
-    """The serializer's ISO strings as datetimes, so the template can format them for people."""
-    for key in ("expected_delivery_at", "delivered_at"):
-        tracking[key] = parse_datetime(tracking[key]) if tracking[key] else None
-    for event in tracking["events"]:
-        event["occurred_at"] = parse_datetime(event["occurred_at"])
-    return tracking

@@ -2,18 +2,15 @@
 days in UTC; ``search`` finds a tracking number exactly or a sender/receiver
 by part of their name."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC
 
 import django_filters
 
 from offices.models import Office
+from shipments.days import day_bounds
 from shipments.models import Package, Service
 from shipments.selectors import packages_search
 from shipments.statuses import Status
-
-
-def _start_of(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 class PackageFilter(django_filters.FilterSet):
@@ -67,12 +64,12 @@ class PackageFilter(django_filters.FilterSet):
 
     def filter_created_after(self, queryset, name, value):
         # A range on the column (not created_at__date) so the created_at index serves it.
-        return queryset.filter(created_at__gte=_start_of(value))
+        start, _ = day_bounds(value, None, UTC)
+        return queryset.filter(created_at__gte=start)
 
     def filter_created_before(self, queryset, name, value):
-        if value == date.max:  # no day after it to compare with
-            return queryset
-        return queryset.filter(created_at__lt=_start_of(value + timedelta(days=1)))
+        _, end = day_bounds(None, value, UTC)
+        return queryset if end is None else queryset.filter(created_at__lt=end)
 
     def filter_search(self, queryset, name, value):
         return packages_search(queryset, value)

@@ -1,7 +1,5 @@
-"""CSV for the cost report (``?format=csv``), for managers who live in spreadsheets."""
-
-import csv
-import io
+"""CSV for the cost report (``?format=csv``): the view writes the file with
+shipments.reports.write_csv, the same writer as the admin's download."""
 
 from rest_framework.renderers import BaseRenderer
 
@@ -12,16 +10,4 @@ class CostReportCSVRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["key", "label", "packages", "revenue", "average_cost", "currency"])
-        for row in data.get("rows", []):
-            writer.writerow(
-                [row["key"], row["label"], row["packages"], row["revenue"], row["average_cost"], data["currency"]]
-            )
-        totals = data.get("totals")
-        if totals:
-            writer.writerow(
-                ["total", "Total", totals["packages"], totals["revenue"], totals["average_cost"], data["currency"]]
-            )
-        return buffer.getvalue().encode(self.charset)
+        return data.encode(self.charset) if isinstance(data, str) else b""

@@ -9,6 +9,7 @@ arguments of a service call; the services hold the rules.
 from datetime import date
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from offices.models import Office
@@ -134,6 +135,47 @@ class CostReportQuerySerializer(serializers.Serializer):
 
 
 # --- output ------------------------------------------------------------------
+
+
+REPORT_MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class CostReportRowSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="ISO date, service or destination office code, by `group_by`.")
+    label = serializers.CharField()
+    packages = serializers.IntegerField()
+    revenue = serializers.DecimalField(**REPORT_MONEY)
+    average_cost = serializers.DecimalField(**REPORT_MONEY)
+
+
+class CostReportTotalsSerializer(serializers.Serializer):
+    packages = serializers.IntegerField()
+    revenue = serializers.DecimalField(**REPORT_MONEY)
+    average_cost = serializers.DecimalField(**REPORT_MONEY)
+
+
+class CostReportSerializer(serializers.Serializer):
+    """A shipments.reports.CostReport with the one breakdown asked for (context ``group_by``)."""
+
+    office = serializers.CharField(source="office.code")
+    group_by = serializers.SerializerMethodField()
+    currency = serializers.CharField()
+    totals = CostReportTotalsSerializer(source="*")
+    rows = serializers.SerializerMethodField()
+
+    def get_fields(self):
+        # "from" is a Python keyword, hence these two are added here.
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(source="date_from")
+        fields["to"] = serializers.DateField(source="date_to")
+        return fields
+
+    def get_group_by(self, report) -> str:
+        return self.context["group_by"]
+
+    @extend_schema_field(CostReportRowSerializer(many=True))
+    def get_rows(self, report):
+        return CostReportRowSerializer(report.rows[self.context["group_by"]], many=True).data
 
 
 class CostSerializer(serializers.Serializer):
@@ -289,28 +331,19 @@ class PlaceSerializer(serializers.Serializer):
 class PublicEventSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     occurred_at = serializers.DateTimeField()
-    office_city = serializers.SerializerMethodField()
-    description = serializers.SerializerMethodField()
-
-    def get_office_city(self, event) -> str | None:
-        return event.office.location.city if event.office_id else None
-
-    def get_description(self, event) -> str:
-        # Built from the status and reason only: free-text notes are for staff
-        # and may contain names or addresses.
-        text = Status(event.status).label
-        if event.reason:
-            text += f" ({Reason(event.reason).label.lower()})"
-        return text
+    office_city = serializers.CharField(allow_null=True)
+    description = serializers.CharField()
 
 
 class PublicTrackingSerializer(serializers.Serializer):
+    """A shipments.selectors.PublicTracking: redacted by the selector."""
+
     tracking_number = serializers.CharField()
     status = serializers.ChoiceField(choices=Status.choices)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = serializers.CharField()
     service = serializers.ChoiceField(choices=Service.choices)
-    origin = PlaceSerializer(source="origin_office.location")
-    destination = PlaceSerializer(source="destination_office.location")
+    origin = PlaceSerializer()
+    destination = PlaceSerializer()
     expected_delivery_at = serializers.DateTimeField(allow_null=True)
     delivered_at = serializers.DateTimeField(allow_null=True)
     events = PublicEventSerializer(many=True)

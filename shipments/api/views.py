@@ -2,13 +2,11 @@
 service, and serialize the answer; every rule lives in shipments.services and
 every scoping decision in shipments.selectors."""
 
-from datetime import timedelta
-from zoneinfo import ZoneInfo
+import io
 
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
@@ -22,10 +20,16 @@ from offices import access
 from offices.models import Office
 from shipments.models import Package, TrackingEvent
 from shipments.pricing import quote
-from shipments.reports import cost_report
-from shipments.selectors import package_detail_queryset, package_get_public, package_get_visible, package_list
+from shipments.reports import cost_report, csv_filename, default_range, write_csv
+from shipments.selectors import (
+    DIRECTIONS,
+    office_packages,
+    package_detail_queryset,
+    package_get_visible,
+    package_list,
+    package_tracking_public,
+)
 from shipments.services import package_record_event, package_register
-from shipments.statuses import FINAL_STATUSES
 
 from . import serializers as api
 from .filters import PackageFilter
@@ -51,8 +55,7 @@ class PublicTrackingView(APIView):
     throttle_classes = [PublicTrackingThrottle]
 
     def get(self, request, tracking_number):
-        package = package_get_public(tracking_number)
-        return Response(api.PublicTrackingSerializer(package).data)
+        return Response(api.PublicTrackingSerializer(package_tracking_public(tracking_number)).data)
 
 
 @extend_schema(tags=["packages"])
@@ -127,7 +130,7 @@ def _office_for(user, code: str) -> Office:
 
 
 class DirectionSerializer(serializers.Serializer):
-    direction = serializers.ChoiceField(choices=["sent", "incoming", "on_hand"])
+    direction = serializers.ChoiceField(choices=DIRECTIONS)
 
 
 @extend_schema(
@@ -137,7 +140,7 @@ class DirectionSerializer(serializers.Serializer):
         OpenApiParameter(
             "direction",
             str,
-            enum=["sent", "incoming", "on_hand"],
+            enum=list(DIRECTIONS),
             required=True,
             description="sent: registered here; incoming: on their way here; on_hand: physically here now",
         ),
@@ -158,46 +161,7 @@ class OfficePackagesView(generics.ListAPIView):
             raise PermissionDenied(f"You do not work at {office.code}.")
         query = DirectionSerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        packages = package_list(self.request.user)
-        direction = query.validated_data["direction"]
-        if direction == "sent":
-            return packages.filter(origin_office=office)
-        if direction == "incoming":
-            # On their way: a delivered, returned, cancelled or lost parcel is not coming.
-            return packages.filter(destination_office=office).exclude(status__in=FINAL_STATUSES)
-        return packages.filter(current_office=office)
-
-
-_REPORT_ROWS = inline_serializer(
-    "CostReportRow",
-    many=True,
-    fields={
-        "key": serializers.CharField(),
-        "label": serializers.CharField(),
-        "packages": serializers.IntegerField(),
-        "revenue": serializers.DecimalField(max_digits=14, decimal_places=2),
-        "average_cost": serializers.DecimalField(max_digits=14, decimal_places=2),
-    },
-)
-_REPORT = inline_serializer(
-    "CostReport",
-    fields={
-        "office": serializers.CharField(),
-        "from": serializers.DateField(),
-        "to": serializers.DateField(),
-        "group_by": serializers.CharField(),
-        "currency": serializers.CharField(),
-        "totals": inline_serializer(
-            "CostReportTotals",
-            fields={
-                "packages": serializers.IntegerField(),
-                "revenue": serializers.DecimalField(max_digits=14, decimal_places=2),
-                "average_cost": serializers.DecimalField(max_digits=14, decimal_places=2),
-            },
-        ),
-        "rows": _REPORT_ROWS,
-    },
-)
+        return office_packages(self.request.user, office, query.validated_data["direction"])
 
 
 @extend_schema(
@@ -208,7 +172,7 @@ _REPORT = inline_serializer(
         OpenApiParameter("format", str, enum=["json", "csv"], description="csv for a spreadsheet"),
     ],
     responses={
-        (200, "application/json"): _REPORT,
+        (200, "application/json"): api.CostReportSerializer,
         (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The rows and a total, as CSV"),
         **error_responses(400, 401, 403, 404, 429),
     },
@@ -224,38 +188,17 @@ class OfficeCostReportView(APIView):
             raise PermissionDenied(f"Cost reports of {office.code} are for its managers and HQ.")
         query = api.CostReportQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        today = timezone.now().astimezone(ZoneInfo(office.time_zone)).date()
-        date_to = query.validated_data.get("to") or today
-        date_from = query.validated_data.get("from") or date_to - timedelta(days=29)
+        default_from, date_to = default_range(office, last=query.validated_data.get("to"))
+        date_from = query.validated_data.get("from") or default_from
         group_by = query.validated_data["group_by"]
         report = cost_report(office=office, date_from=date_from, date_to=date_to, group_by=(group_by,))
-        data = {
-            "office": office.code,
-            "from": date_from.isoformat(),
-            "to": date_to.isoformat(),
-            "group_by": group_by,
-            "currency": report.currency,
-            "totals": {
-                "packages": report.packages,
-                "revenue": f"{report.revenue:.2f}",
-                "average_cost": f"{report.average_cost:.2f}",
-            },
-            "rows": [
-                {
-                    "key": row.key,
-                    "label": row.label,
-                    "packages": row.packages,
-                    "revenue": f"{row.revenue:.2f}",
-                    "average_cost": f"{row.average_cost:.2f}",
-                }
-                for row in report.rows[group_by]
-            ],
-        }
-        response = Response(data)
         if request.accepted_renderer.format == "csv":
-            filename = f"costs-{office.code}-{date_from}-{date_to}-by-{group_by}.csv"
-            response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+            text = io.StringIO()
+            write_csv(report, text, breakdowns=(group_by,))
+            response = Response(text.getvalue())
+            response["Content-Disposition"] = f'attachment; filename="{csv_filename(report, (group_by,))}"'
+            return response
+        return Response(api.CostReportSerializer(report, context={"group_by": group_by}).data)
 
     def handle_exception(self, exc):
         # Errors stay JSON (the one error shape) even when CSV was asked for.

@@ -372,9 +372,10 @@ def test_cost_report_json_and_csv(client_for, manager_a, office_a, office_c, tar
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["key", "label", "packages", "revenue", "average_cost", "currency"]
-    assert rows[1][:4] == ["standard", "Standard", "1", str(package.cost_total)]
-    assert rows[-1][0] == "total"
+    # The same file as the admin's download (shipments.reports.write_csv), with the asked breakdown.
+    assert rows[0] == ["breakdown", "key", "label", "packages", "revenue", "average_cost", "currency"]
+    assert rows[1][:5] == ["total", "AAA01", office_a.name, "1", str(package.cost_total)]
+    assert rows[2:] == [["service", "standard", "Standard", "1", str(package.cost_total), str(package.cost_total), "USD"]]
     assert Charge.objects.count() == 1
 
 

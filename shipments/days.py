@@ -1,0 +1,25 @@
+"""What "a day" means, in one place: a calendar date turned into a time range.
+
+The zone is always an explicit argument, and every caller names the one it
+means: the API's date filters count UTC days, the admin's list filters the
+site's zone (settings.TIME_ZONE), a cost report its office's zone.
+"""
+
+from datetime import date, datetime, time, timedelta, tzinfo
+
+
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """Midnight at the start of ``day`` in ``zone``."""
+    return datetime.combine(day, time.min, tzinfo=zone)
+
+
+def day_bounds(first: date | None, last: date | None, zone: tzinfo) -> tuple[datetime | None, datetime | None]:
+    """``[start, end)`` covering the days ``first`` to ``last``, both included, in ``zone``.
+
+    Either side may be None (open). The last representable day has no day
+    after it, so it leaves the end open. Filter with ``>= start`` and
+    ``< end``, so an index on the column applies.
+    """
+    start = day_start(first, zone) if first is not None else None
+    end = day_start(last + timedelta(days=1), zone) if last is not None and last < date.max else None
+    return start, end
