@@ -38,7 +38,7 @@ test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
-	chromium=$$($(PY) tools/ensure_browser.py) && CHROMIUM_PATH="$$chromium" $(BIN)/pytest
+	chromium=$$($(PY) tools/ensure_browser.py) && CHROMIUM_PATH="$$chromium" $(BIN)/pytest --cov
 
 bench: venv
 	$(PY) benchmarks/run.py
