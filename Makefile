@@ -36,8 +36,9 @@ lint: venv
 
 test: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest
+	chromium=$$($(PY) tools/ensure_browser.py) && CHROMIUM_PATH="$$chromium" $(BIN)/pytest --cov
 
 bench: venv
 	$(PY) benchmarks/run.py

@@ -10,7 +10,8 @@ import logging
 import warnings
 from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / ".data" / "postgres"
+# parents[2]: the repository root (this file is config/settings/embedded_postgres.py).
+DATA_DIR = Path(__file__).resolve().parents[2] / ".data" / "postgres"
 DATABASE = "parcels"
 
 

@@ -3,6 +3,7 @@ its label, scans it as accepted and finds it in the list; a manager opens the
 report. Screenshots of the register form and the report go to build/screenshots/.
 """
 
+import os
 import re
 from pathlib import Path
 
@@ -13,8 +14,8 @@ from playwright.sync_api import expect, sync_playwright
 from offices.models import Membership
 from shipments.models import Package, Service
 from tests.factories import OfficeFactory, TariffFactory, clerk_at
+from tools.ensure_browser import MISSING, find_chromium
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -31,13 +32,16 @@ PASSWORD = "pass-for-tests"  # tests.factories.UserFactory
 
 @pytest.fixture
 def browser_page(monkeypatch):
-    assert Path(CHROMIUM).exists(), f"Chromium is needed at {CHROMIUM} (Debian package `chromium`)."
+    # `make test` finds or installs the browser (tools/ensure_browser.py) and passes it on.
+    chromium = os.environ.get("CHROMIUM_PATH") or find_chromium()
+    if not chromium:
+        pytest.fail(MISSING)
     # Playwright's sync API runs an event loop in this thread; the ORM calls of
     # the test itself are still plain synchronous code.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
         context = browser.new_context(viewport={"width": 1280, "height": 1000})
         context.set_default_timeout(15_000)
         yield context, context.new_page()
