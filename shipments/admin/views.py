@@ -1,13 +1,10 @@
 """The counter pages hooked into the package admin: register, scan, record one
 event, label and the managers' cost report.
 
-Views stay thin: input goes through the forms of ``admin_forms``, reads through
+Views stay thin: input goes through the forms of ``shipments.admin.forms``, reads through
 the selectors, writes through ``services``; a ShipmentError becomes a form
 error or an admin message, never a server error.
 """
-
-from dataclasses import dataclass
-from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,14 +16,15 @@ from django.utils.html import format_html
 
 from offices import access
 
-from .admin_forms import PackageRegisterForm, RecordEventForm, ReportForm, ScanForm, add_shipment_error
-from .exceptions import ShipmentError
-from .labels import barcode_svg
-from .models import Package, TrackingEvent
-from .pricing import quote
-from .reports import CostReport, cost_report, csv_filename, default_range, write_csv
-from .services import package_record_event, package_register, package_scan_batch
-from .statuses import Status
+from ..charts import bar_chart, day_chart
+from ..exceptions import ShipmentError
+from ..labels import barcode_svg
+from ..models import Package, TrackingEvent
+from ..pricing import quote
+from ..reports import CostReport, cost_report, csv_filename, default_range, write_csv
+from ..services import package_record_event, package_register, package_scan_batch
+from ..statuses import Status
+from .forms import PackageRegisterForm, RecordEventForm, ReportForm, ScanForm, add_shipment_error
 
 
 def _context(model_admin, request, title: str, **extra) -> dict:
@@ -262,70 +260,3 @@ def report_csv(report: CostReport) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{csv_filename(report)}"'
     write_csv(report, response)
     return response
-
-
-@dataclass
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-    label: str
-    value: object
-    show_label: bool
-
-
-def bar_chart(
-    rows, *, width: int = 720, height: int = 180, value=lambda row: row.revenue, label=lambda row: row.label
-) -> dict:
-    """Bars for a server-rendered SVG: no JavaScript, prints as it looks."""
-    left, bottom, top_margin = 56, 28, 8
-    plot_width, plot_height = width - left - 8, height - bottom - top_margin
-    values = [float(value(row)) for row in rows]
-    top = max(values, default=0) or 1.0
-    slot = plot_width / max(len(rows), 1)
-    every = max(1, len(rows) // 12)  # at most a dozen labels under the axis
-    bars = [
-        Bar(
-            x=round(left + index * slot + slot * 0.1, 2),
-            y=round(top_margin + plot_height * (1 - amount / top), 2),
-            width=round(min(max(slot * 0.8, 1), 48), 2),
-            height=round(plot_height * amount / top, 2),
-            label=label(row),
-            value=value(row),
-            show_label=index % every == 0,
-        )
-        for index, (row, amount) in enumerate(zip(rows, values, strict=True))
-    ]
-    ticks = [
-        {"y": round(top_margin + plot_height * (1 - share), 2), "value": round(top * share, 2)} for share in (0, 0.5, 1)
-    ]
-    return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "axis_y": top_margin + plot_height,
-        "right": width - 8,
-        "bars": bars,
-        "ticks": ticks,
-    }
-
-
-@dataclass(frozen=True)
-class _Day:
-    key: str
-    label: str
-    packages: int
-    revenue: object
-
-
-def day_chart(report: CostReport) -> dict:
-    """Revenue per day, with the quiet days drawn as gaps rather than left out."""
-    by_day = {row.key: row for row in report.rows.get("day", [])}
-    days, current = [], report.date_from
-    while current <= report.date_to:
-        key = current.isoformat()
-        row = by_day.get(key)
-        days.append(_Day(key, current.strftime("%b %d"), row.packages if row else 0, row.revenue if row else 0))
-        current += timedelta(days=1)
-    return bar_chart(days)

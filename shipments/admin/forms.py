@@ -15,11 +15,11 @@ from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from offices import access
 from offices.models import Office
 
-from .exceptions import ShipmentError
-from .models import Package, Service
-from .rules import event_detail_problems
-from .statuses import Reason, Status
-from .values import Address, Parcel, Party
+from ..exceptions import ShipmentError
+from ..models import Package, Service
+from ..rules import event_detail_problems
+from ..statuses import Reason, Status
+from ..values import Address, Parcel, Party
 
 PARTY_FIELDS = ("name", "phone", "email", "line1", "line2", "city", "region", "postal_code", "country")
 # The counter form's field names for the keys of ShipmentError.details.

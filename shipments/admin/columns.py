@@ -1,0 +1,77 @@
+"""What the package list and page show: columns and read-only facts, formatted for a clerk."""
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+
+
+class PackageColumnsMixin:
+    @admin.display(description="From", ordering="origin_office__code")
+    def origin(self, package):
+        return package.origin_office.code
+
+    @admin.display(description="At")
+    def current(self, package):
+        return package.current_office.code if package.current_office_id else "in transit"
+
+    @admin.display(description="To")
+    def destination(self, package):
+        return package.destination_office.code
+
+    @admin.display(description="Sender")
+    def sender(self, package):
+        return package.sender_name
+
+    @admin.display(description="Receiver")
+    def receiver(self, package):
+        return package.receiver_name
+
+    @admin.display(description="Registered", ordering="created_at")
+    def registered(self, package):
+        return date_format(timezone.localtime(package.created_at), "SHORT_DATETIME_FORMAT")
+
+    @admin.display(description="Expected")
+    def expected(self, package):
+        if package.expected_delivery_at is None:
+            return "—"
+        return date_format(timezone.localtime(package.expected_delivery_at), "SHORT_DATE_FORMAT")
+
+    @admin.display(description="Dimensions")
+    def dimensions(self, package):
+        return f"{package.length_cm} × {package.width_cm} × {package.height_cm} cm"
+
+    @admin.display(description="Declared value")
+    def declared_value_display(self, package):
+        return f"{package.declared_value} {package.currency}"
+
+    @admin.display(description="Breakdown")
+    def cost_breakdown(self, package):
+        parts = [
+            ("Base", package.cost_base),
+            ("Weight", package.cost_weight),
+            (f"Distance ({package.distance_km} km)", package.cost_distance),
+            ("Insurance", package.cost_insurance),
+            ("Surcharges", package.cost_surcharges),
+            ("Tax", package.cost_tax),
+        ]
+        rows = format_html_join("", "<tr><td>{}</td><td class='money'>{}</td></tr>", parts)
+        return format_html(
+            "<table class='cost-breakdown'>{}<tr class='total'><th>Total</th><th class='money'>{} {}</th></tr></table>",
+            rows,
+            package.cost_total,
+            package.cost_currency,
+        )
+
+    @admin.display(description="Notifications")
+    def sender_notifications(self, package):
+        return _channels(package.sender_notify_sms, package.sender_notify_email)
+
+    @admin.display(description="Notifications")
+    def receiver_notifications(self, package):
+        return _channels(package.receiver_notify_sms, package.receiver_notify_email)
+
+
+def _channels(sms: bool, email: bool) -> str:
+    chosen = [name for name, wanted in (("SMS", sms), ("email", email)) if wanted]
+    return ", ".join(chosen) if chosen else "none"

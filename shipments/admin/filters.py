@@ -1,0 +1,131 @@
+"""List filters of the package changelist: cheap at a million packages (choices
+from the small office table, never counted or DISTINCTed over packages)."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.utils import timezone
+
+from offices import access
+from offices.models import Office
+
+from ..days import day_bounds
+
+
+# The most packages one changelist action moves; bigger moves go through the scan page.
+def my_offices(request) -> list[Office]:
+    """The offices where the user may act, by code; one query per request."""
+    if not hasattr(request, "_my_offices"):
+        # Codes and names are all the counter links and filters show.
+        offices = access.offices_to_act_at(request.user).select_related(None).only("code", "name")
+        request._my_offices = list(offices.order_by("code"))
+    return request._my_offices
+
+
+class TouchesOfficeFilter(admin.SimpleListFilter):
+    """Packages leaving from, waiting at or heading to one of the user's offices."""
+
+    title = "my office"
+    parameter_name = "office"
+
+    def lookups(self, request, model_admin):
+        # Choices come from the small office table, never from the packages.
+        # Only useful to clerks of several offices: a one-office clerk sees
+        # just that office's packages anyway, and HQ has the office filters.
+        if access.is_hq(request.user) or len(my_offices(request)) < 2:
+            return []
+        return [(office.code, str(office)) for office in my_offices(request)]
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        office = next((office.pk for office in my_offices(request) if office.code == self.value()), None)
+        if office is None:
+            return queryset.none()
+        return queryset.filter(
+            Q(origin_office_id=office) | Q(current_office_id=office) | Q(destination_office_id=office)
+        )
+
+
+class OfficeListFilter(admin.RelatedFieldListFilter):
+    """Offices by code from the small office table, never counted over packages.
+
+    The three office filters share one query per request.
+    """
+
+    def field_choices(self, field, request, model_admin):
+        if not hasattr(request, "_office_filter_choices"):
+            request._office_filter_choices = list(Office.objects.order_by("code").values_list("pk", "code"))
+        return request._office_filter_choices
+
+
+class DateRangeFilter(admin.FieldListFilter):
+    """From/to dates (both included) plus quick ranges, as index-friendly bounds.
+
+    Days are the site's time zone days (settings.TIME_ZONE); the bounds become
+    ``created_at >= …`` and ``created_at < …`` so the (office, created_at)
+    indexes apply.
+    """
+
+    template = "admin/shipments/package/date_range_filter.html"
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.parameter_from = f"{field_path}_from"
+        self.parameter_to = f"{field_path}_to"
+        self.request = request
+        super().__init__(field, request, params, model, model_admin, field_path)
+        # FieldListFilter.__init__ moved our parameters into used_parameters.
+        self.value_from = self._date(self.used_parameters, self.parameter_from, request)
+        self.value_to = self._date(self.used_parameters, self.parameter_to, request)
+
+    def _date(self, params, name, request):
+        raw = params.get(name)
+        if isinstance(raw, list):
+            raw = raw[-1] if raw else None
+        if not raw:
+            return None
+        try:
+            return forms.DateField().clean(raw)
+        except forms.ValidationError:
+            messages.warning(request, f"“{raw}” is not a date (use YYYY-MM-DD); that date filter was ignored.")
+            return None
+
+    def expected_parameters(self):
+        return [self.parameter_from, self.parameter_to]
+
+    def has_output(self):
+        return True
+
+    def queryset(self, request, queryset):
+        # The site's days (settings.TIME_ZONE), as the quick ranges below.
+        start, end = day_bounds(self.value_from, self.value_to, timezone.get_current_timezone())
+        if start is not None:
+            queryset = queryset.filter(**{f"{self.field_path}__gte": start})
+        if end is not None:
+            queryset = queryset.filter(**{f"{self.field_path}__lt": end})
+        return queryset
+
+    def choices(self, changelist):
+        today = timezone.localdate()
+        remove = [self.parameter_from, self.parameter_to]
+        yield {
+            "selected": not (self.value_from or self.value_to),
+            "query_string": changelist.get_query_string(remove=remove),
+            "display": "Any date",
+        }
+        for title, days in (("Today", 0), ("Past 7 days", 6), ("Past 30 days", 29), ("Past 90 days", 89)):
+            start = today - timedelta(days=days)
+            yield {
+                "selected": self.value_from == start and self.value_to == today,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_from: start.isoformat(), self.parameter_to: today.isoformat()}
+                ),
+                "display": title,
+            }
+
+    def hidden_params(self):
+        """Every other active parameter, so the date form keeps the other filters."""
+        skip = {self.parameter_from, self.parameter_to, "p"}
+        return [(key, value) for key, values in self.request.GET.lists() if key not in skip for value in values]

@@ -1,0 +1,274 @@
+"""The clerks' back-office for packages and tariffs.
+
+Everything a clerk sees is scoped by ``shipments.selectors`` (the same rule as
+the API); everything they change goes through ``shipments.services``. Packages,
+their tracking events and charges are never edited or deleted here: a status
+changes by recording the next event. Built to stay fast on millions of
+packages: no full COUNT(*), no SELECT DISTINCT for filter choices, no query
+per row.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import path, reverse
+
+from offices import access
+
+from ..exceptions import InvalidTrackingNumber
+from ..models import Package
+from ..paginators import EstimatedCountPaginator
+from ..selectors import package_detail_queryset, package_list, package_next_steps, packages_search
+from ..services import package_move_batch
+from ..statuses import Reason, Status
+from ..tracking_numbers import normalize_tracking_number
+from . import views as admin_views
+from .columns import PackageColumnsMixin
+from .filters import DateRangeFilter, OfficeListFilter, TouchesOfficeFilter, my_offices
+from .inlines import ChargeInline, TrackingEventInline
+
+# The most packages one changelist action moves; bigger moves go through the scan page.
+MAX_ACTION_PACKAGES = 500
+
+
+class PackageChangeList(ChangeList):
+    """Reads only the columns the list shows: a package row is wide (parties,
+    parcel facts, frozen cost), the list needs a dozen of its fields."""
+
+    columns = (
+        "tracking_number",
+        "status",
+        "service",
+        "origin_office__code",
+        "current_office__code",
+        "destination_office__code",
+        "sender_name",
+        "receiver_name",
+        "created_at",
+        "expected_delivery_at",
+    )
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return super().get_queryset(request, exclude_parameters).only(*self.columns)
+
+
+@admin.register(Package)
+class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
+    list_display = (
+        "tracking_number",
+        "status",
+        "service",
+        "origin",
+        "current",
+        "destination",
+        "sender",
+        "receiver",
+        "registered",
+        "expected",
+    )
+    list_select_related = ("origin_office", "current_office", "destination_office")
+    list_filter = (
+        TouchesOfficeFilter,
+        "status",
+        "service",
+        ("origin_office", OfficeListFilter),
+        ("current_office", OfficeListFilter),
+        ("destination_office", OfficeListFilter),
+        ("created_at", DateRangeFilter),
+    )
+    # Only what an index can sort at a million rows.
+    sortable_by = ("registered",)
+    search_fields = ("tracking_number",)  # see get_search_results: exact number, phone or name
+    search_help_text = "A tracking number (exact), a phone number (exact) or part of a sender's or receiver's name."
+    list_per_page = 50
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = EstimatedCountPaginator
+    autocomplete_fields = ("origin_office", "current_office", "destination_office")
+    inlines = (TrackingEventInline, ChargeInline)
+    actions = ("mark_accepted", "mark_in_transit", "mark_arrived", "mark_out_for_delivery", "mark_ready_for_pickup")
+    change_form_template = "admin/shipments/package/change_form.html"
+    change_list_template = "admin/shipments/package/change_list.html"
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    ("tracking_number", "status"),
+                    ("service", "transit_days"),
+                    ("origin_office", "current_office", "destination_office"),
+                    ("created_at", "created_by"),
+                    ("accepted_at", "expected_delivery_at"),
+                    ("delivered_at", "received_by"),
+                ]
+            },
+        ),
+        ("Parcel", {"fields": [("weight_grams", "dimensions", "chargeable_weight_grams"), "declared_value_display"]}),
+        ("Cost (frozen at registration)", {"fields": ["cost_breakdown"]}),
+        (
+            "Sender",
+            {"fields": [("sender_name", "sender_phone", "sender_email"), "sender_address", "sender_notifications"]},
+        ),
+        (
+            "Receiver",
+            {
+                "fields": [
+                    ("receiver_name", "receiver_phone", "receiver_email"),
+                    "receiver_address",
+                    "receiver_notifications",
+                ]
+            },
+        ),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            field
+            for line in (line for _, options in self.fieldsets for line in options["fields"])
+            for field in (line if isinstance(line, tuple) else (line,))
+        ]
+
+    # --- scoping and permissions ---
+
+    def get_queryset(self, request):
+        return package_list(request.user)
+
+    def get_changelist(self, request, **kwargs):
+        return PackageChangeList
+
+    def get_object(self, request, object_id, from_field=None):
+        """By database id (admin links) or by tracking number (/admin/shipments/package/EE…US/change/).
+
+        Unknown and not visible are the same 404, as in the API. Cached for the
+        request: the change page asks twice.
+        """
+        cache = request.__dict__.setdefault("_packages_by_id", {})
+        object_id = str(object_id)
+        if object_id in cache:
+            return cache[object_id]
+        queryset = package_detail_queryset(request.user)
+        if object_id.isdigit():
+            package = queryset.filter(pk=int(object_id)).first()
+        else:
+            try:
+                package = queryset.filter(tracking_number=normalize_tracking_number(object_id)).first()
+            except InvalidTrackingNumber:
+                package = None
+        if package is None:
+            raise Http404("No such package among the packages you can see.")
+        cache[object_id] = cache[str(package.pk)] = package
+        return package
+
+    def get_search_results(self, request, queryset, search_term):
+        return packages_search(queryset, search_term), False
+
+    def has_module_permission(self, request):
+        return access.may_use_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.may_use_admin(request.user)
+
+    def has_add_permission(self, request):
+        # Registering: HQ anywhere, a clerk at their own offices.
+        return access.may_use_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        # A package's facts are frozen; its status changes through the next-step buttons.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # --- pages ---
+
+    def get_urls(self):
+        def wrap(view):
+            def wrapper(request, *args, **kwargs):
+                if not access.may_use_admin(request.user):
+                    raise PermissionDenied
+                return view(self, request, *args, **kwargs)
+
+            return self.admin_site.admin_view(wrapper)
+
+        custom = [
+            path("scan/", wrap(admin_views.scan_view), name="shipments_package_scan_pick"),
+            path("scan/<str:office_code>/", wrap(admin_views.scan_view), name="shipments_package_scan"),
+            path("report/", wrap(admin_views.report_view), name="shipments_package_report_pick"),
+            path("report/<str:office_code>/", wrap(admin_views.report_view), name="shipments_package_report"),
+            path("<path:object_id>/label/", wrap(admin_views.label_view), name="shipments_package_label"),
+            path(
+                "<path:object_id>/record-event/",
+                wrap(admin_views.record_event_view),
+                name="shipments_package_record_event",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return admin_views.register_view(self, request)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        package = self.get_object(request, object_id)
+        extra_context = {
+            **(extra_context or {}),
+            "next_steps": self.next_steps(request, package),
+            "label_url": reverse("admin:shipments_package_label", args=[package.pk]),
+        }
+        return super().change_view(request, str(package.pk), form_url, extra_context)
+
+    def next_steps(self, request, package) -> list[dict]:
+        """The next-step buttons of the package page (shipments.selectors.package_next_steps)."""
+        offices = my_offices(request)
+        steps = package_next_steps(request.user, package, {office.pk for office in offices})
+        return [{**vars(step), "offices": offices, "reasons": Reason.choices} for step in steps]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "scan_offices": [office.code for office in my_offices(request)],
+        }
+        return super().changelist_view(request, extra_context)
+
+    # --- bulk moves on the changelist ---
+
+    def _bulk_move(self, request, queryset, status):
+        """Record ``status`` for each selected package, each on its own, and say what happened."""
+        selected = list(queryset.order_by("pk")[: MAX_ACTION_PACKAGES + 1])
+        if len(selected) > MAX_ACTION_PACKAGES:
+            self.message_user(
+                request,
+                f"Select at most {MAX_ACTION_PACKAGES} packages at once; use the scan page for bigger batches.",
+                messages.ERROR,
+            )
+            return
+        results = package_move_batch(actor=request.user, packages=selected, status=status)
+        done = [f"{r.tracking_number}{f' at {r.office.code}' if r.office else ''}" for r in results if r.done]
+        refused = [f"{r.tracking_number}: {r.message}" for r in results if not r.done]
+        label = Status(status).label.lower()
+        if done:
+            self.message_user(request, f"{len(done)} marked {label}: {', '.join(done)}.", messages.SUCCESS)
+        if refused:
+            shown = refused[:20]
+            more = f" (and {len(refused) - 20} more)" if len(refused) > 20 else ""
+            self.message_user(request, f"{len(refused)} refused{more}: " + " · ".join(shown), messages.WARNING)
+
+    @admin.action(description="Accept at my office (sent)")
+    def mark_accepted(self, request, queryset):
+        self._bulk_move(request, queryset, Status.ACCEPTED)
+
+    @admin.action(description="Mark in transit (leaving my office)")
+    def mark_in_transit(self, request, queryset):
+        self._bulk_move(request, queryset, Status.IN_TRANSIT)
+
+    @admin.action(description="Mark arrived at my office (received)")
+    def mark_arrived(self, request, queryset):
+        self._bulk_move(request, queryset, Status.ARRIVED)
+
+    @admin.action(description="Mark out for delivery from my office")
+    def mark_out_for_delivery(self, request, queryset):
+        self._bulk_move(request, queryset, Status.OUT_FOR_DELIVERY)
+
+    @admin.action(description="Mark ready for pickup at my office")
+    def mark_ready_for_pickup(self, request, queryset):
+        self._bulk_move(request, queryset, Status.READY_FOR_PICKUP)
