@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from offices import access
 from offices.admin_mixins import ADDRESS_FIELDS, RaiseNotFoundMixin, StaffReadsHQEditsMixin
 from offices.models import Membership, Office
-from offices.services import clerk_upsert, office_upsert
+from offices.services import clerk_upsert, membership_remove, office_upsert
 
 
 class OfficeForm(forms.ModelForm):
@@ -109,16 +109,15 @@ class OfficeAdmin(StaffReadsHQEditsMixin, RaiseNotFoundMixin, admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
         office, _created, _changed = office_upsert(
+            actor=request.user,
             code=obj.code,
             name=data["name"],
             address={field: data[field] for field in ADDRESS_FIELDS},
             phone=data.get("phone", ""),
             email=data.get("email", ""),
             time_zone=data["time_zone"],
+            is_active=data["is_active"],
         )
-        if office.is_active != data["is_active"]:
-            office.is_active = data["is_active"]
-            office.save(update_fields=["is_active"])
         obj.pk, obj.location = office.pk, office.location
         obj._state.adding = False
 
@@ -227,6 +226,13 @@ class MembershipAdmin(RaiseNotFoundMixin, admin.ModelAdmin):
             return False  # a manager cannot lock themselves out of their own office
         return self._manages(request, obj)
 
+    def delete_model(self, request, obj):
+        membership_remove(actor=request.user, membership=obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset.select_related("office"):
+            membership_remove(actor=request.user, membership=membership)
+
     def _manages(self, request, obj):
         if access.is_hq(request.user):
             return True
@@ -243,7 +249,7 @@ class MembershipAdmin(RaiseNotFoundMixin, admin.ModelAdmin):
             username, office = data["username"].strip(), data["office"]
             email, password = (data.get("email") or None), (data.get("password") or None)
         user, created, _changed = clerk_upsert(
-            username=username, office=office, role=data["role"], email=email, password=password
+            actor=request.user, username=username, office=office, role=data["role"], email=email, password=password
         )
         membership = Membership.objects.get(user=user, office=office)
         obj.pk, obj.user, obj.office, obj.role = membership.pk, user, office, membership.role

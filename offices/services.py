@@ -1,25 +1,60 @@
-"""Writes for offices and the people who work there."""
+"""Writes for offices and the people who work there.
+
+Each service checks its actor's right itself (``offices.access``), so a new
+caller cannot forget: ``actor=None`` is the system (a command an operator
+runs, an import, the demo seed), anyone else must be allowed.
+"""
+
+from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from . import access
 from .models import Location, Membership, Office
 
 
-@transaction.atomic
-def office_upsert(*, code: str, name: str, address: dict, phone: str = "", email: str = "", time_zone: str = "UTC"):
-    """Create the office with that code, or bring an existing one up to date.
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
 
-    Returns (office, created, changed)."""
+
+@transaction.atomic
+def office_upsert(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    address: dict[str, Any],
+    phone: str = "",
+    email: str = "",
+    time_zone: str = "UTC",
+    is_active: bool | None = None,
+) -> tuple[Office, bool, bool]:
+    """Create the office with that code, or bring an existing one up to date
+    (``is_active`` None keeps an existing office open or closed as it is).
+
+    HQ's (or the system's) only. Returns (office, created, changed)."""
+    _require(actor is None or access.may_edit_network(actor), "Only HQ changes the offices of the network.")
     office = Office.objects.select_related("location").filter(code=code).first()
     if office is None:
         location = Location.objects.create(**address)
         office = Office.objects.create(
-            code=code, name=name, location=location, phone=phone, email=email, time_zone=time_zone
+            code=code,
+            name=name,
+            location=location,
+            phone=phone,
+            email=email,
+            time_zone=time_zone,
+            is_active=True if is_active is None else is_active,
         )
         return office, True, True
+    wanted: dict[str, Any] = {"name": name, "phone": phone, "email": email, "time_zone": time_zone}
+    if is_active is not None:
+        wanted["is_active"] = is_active
     changed = False
-    for field, value in {"name": name, "phone": phone, "email": email, "time_zone": time_zone}.items():
+    for field, value in wanted.items():
         if getattr(office, field) != value:
             setattr(office, field, value)
             changed = True
@@ -38,17 +73,20 @@ def office_upsert(*, code: str, name: str, address: dict, phone: str = "", email
 @transaction.atomic
 def clerk_upsert(
     *,
+    actor: Any,
     username: str,
     office: Office,
     role: str = Membership.Role.CLERK,
     email: str | None = None,
     password: str | None = None,
-):
+) -> tuple[Any, bool, bool]:
     """Make ``username`` a staff user working at ``office`` with ``role``.
 
-    Other memberships are kept (call again for more offices). Without a
-    password a new user has an unusable one and signs in through Cognito only.
+    The office's managers, HQ or the system only. Other memberships are kept
+    (call again for more offices). Without a password a new user has an
+    unusable one and signs in through Cognito only.
     Returns (user, created, changed)."""
+    _require(actor is None or access.may_manage(actor, office), f"You do not manage {office.code}.")
     User = get_user_model()
     user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
     changed = created
@@ -71,3 +109,15 @@ def clerk_upsert(
         membership.save(update_fields=["role"])
         changed = True
     return user, created, changed or membership_created
+
+
+@transaction.atomic
+def membership_remove(*, actor: Any, membership: Membership) -> None:
+    """Take someone off an office. The office's managers, HQ or the system
+    only; a manager cannot remove themselves (and lock themselves out)."""
+    _require(actor is None or access.may_manage(actor, membership.office), f"You do not manage {membership.office}.")
+    _require(
+        actor is None or access.is_hq(actor) or membership.user_id != actor.pk,
+        "You cannot take yourself off your own office; ask HQ.",
+    )
+    membership.delete()

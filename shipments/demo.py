@@ -21,7 +21,7 @@ from offices.services import clerk_upsert, office_upsert
 
 from .models import SERVICE_INDICATORS, Package, Service, Tariff
 from .pricing import PriceList
-from .services import package_record_event, package_register
+from .services import package_record_event, package_register, tariff_upsert
 from .statuses import Reason, Status
 from .values import Address, Parcel, Party
 
@@ -271,6 +271,7 @@ def seed_network(summary: Summary) -> list[Office]:
     offices = []
     for code, name, line1, city, region, postal_code, lat, lon, tz in OFFICES:
         office, created, changed = office_upsert(
+            actor=None,
             code=code,
             name=name,
             address={
@@ -290,12 +291,11 @@ def seed_network(summary: Summary) -> list[Office]:
         offices.append(office)
     for service, values in TARIFFS.items():
         wanted = {**TARIFF_COMMON, **values}
-        tariff = Tariff.objects.filter(service=service).first()
-        if tariff is None:
-            Tariff.objects.create(service=service, **wanted)
-            summary.add("tariffs created")
+        if Tariff.objects.filter(service=service).exists():
+            summary.add("tariffs unchanged")  # HQ may have changed the demo prices: keep theirs
         else:
-            summary.add("tariffs unchanged")
+            tariff_upsert(actor=None, service=service, **wanted)
+            summary.add("tariffs created")
 
     User = get_user_model()
     hq = User.objects.filter(username="hq").first()
@@ -309,6 +309,7 @@ def seed_network(summary: Summary) -> list[Office]:
     for office in offices:
         for role in (Membership.Role.CLERK, Membership.Role.MANAGER):
             user, created, changed = clerk_upsert(
+                actor=None,
                 username=f"{role}.{office.code.lower()}",
                 office=office,
                 role=role,

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from offices import access
 from offices.models import Location, Office
 
 from .exceptions import IllegalTransition, InvalidTrackingNumber, OfficeNotAllowed, ShipmentError
-from .models import SERVICE_INDICATORS, Charge, Package, TrackingEvent
+from .models import SERVICE_INDICATORS, Charge, Package, Tariff, TrackingEvent
 from .pricing import PriceList
 from .rules import (
     event_detail_problems,
@@ -59,6 +60,43 @@ def tracking_numbers_for(service: str, count: int = 1) -> list[str]:
 def next_tracking_number(service: str) -> str:
     """One fresh tracking number (see ``tracking_numbers_for``)."""
     return tracking_numbers_for(service, 1)[0]
+
+
+TARIFF_FIELDS = (
+    "transit_days",
+    "currency",
+    "base_fee",
+    "per_kg",
+    "per_km",
+    "insurance_rate",
+    "surcharge_rate",
+    "tax_rate",
+)
+
+
+@transaction.atomic
+def tariff_upsert(*, actor, service: str, **prices) -> tuple[Tariff, bool, bool]:
+    """Set the price list of ``service`` (the fields of TARIFF_FIELDS). HQ's (or
+    the system's) only; registered packages keep the cost they were quoted.
+    Returns (tariff, created, changed)."""
+    if actor is not None and not access.may_edit_network(actor):
+        raise PermissionDenied("Only HQ sets the tariffs.")
+    unknown = set(prices) - set(TARIFF_FIELDS)
+    if unknown:
+        raise ValueError(f"Not tariff fields: {', '.join(sorted(unknown))}.")
+    tariff = Tariff.objects.select_for_update().filter(service=service).first()
+    created = tariff is None
+    if tariff is None:
+        tariff = Tariff(service=service)
+    changed = created
+    for field, value in prices.items():
+        if getattr(tariff, field) != value:
+            setattr(tariff, field, value)
+            changed = True
+    if changed:
+        tariff.full_clean()
+        tariff.save()
+    return tariff, created, changed
 
 
 def _location_from(address: Address) -> Location:

@@ -14,7 +14,6 @@ from offices.models import Office
 from ..days import day_bounds
 
 
-# The most packages one changelist action moves; bigger moves go through the scan page.
 def my_offices(request) -> list[Office]:
     """The offices where the user may act, by code; one query per request."""
     if not hasattr(request, "_my_offices"):

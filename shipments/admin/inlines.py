@@ -7,7 +7,6 @@ from offices import access
 from ..models import Charge, TrackingEvent
 
 
-# The most packages one changelist action moves; bigger moves go through the scan page.
 class ReadOnlyInlineMixin:
     """The timeline and the charges are append-only: shown, never edited here."""
 

@@ -5,9 +5,9 @@ from django.contrib import admin
 from offices.admin_mixins import StaffReadsHQEditsMixin
 
 from ..models import Tariff
+from ..services import TARIFF_FIELDS, tariff_upsert
 
 
-# The most packages one changelist action moves; bigger moves go through the scan page.
 @admin.register(Tariff)
 class TariffAdmin(StaffReadsHQEditsMixin, admin.ModelAdmin):
     """Prices are set by HQ; clerks may look them up."""
@@ -32,6 +32,15 @@ class TariffAdmin(StaffReadsHQEditsMixin, admin.ModelAdmin):
             # Switching a tariff to another service would silently re-price it.
             return ("service", "updated_at")
         return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        tariff, _created, _changed = tariff_upsert(
+            actor=request.user,
+            service=obj.service,
+            **{field: form.cleaned_data[field] for field in TARIFF_FIELDS if field in form.cleaned_data},
+        )
+        obj.pk = tariff.pk
+        obj._state.adding = False
 
     def has_delete_permission(self, request, obj=None):
         # Without its tariff a service cannot be quoted; change the prices instead.

@@ -375,7 +375,9 @@ def test_cost_report_json_and_csv(client_for, manager_a, office_a, office_c, tar
     # The same file as the admin's download (shipments.reports.write_csv), with the asked breakdown.
     assert rows[0] == ["breakdown", "key", "label", "packages", "revenue", "average_cost", "currency"]
     assert rows[1][:5] == ["total", "AAA01", office_a.name, "1", str(package.cost_total)]
-    assert rows[2:] == [["service", "standard", "Standard", "1", str(package.cost_total), str(package.cost_total), "USD"]]
+    assert rows[2:] == [
+        ["service", "standard", "Standard", "1", str(package.cost_total), str(package.cost_total), "USD"]
+    ]
     assert Charge.objects.count() == 1
 
 

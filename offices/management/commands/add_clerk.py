@@ -42,7 +42,12 @@ class Command(BaseCommand):
                 raise CommandError("No password on standard input.")
         role = Membership.Role.MANAGER if manager else Membership.Role.CLERK
         user, created, changed = clerk_upsert(
-            username=username, office=office_obj, role=role, email=email, password=password
+            actor=None,  # the operator running the command
+            username=username,
+            office=office_obj,
+            role=role,
+            email=email,
+            password=password,
         )
         state = "created" if created else "updated" if changed else "unchanged"
         self.stdout.write(self.style.SUCCESS(f"{username}: {state}, {role} at {code}."))
