@@ -8,9 +8,8 @@ parts. docs/domain.md, "Pricing", has the formula.
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from offices.models import Location, Office
 
@@ -24,9 +23,10 @@ VOLUMETRIC_DIVISOR_CM3_PER_KG = 5000
 _SERVICES = frozenset(Service.values)
 
 
-@dataclass(frozen=True, slots=True)
-class Quote:
-    """A cost breakdown. Money is Decimal, rounded to cents; total is the sum of the parts."""
+class Quote(NamedTuple):
+    """A cost breakdown. Money is Decimal, rounded to cents; total is the sum of the parts.
+
+    A named tuple: a batch makes a million of them, and a tuple is made fastest."""
 
     base: Decimal
     weight: Decimal
@@ -41,11 +41,11 @@ class Quote:
     transit_days: int
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return self._asdict()
 
 
 def _money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    return value.quantize(CENT, ROUND_HALF_UP)
 
 
 def great_circle_km(origin: Location, destination: Location) -> float:
@@ -86,6 +86,7 @@ class PriceList:
         self.tariffs = {tariff.service: tariff for tariff in tariffs}
         self._base = {service: _money(tariff.base_fee) for service, tariff in self.tariffs.items()}
         self._distance_km: dict[tuple[int, int], Decimal] = {}
+        self._office_problems: dict[tuple[str, int], list[Problem]] = {}
 
     @classmethod
     def load(cls) -> "PriceList":
@@ -113,8 +114,17 @@ class PriceList:
         elif parcel.currency and parcel.currency.upper() != tariff.currency:
             sentence = f"Declared values are taken in {tariff.currency} only."
             problems.append(Problem("currency", f"Must be {tariff.currency}.", sentence))
-        problems += _office_problems("origin_office", parcel.origin_office)
-        problems += _office_problems("destination_office", parcel.destination_office)
+        problems += self._problems_of_office("origin_office", parcel.origin_office)
+        problems += self._problems_of_office("destination_office", parcel.destination_office)
+        return problems
+
+    def _problems_of_office(self, role: str, office: Office) -> list[Problem]:
+        if office.pk is None:
+            return _office_problems(role, office)
+        key = (role, office.pk)
+        problems = self._office_problems.get(key)
+        if problems is None:
+            problems = self._office_problems[key] = _office_problems(role, office)
         return problems
 
     def distance_km(self, origin: Office, destination: Office) -> Decimal:
@@ -130,6 +140,11 @@ class PriceList:
     def quote(self, parcel: Parcel) -> Quote:
         """What sending ``parcel`` costs today; a ShipmentError says why it cannot be priced."""
         refuse(self.problems(parcel), "Please correct the parcel details.")
+        return self.price(parcel)
+
+    def price(self, parcel: Parcel) -> Quote:
+        """The cost of a parcel that ``problems`` found nothing wrong with (a batch
+        checks every row first and prices the good ones, without checking twice)."""
         tariff = self.tariffs[parcel.service]
         declared_value = Decimal(parcel.declared_value)
         chargeable = chargeable_weight_grams(
