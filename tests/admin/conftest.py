@@ -4,17 +4,10 @@ and managers, HQ, and packages that touch A, B or both."""
 from types import SimpleNamespace
 
 import pytest
-from django.test import Client
 
 from offices.models import Membership
 from shipments.models import Service
 from tests.factories import OfficeFactory, TariffFactory, UserFactory, clerk_at, party, register_package
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from shipments import selectors
 from shipments.models import Package
 from shipments.paginators import EstimatedCountPaginator
 from shipments.selectors import packages_visible_to
-from tests.admin.conftest import login
 from tests.factories import party, register_package
+from tests.helpers import login
 
 CHANGELIST = reverse("admin:shipments_package_changelist")
 

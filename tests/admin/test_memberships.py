@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from offices.models import Membership
-from tests.admin.conftest import login
+from tests.helpers import login
 
 ADD = reverse("admin:offices_membership_add")
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from shipments.models import Package
 from shipments.services import quote
-from tests.admin.conftest import login
+from tests.helpers import login
 
 ADD = reverse("admin:shipments_package_add")
 

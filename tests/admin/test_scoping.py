@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from shipments.models import TrackingEvent
-from tests.admin.conftest import login
+from tests.helpers import login
 
 CHANGELIST = reverse("admin:shipments_package_changelist")
 

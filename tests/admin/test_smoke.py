@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from offices.models import Membership
-from tests.admin.conftest import login
+from tests.helpers import login
 
 # What a clerk may open: (changelist, add, change). Everything else is 403.
 CLERK_ACCESS = {

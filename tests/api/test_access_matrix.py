@@ -4,23 +4,12 @@ every role, objects of office A and of office B."""
 
 import pytest
 import yaml
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from shipments.models import Package
+from tests.helpers import api_url_names
 
 ROLES = ["anonymous", "outsider", "clerk_a", "clerk_b", "manager_a", "hq"]
 OFFICES = ["A", "B"]
-
-
-def api_url_names() -> set[str]:
-    def walk(patterns, prefix):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern):
-                yield prefix + str(pattern.pattern), pattern.name
-
-    return {name for route, name in walk(get_resolver().url_patterns, "") if route.startswith("api/v1/")}
 
 
 def parcel(origin: str) -> dict:

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from shipments.services import package_record_event
 from tests.factories import register_package
+from tests.helpers import api_url_names
 
 LIST_URLS = {
     "api-package-list": "/api/v1/packages/?page_size={size}",
@@ -40,8 +41,6 @@ def _count(client, url, **headers):
 
 
 def test_every_list_endpoint_is_measured():
-    from tests.api.test_access_matrix import api_url_names
-
     lists = {name for name in api_url_names() if name.endswith("-list") or name == "api-office-packages"}
     assert lists == set(LIST_URLS)
 
