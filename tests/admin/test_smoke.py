@@ -87,14 +87,8 @@ def test_a_staff_user_without_an_office_sees_no_apps(net):
     assert client.get(reverse("admin:shipments_package_changelist")).status_code == 403
 
 
-def test_a_member_of_the_hq_group_works_like_hq(net):
-    from django.contrib.auth.models import Group
-
-    from tests.factories import UserFactory
-
-    member = UserFactory(username="hq_member")
-    member.groups.add(Group.objects.create(name="HQ"))
-    client = login(member)
+def test_a_member_of_the_hq_group_works_like_hq(net, hq_member):
+    client = login(hq_member)
     page = client.get(reverse("admin:shipments_package_changelist")).content.decode()
     for package in (net.a_to_c, net.b_to_c, net.c_to_b):
         assert package.tracking_number in page

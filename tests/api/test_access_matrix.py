@@ -8,7 +8,8 @@ import yaml
 from shipments.models import Package
 from tests.helpers import api_url_names
 
-ROLES = ["anonymous", "outsider", "clerk_a", "clerk_b", "manager_a", "hq"]
+# HQ twice: a superuser, and a member of the HQ group.
+ROLES = ["anonymous", "outsider", "clerk_a", "clerk_b", "manager_a", "hq", "hq_member"]
 OFFICES = ["A", "B"]
 
 
@@ -38,6 +39,7 @@ def _own(success: int, stranger: int) -> dict:
         "clerk_b": {"A": stranger, "B": success},
         "manager_a": {"A": success, "B": stranger},
         "hq": {"A": success, "B": success},
+        "hq_member": {"A": success, "B": success},
     }
 
 
@@ -84,6 +86,7 @@ MATRIX = {
             "clerk_b": {"A": 403, "B": 403},
             "manager_a": {"A": 200, "B": 403},
             "hq": {"A": 200, "B": 200},
+            "hq_member": {"A": 200, "B": 200},
         },
     ),
     "api-quote": (
@@ -103,7 +106,7 @@ def test_every_api_endpoint_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(office_a, office_b, office_c, package_a, package_b, clerk_a, clerk_b, manager_a, hq_user, outsider):
+def world(office_a, office_b, office_c, package_a, package_b, clerk_a, clerk_b, manager_a, hq, hq_member, outsider):
     return {
         "users": {
             "anonymous": None,
@@ -111,7 +114,8 @@ def world(office_a, office_b, office_c, package_a, package_b, clerk_a, clerk_b, 
             "clerk_a": clerk_a,
             "clerk_b": clerk_b,
             "manager_a": manager_a,
-            "hq": hq_user,
+            "hq": hq,
+            "hq_member": hq_member,
         },
         "A": {"office": office_a, "package": package_a},
         "B": {"office": office_b, "package": package_b},

@@ -58,8 +58,8 @@ def test_list_queries_do_not_grow_with_the_page(endpoint, cognito_settings, cler
 
 
 @pytest.mark.parametrize("endpoint", sorted(LIST_URLS))
-def test_list_queries_with_a_session_are_fixed_too(endpoint, client_for, hq_user, many_packages):
-    client = client_for(hq_user)
+def test_list_queries_with_a_session_are_fixed_too(endpoint, client_for, hq, many_packages):
+    client = client_for(hq)
     small, _ = _count(client, LIST_URLS[endpoint].format(size=1))
     large, _ = _count(client, LIST_URLS[endpoint].format(size=100))
     assert small == large
