@@ -295,12 +295,18 @@ def test_cursor_pagination_walks_every_package_once(client_for, hq, office_a, of
     assert sorted(seen) == sorted(created)
 
 
-def test_page_size_is_capped_at_200(client_for, hq, office_a, office_c, tariff):
-    from api.pagination import MAX_PAGE_SIZE
+def test_page_size_is_capped_at_200(client_for, hq, office_a, office_c, tariff, monkeypatch):
+    from api.pagination import MAX_PAGE_SIZE, NewestFirstCursorPagination
 
-    assert MAX_PAGE_SIZE == 200
+    assert MAX_PAGE_SIZE == NewestFirstCursorPagination.max_page_size == 200  # as the README says
+    # A cap of 2 instead of 200, so that three packages go over it.
+    monkeypatch.setattr(NewestFirstCursorPagination, "max_page_size", 2)
+    for _ in range(3):
+        register_package(origin=office_a, destination=office_c)
     response = client_for(hq).get("/api/v1/packages/?page_size=100000")
     assert response.status_code == 200
+    assert len(response.json()["results"]) == 2
+    assert response.json()["next"]
 
 
 def test_a_forged_cursor_is_400_not_500(client_for, hq, db):
