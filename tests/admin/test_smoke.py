@@ -84,7 +84,10 @@ def test_a_staff_user_without_an_office_sees_no_apps(net):
     client = login(nobody)
     page = client.get(reverse("admin:index")).content.decode()
     assert "Register a package" not in page
-    assert client.get(reverse("admin:shipments_package_changelist")).status_code == 403
+    response = client.get(reverse("admin:shipments_package_changelist"))
+    assert response.status_code == 403
+    assert "403 Forbidden" in response.content.decode()
+    assert net.a_to_c.tracking_number not in response.content.decode()
 
 
 def test_a_member_of_the_hq_group_works_like_hq(net, hq_member):

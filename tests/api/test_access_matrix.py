@@ -11,6 +11,16 @@ from tests.helpers import api_url_names
 # HQ twice: a superuser, and a member of the HQ group.
 ROLES = ["anonymous", "outsider", "clerk_a", "clerk_b", "manager_a", "hq", "hq_member"]
 OFFICES = ["A", "B"]
+# The offices whose packages each role may see.
+SEES = {
+    "anonymous": set(),
+    "outsider": set(),
+    "clerk_a": {"A"},
+    "clerk_b": {"B"},
+    "manager_a": {"A"},
+    "hq": {"A", "B"},
+    "hq_member": {"A", "B"},
+}
 
 
 def parcel(origin: str) -> dict:
@@ -132,6 +142,9 @@ def test_access(endpoint, role, office, world, client_for):
     kwargs = {"format": "json"} if method == "post" else {}
     response = getattr(client, method)(url(objects), body(objects) if body else None, **kwargs)
     assert response.status_code == expected[role][office], response.content[:500]
+    # Whatever the answer, it shows nothing of the packages the role may not see.
+    for unseen in set(OFFICES) - SEES[role]:
+        assert world[unseen]["package"].sender_name not in response.content.decode()
     # The Swagger UI is an HTML page for people, errors included; everything else answers in the error shape.
     if response.status_code >= 400 and endpoint != "api-docs":
         # The schema endpoint answers in YAML unless asked for JSON; JSON is YAML too.
