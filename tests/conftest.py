@@ -1,12 +1,13 @@
 """The fixtures of every test: one small network, the same for the admin and
 the API tests, and the API's clients and Cognito.
 
-Offices A, B and C; a clerk of A, a clerk of B, a manager of A, HQ (a
-superuser, and a member of the HQ group), and a signed-in user who works at no
-office; and three packages, each with its own sender so that a page showing a
-foreign one is caught: A→C (``package_a``, registered by the clerk of A), B→C
-(``package_b``, by the clerk of B) and C→B (``package_c``). Fixtures are made
-only when a test asks for them; ``net`` asks for the whole network."""
+Offices A, B and C; a clerk of A, a clerk of B, a manager of A, HQ twice
+(``hq`` a superuser, ``hq_member`` in the HQ group), and a signed-in user who
+works at no office; and three packages, each with its own sender so that a
+page showing a foreign one is caught: A→C (``package_a``, registered by the
+clerk of A), B→C (``package_b``, by the clerk of B) and C→B (``package_c``).
+Fixtures are made only when a test asks for them; ``net`` asks for the whole
+network."""
 
 import socket
 from types import SimpleNamespace
