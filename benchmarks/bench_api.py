@@ -3,36 +3,16 @@ and 100, with a real RS256 bearer token verified against a local JWKS), and
 the public tracking lookup. Throttling stays on (its cache writes are part of
 every request); only its rate is raised so the repeats are not refused."""
 
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.jwks_stub import JwksStub, jwks_of
+
 POOL = "us-east-1_bench"
 APP_CLIENT = "bench-frontend"
 CLERK = "clerk.nyc01"
-
-
-def _jwks_server(public_key) -> ThreadingHTTPServer:
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(public_key))
-    body = json.dumps({"keys": [{**jwk, "kid": "bench", "alg": "RS256", "use": "sig"}]}).encode()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 def run(bench) -> dict:
@@ -44,7 +24,7 @@ def run(bench) -> dict:
 
     bench.use("1m")
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    server = _jwks_server(key.public_key())
+    jwks = JwksStub(jwks_of(key.public_key(), kid="bench")).start()
     now = int(time.time())
     token = jwt.encode(
         {
@@ -63,7 +43,7 @@ def run(bench) -> dict:
         "COGNITO_USER_POOL_ID": POOL,
         "COGNITO_APP_CLIENT_ID": APP_CLIENT,
         "COGNITO_REGION": "us-east-1",
-        "COGNITO_JWKS_URL": f"http://127.0.0.1:{server.server_port}/jwks.json",
+        "COGNITO_JWKS_URL": jwks.url,
         "API_THROTTLE_RATES": {"user": "1000000/minute", "anonymous": "1000000/minute", "tracking": "1000000/minute"},
     }
     results = {}
@@ -98,5 +78,5 @@ def run(bench) -> dict:
 
             results["api_track_ms"] = bench.timed_ms(track)
     finally:
-        server.shutdown()
+        jwks.stop()
     return results

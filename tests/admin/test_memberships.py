@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from offices.models import Membership
-from tests.admin.conftest import login
+from tests.helpers import login
 
 ADD = reverse("admin:offices_membership_add")
 
@@ -99,6 +99,14 @@ def test_a_manager_removes_a_clerk_from_their_office_but_not_themselves(net):
     url = reverse("admin:offices_membership_delete", args=[clerk_membership.pk])
     assert client.post(url, {"post": "yes"}).status_code == 302
     assert not Membership.objects.filter(pk=clerk_membership.pk).exists()
-    assert client.post(reverse("admin:offices_membership_delete", args=[own.pk]), {"post": "yes"}).status_code == 403
+    refused = client.post(reverse("admin:offices_membership_delete", args=[own.pk]), {"post": "yes"})
+    assert refused.status_code == 403
+    assert "403 Forbidden" in refused.content.decode()
+    assert Membership.objects.filter(pk=own.pk).exists()
     other_office = Membership.objects.get(user=net.clerk_b)
-    assert client.get(reverse("admin:offices_membership_delete", args=[other_office.pk])).status_code == 404
+    url = reverse("admin:offices_membership_delete", args=[other_office.pk])
+    unseen = client.get(url)
+    assert unseen.status_code == 404
+    assert "clerk_b" not in unseen.content.decode()
+    assert client.post(url, {"post": "yes"}).status_code == 404
+    assert Membership.objects.filter(pk=other_office.pk).exists()

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from shipments.services import package_record_event
 from shipments.statuses import Status, allowed_next
-from tests.admin.conftest import login
 from tests.factories import clerk_at, register_package
+from tests.helpers import login
 
 
 def change_url(package):

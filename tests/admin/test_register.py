@@ -8,7 +8,7 @@ from django.urls import reverse
 from shipments.models import Package
 from shipments.pricing import quote
 from shipments.values import Parcel
-from tests.admin.conftest import login
+from tests.helpers import login
 
 ADD = reverse("admin:shipments_package_add")
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from shipments.reports import cost_report
 from shipments.services import package_record_event
-from tests.admin.conftest import login
 from tests.factories import register_package
+from tests.helpers import login
 
 REPORT = reverse("admin:shipments_package_report", args=["AAA01"])
 

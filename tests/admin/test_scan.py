@@ -4,8 +4,8 @@ from django.urls import reverse
 
 from shipments.models import TrackingEvent
 from shipments.services import package_record_event
-from tests.admin.conftest import login
 from tests.factories import register_package
+from tests.helpers import login
 
 
 def scan(client, office_code, numbers, **fields):

@@ -8,9 +8,19 @@ import pytest
 from django.urls import reverse
 
 from shipments.models import TrackingEvent
-from tests.admin.conftest import login
+from tests.helpers import login
 
 CHANGELIST = reverse("admin:shipments_package_changelist")
+
+
+def assert_not_found(response, *packages):
+    """A plain "Not Found" page that shows nothing of the packages."""
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Not Found" in page
+    for package in packages:
+        assert package.tracking_number not in page
+        assert package.sender_name not in page
 
 
 @pytest.fixture
@@ -73,13 +83,16 @@ def test_a_foreign_package_page_is_not_found(net, clerk, view, by):
     key = getattr(net.b_to_c, by)
     url = reverse(f"admin:shipments_package_{view}", args=[key])
     response = clerk.post(url, {"status": "accepted"}) if view == "record_event" else clerk.get(url)
-    assert response.status_code == 404
+    assert_not_found(response, net.b_to_c)
     assert not TrackingEvent.objects.filter(package=net.b_to_c, status="accepted").exists()
 
 
 def test_my_own_package_page_opens(net, clerk):
     for view in ("change", "label"):
-        assert clerk.get(reverse(f"admin:shipments_package_{view}", args=[net.a_to_c.pk])).status_code == 200
+        response = clerk.get(reverse(f"admin:shipments_package_{view}", args=[net.a_to_c.pk]))
+        assert response.status_code == 200
+        assert net.a_to_c.tracking_number in response.content.decode()
+    assert "Alice Avery" in clerk.get(reverse("admin:shipments_package_change", args=[net.a_to_c.pk])).content.decode()
 
 
 def test_office_autocomplete_offers_only_my_offices_to_act_at(net, clerk):
@@ -94,8 +107,11 @@ def test_office_autocomplete_offers_only_my_offices_to_act_at(net, clerk):
 
 def test_scan_page_of_another_office_is_not_found(net, clerk):
     url = reverse("admin:shipments_package_scan", args=["BBB01"])
-    assert clerk.get(url).status_code == 404
-    assert clerk.post(url, {"status": "arrived", "tracking_numbers": net.b_to_c.tracking_number}).status_code == 404
+    assert_not_found(clerk.get(url))
+    assert_not_found(
+        clerk.post(url, {"status": "accepted", "tracking_numbers": net.b_to_c.tracking_number}), net.b_to_c
+    )
+    assert not TrackingEvent.objects.filter(package=net.b_to_c, status="accepted").exists()
 
 
 def test_scanning_a_foreign_package_at_my_office_is_refused_as_unknown(net, clerk):
@@ -115,23 +131,34 @@ def test_a_changelist_action_cannot_reach_a_foreign_package(net, clerk):
         follow=True,
     )
     assert response.status_code == 200
+    page = response.content.decode()
+    assert f"1 marked accepted (sent): {net.a_to_c.tracking_number} at AAA01." in page
+    assert net.b_to_c.tracking_number not in page
     assert TrackingEvent.objects.filter(package=net.a_to_c, status="accepted").exists()
     assert not TrackingEvent.objects.filter(package=net.b_to_c, status="accepted").exists()
 
 
 def test_reports_of_other_offices_are_not_found(net):
     manager = login(net.manager_a)
-    assert manager.get(reverse("admin:shipments_package_report", args=["AAA01"])).status_code == 200
+    own = manager.get(reverse("admin:shipments_package_report", args=["AAA01"]))
+    assert own.status_code == 200
+    assert f"{net.a_to_c.cost_total} USD" in own.content.decode()
     for url in (
         reverse("admin:shipments_package_report", args=["BBB01"]),
         reverse("admin:shipments_package_report", args=["BBB01"]) + "?format=csv",
     ):
-        assert manager.get(url).status_code == 404
+        response = manager.get(url)
+        assert_not_found(response)
+        assert str(net.b_to_c.cost_total) not in response.content.decode()
 
 
 def test_a_clerk_sees_no_report_even_of_their_own_office(net, clerk):
-    assert clerk.get(reverse("admin:shipments_package_report", args=["AAA01"])).status_code == 404
-    assert clerk.get(reverse("admin:shipments_package_report_pick")).status_code == 403
+    response = clerk.get(reverse("admin:shipments_package_report", args=["AAA01"]))
+    assert_not_found(response)
+    assert str(net.a_to_c.cost_total) not in response.content.decode()
+    response = clerk.get(reverse("admin:shipments_package_report_pick"))
+    assert response.status_code == 403
+    assert "403 Forbidden" in response.content.decode()
 
 
 def test_a_manager_sees_only_memberships_of_their_office(net):

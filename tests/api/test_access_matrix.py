@@ -4,23 +4,23 @@ every role, objects of office A and of office B."""
 
 import pytest
 import yaml
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from shipments.models import Package
+from tests.helpers import api_url_names
 
-ROLES = ["anonymous", "outsider", "clerk_a", "clerk_b", "manager_a", "hq"]
+# HQ twice: a superuser, and a member of the HQ group.
+ROLES = ["anonymous", "outsider", "clerk_a", "clerk_b", "manager_a", "hq", "hq_member"]
 OFFICES = ["A", "B"]
-
-
-def api_url_names() -> set[str]:
-    def walk(patterns, prefix):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern):
-                yield prefix + str(pattern.pattern), pattern.name
-
-    return {name for route, name in walk(get_resolver().url_patterns, "") if route.startswith("api/v1/")}
+# The offices whose packages each role may see.
+SEES = {
+    "anonymous": set(),
+    "outsider": set(),
+    "clerk_a": {"A"},
+    "clerk_b": {"B"},
+    "manager_a": {"A"},
+    "hq": {"A", "B"},
+    "hq_member": {"A", "B"},
+}
 
 
 def parcel(origin: str) -> dict:
@@ -49,6 +49,7 @@ def _own(success: int, stranger: int) -> dict:
         "clerk_b": {"A": stranger, "B": success},
         "manager_a": {"A": success, "B": stranger},
         "hq": {"A": success, "B": success},
+        "hq_member": {"A": success, "B": success},
     }
 
 
@@ -95,6 +96,7 @@ MATRIX = {
             "clerk_b": {"A": 403, "B": 403},
             "manager_a": {"A": 200, "B": 403},
             "hq": {"A": 200, "B": 200},
+            "hq_member": {"A": 200, "B": 200},
         },
     ),
     "api-quote": (
@@ -114,7 +116,7 @@ def test_every_api_endpoint_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(office_a, office_b, office_c, package_a, package_b, clerk_a, clerk_b, manager_a, hq_user, outsider):
+def world(office_a, office_b, office_c, package_a, package_b, clerk_a, clerk_b, manager_a, hq, hq_member, outsider):
     return {
         "users": {
             "anonymous": None,
@@ -122,7 +124,8 @@ def world(office_a, office_b, office_c, package_a, package_b, clerk_a, clerk_b, 
             "clerk_a": clerk_a,
             "clerk_b": clerk_b,
             "manager_a": manager_a,
-            "hq": hq_user,
+            "hq": hq,
+            "hq_member": hq_member,
         },
         "A": {"office": office_a, "package": package_a},
         "B": {"office": office_b, "package": package_b},
@@ -139,6 +142,9 @@ def test_access(endpoint, role, office, world, client_for):
     kwargs = {"format": "json"} if method == "post" else {}
     response = getattr(client, method)(url(objects), body(objects) if body else None, **kwargs)
     assert response.status_code == expected[role][office], response.content[:500]
+    # Whatever the answer, it shows nothing of the packages the role may not see.
+    for unseen in set(OFFICES) - SEES[role]:
+        assert world[unseen]["package"].sender_name not in response.content.decode()
     # The Swagger UI is an HTML page for people, errors included; everything else answers in the error shape.
     if response.status_code >= 400 and endpoint != "api-docs":
         # The schema endpoint answers in YAML unless asked for JSON; JSON is YAML too.

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 import json
 import socket
-import threading
 import time
 
 import jwt
@@ -17,6 +16,7 @@ from django.test import override_settings
 from moto.utilities.utils import load_resource
 
 from api import authentication
+from tests.jwks_stub import JwksStub, jwks_of
 
 PACKAGES = "/api/v1/packages/"
 
@@ -220,34 +220,24 @@ def test_jwks_client_is_made_once_per_url_and_kept(cognito_settings, clerk_a, ap
 
 
 def test_made_up_key_ids_cannot_make_us_fetch_the_jwks_again_and_again(cognito, clerk_a, api_client):
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    body = json.dumps(load_resource("cognitoidp/resources/jwks-public.json")).encode()
-    hits = []
-
-    class CountingJwks(BaseHTTPRequestHandler):
-        def do_GET(self):
-            hits.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), CountingJwks)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     stranger_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    try:
-        with override_settings(
-            **{**cognito["settings"], "COGNITO_JWKS_URL": f"http://127.0.0.1:{server.server_port}/"}
-        ):
-            for number in range(3):
-                headers = {"kid": f"made-up-{number}"}
-                forged = jwt.encode(_claims(cognito), stranger_key, algorithm="RS256", headers=headers)
-                _assert_401(_get(api_client, forged))
-            assert _get(api_client, cognito["tokens_for"]("clerk_a")["access"]).status_code == 200
-    finally:
-        server.shutdown()
-    assert len(hits) == 2  # the first read, and one refresh for an unknown kid
+    jwks = JwksStub(load_resource("cognitoidp/resources/jwks-public.json"))
+    with jwks, override_settings(**{**cognito["settings"], "COGNITO_JWKS_URL": jwks.url}):
+        for number in range(3):
+            headers = {"kid": f"made-up-{number}"}
+            forged = jwt.encode(_claims(cognito), stranger_key, algorithm="RS256", headers=headers)
+            _assert_401(_get(api_client, forged))
+        assert _get(api_client, cognito["tokens_for"]("clerk_a")["access"]).status_code == 200
+    assert len(jwks.hits) == 2  # the first read, and one refresh for an unknown kid
+
+
+def test_the_keys_come_from_the_configured_jwks_url(cognito, clerk_a, package_a, api_client):
+    """Any JWKS endpoint will do, not only moto's (the API benchmark signs its own tokens this way)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwks = JwksStub(jwks_of(key.public_key(), kid="ours"))
+    with jwks, override_settings(**{**cognito["settings"], "COGNITO_JWKS_URL": jwks.url}):
+        token = jwt.encode(_claims(cognito), key, algorithm="RS256", headers={"kid": "ours"})
+        response = _get(api_client, token)
+    assert response.status_code == 200, response.content
+    assert [row["tracking_number"] for row in response.json()["results"]] == [package_a.tracking_number]
+    assert jwks.hits == ["/jwks.json"]

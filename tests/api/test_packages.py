@@ -9,10 +9,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from offices.models import Membership
 from shipments.models import Charge, Package, TrackingEvent
 from shipments.services import package_record_event
-from tests.factories import clerk_at, party, register_package
+from tests.factories import party, register_package
 
 
 def new_parcel(**changes) -> dict:
@@ -183,7 +182,7 @@ def test_detail_by_tracking_number_accepts_spaces_and_lower_case(clerk_a_client,
     response = clerk_a_client.get(f"/api/v1/packages/{spaced}/")
     assert response.status_code == 200
     assert response.json()["tracking_number"] == number
-    assert response.json()["sender"]["name"] == "Sam Sender"
+    assert response.json()["sender"]["name"] == "Alice Avery"
 
 
 def test_a_wrong_check_digit_is_400_before_any_lookup(clerk_a_client, package_a):
@@ -255,12 +254,12 @@ def listed_numbers(client, url) -> set[str]:
     return {row["tracking_number"] for row in response.json()["results"]}
 
 
-def test_list_filters(client_for, hq_user, office_a, office_b, office_c, tariff):
+def test_list_filters(client_for, hq, office_a, office_b, office_c, tariff):
     old = register_package(origin=office_a, destination=office_b, registered_at=timezone.now() - timedelta(days=10))
     express = register_package(origin=office_b, destination=office_c, service="express")
     accepted = register_package(origin=office_a, destination=office_c, receiver=party("Zed Zebra", phone="+1 555 0177"))
     package_record_event(package=accepted, status="accepted", office=office_a)
-    client = client_for(hq_user)
+    client = client_for(hq)
 
     def numbers(query):
         return listed_numbers(client, f"/api/v1/packages/?{query}")
@@ -284,9 +283,9 @@ def test_list_filters(client_for, hq_user, office_a, office_b, office_c, tariff)
     assert_error(client.get("/api/v1/packages/?created_after=yesterday"), 400)
 
 
-def test_cursor_pagination_walks_every_package_once(client_for, hq_user, office_a, office_c, tariff):
+def test_cursor_pagination_walks_every_package_once(client_for, hq, office_a, office_c, tariff):
     created = {register_package(origin=office_a, destination=office_c).tracking_number for _ in range(5)}
-    client = client_for(hq_user)
+    client = client_for(hq)
     seen, url = [], "/api/v1/packages/?page_size=2"
     while url:
         body = client.get(url).json()
@@ -296,20 +295,26 @@ def test_cursor_pagination_walks_every_package_once(client_for, hq_user, office_
     assert sorted(seen) == sorted(created)
 
 
-def test_page_size_is_capped_at_200(client_for, hq_user, office_a, office_c, tariff):
-    from api.pagination import MAX_PAGE_SIZE
+def test_page_size_is_capped_at_200(client_for, hq, office_a, office_c, tariff, monkeypatch):
+    from api.pagination import MAX_PAGE_SIZE, NewestFirstCursorPagination
 
-    assert MAX_PAGE_SIZE == 200
-    response = client_for(hq_user).get("/api/v1/packages/?page_size=100000")
+    assert MAX_PAGE_SIZE == NewestFirstCursorPagination.max_page_size == 200  # as the README says
+    # A cap of 2 instead of 200, so that three packages go over it.
+    monkeypatch.setattr(NewestFirstCursorPagination, "max_page_size", 2)
+    for _ in range(3):
+        register_package(origin=office_a, destination=office_c)
+    response = client_for(hq).get("/api/v1/packages/?page_size=100000")
     assert response.status_code == 200
+    assert len(response.json()["results"]) == 2
+    assert response.json()["next"]
 
 
-def test_a_forged_cursor_is_400_not_500(client_for, hq_user, db):
+def test_a_forged_cursor_is_400_not_500(client_for, hq, db):
     import base64
 
     for raw in (b"p=not-a-date", b"o=-1", b"r=x"):
         cursor = base64.b64encode(raw).decode()
-        assert_error(client_for(hq_user).get(f"/api/v1/packages/?cursor={cursor}"), 400)
+        assert_error(client_for(hq).get(f"/api/v1/packages/?cursor={cursor}"), 400)
 
 
 def test_office_packages_by_direction(client_for, clerk_a, office_a, office_b, office_c, tariff):
@@ -394,9 +399,8 @@ def test_cost_report_bad_input_is_400_in_json_even_when_csv_was_asked(client_for
         assert_error(response, 400)
 
 
-def test_report_refuses_clerks_of_the_office(client_for, office_a):
-    clerk = clerk_at(office_a, role=Membership.Role.CLERK, username="just_a_clerk")
-    error = assert_error(client_for(clerk).get("/api/v1/offices/AAA01/reports/costs/"), 403)
+def test_report_refuses_clerks_of_the_office(client_for, clerk_a):
+    error = assert_error(client_for(clerk_a).get("/api/v1/offices/AAA01/reports/costs/"), 403)
     assert "managers" in error["message"]
 
 
@@ -413,8 +417,8 @@ def test_cost_report_far_off_dates_are_400(query, client_for, manager_a):
 
 
 @pytest.mark.parametrize("query", ["created_before=9999-12-31", "created_after=0001-01-01", "created_after=9999-12-31"])
-def test_extreme_date_filters_do_not_crash(query, client_for, hq_user, package_a):
-    assert client_for(hq_user).get(f"/api/v1/packages/?{query}").status_code == 200
+def test_extreme_date_filters_do_not_crash(query, client_for, hq, package_a):
+    assert client_for(hq).get(f"/api/v1/packages/?{query}").status_code == 200
 
 
 @pytest.mark.parametrize(

@@ -18,14 +18,27 @@ from schemathesis import checks as st_checks
 from shipments.services import package_record_event
 
 
-def _load_schema():
+@pytest.fixture(scope="session")
+def api_schema():
+    """The API's schema, built when the test runs rather than when it is
+    collected: collecting stays fast, and a schema error is reported against
+    this test instead of breaking the collection of every test."""
     raw = SchemaGenerator().get_schema(request=None, public=True)
     schema = schemathesis.openapi.from_dict(json.loads(OpenApiJsonRenderer().render(raw)))
     schema.app = get_wsgi_application()
     return schema
 
 
-schema = _load_schema()
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@pytest.fixture(autouse=True)
+def node_id_for_schemathesis(request):
+    """Schemathesis (4.32) names each operation's subtest through the test
+    node's ``_nodeid``, which pytest 9.2 no longer has (it is ``_id`` now)."""
+    if not hasattr(request.node, "_nodeid"):
+        request.node._nodeid = request.node.nodeid
+
 
 # Checks that assume every schema-valid request succeeds cannot hold here: the
 # schema says "an office code is a string", the service knows which offices
@@ -51,6 +64,8 @@ def bearer(cognito_settings, clerk_a, office_a, office_c, tariff, package_a):
         signals.request_finished.connect(close_old_connections)
 
 
+# The fixtures of the test are looked up while it runs: ask for the test database up front.
+@pytest.mark.django_db
 @schema.parametrize()
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_conforms_to_its_schema(case, bearer):
