@@ -236,6 +236,9 @@ class TrackingEvent(models.Model):
             raise ValueError("Tracking events are append-only; record a new event instead.")
         super().save(*args, **kwargs)
 
+    def delete(self, *args, **kwargs):
+        raise ValueError("Tracking events are append-only; they are never deleted.")
+
 
 class Charge(models.Model):
     """An immutable money record for a package: its frozen cost when registered,
@@ -276,3 +279,6 @@ class Charge(models.Model):
         if self.pk is not None and not self._state.adding:
             raise ValueError("Charges are immutable; record a refund instead.")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Charges are immutable; record a refund instead.")
