@@ -117,9 +117,9 @@ def verify_cognito_token(token: str) -> dict:
         raise InvalidToken("The bearer token is not valid.") from None
 
     token_use = claims.get("token_use")
-    if token_use == "access":
+    if token_use == "access":  # noqa: S105 (a claim's value, not a password)
         client_id, username = claims.get("client_id"), claims.get("username")
-    elif token_use == "id":
+    elif token_use == "id":  # noqa: S105 (a claim's value, not a password)
         client_id, username = claims.get("aud"), claims.get("cognito:username")
     else:
         raise InvalidToken("Use a Cognito access or ID token.")

@@ -26,14 +26,14 @@ class UpsertDatabaseCache(DatabaseCache):
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         key = self.make_and_validate_key(key, version=version)
         timeout = self.get_backend_timeout(timeout)
-        expires = datetime.max if timeout is None else datetime.fromtimestamp(timeout, tz=UTC)
+        expires = datetime.max.replace(tzinfo=UTC) if timeout is None else datetime.fromtimestamp(timeout, tz=UTC)
         db = router.db_for_write(self.cache_model_class)
         connection = connections[db]
         table = connection.ops.quote_name(self._table)
         value = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH expired AS (DELETE FROM {table} WHERE cache_key IN ("
+                f"WITH expired AS (DELETE FROM {table} WHERE cache_key IN ("  # noqa: S608 (table name quoted by the backend, values are parameters)
                 f"  SELECT cache_key FROM {table} WHERE expires < %s AND cache_key <> %s LIMIT %s)) "
                 f"INSERT INTO {table} (cache_key, value, expires) "
                 # Do not wait for the WAL flush: losing the last throttle hits in a

@@ -66,5 +66,6 @@ def run(bench) -> dict:
         started = time.perf_counter()
         priced, rejected = validate_and_price(rows, price_list)
         best = max(best, ROWS / (time.perf_counter() - started))
-    assert priced + rejected == ROWS and priced > ROWS * 0.9, (priced, rejected)
+    assert priced + rejected == ROWS, (priced, rejected)
+    assert priced > ROWS * 0.9, (priced, rejected)
     return {"validate_and_price_rows_per_s": round(best)}

@@ -48,7 +48,7 @@ class EstimatedCountPaginator(Paginator):
         with connections[capped_queryset.db].cursor() as cursor:
             # reltuples is -1 for a table never analysed or vacuumed.
             cursor.execute(
-                f"SELECT (SELECT count(*) FROM ({sql}) capped), "
+                f"SELECT (SELECT count(*) FROM ({sql}) capped), "  # noqa: S608 (SQL compiled by Django, values are parameters)
                 "(SELECT GREATEST(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass)",
                 [*params, table],
             )

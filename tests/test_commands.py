@@ -52,7 +52,8 @@ def test_seed_demo_packages_tops_up_with_generated_histories():
     for package in Package.objects.order_by("-id")[:200].prefetch_related("events"):
         assert normalize_tracking_number(package.tracking_number) == package.tracking_number
         statuses = [event.status for event in package.events.all()]
-        assert statuses[0] == "created" and statuses[-1] == package.status
+        assert statuses[0] == "created"
+        assert statuses[-1] == package.status
         assert package.charges.filter(kind="shipping").get().total == package.cost_total
     assert len(set(Package.objects.values_list("tracking_number", flat=True))) == 1500
     call_command("seed_demo", packages=1500, stdout=io.StringIO(), stderr=io.StringIO())
@@ -67,7 +68,9 @@ def test_add_clerk_creates_a_cognito_only_staff_user_and_is_idempotent():
     call_command("add_clerk", "jane", "--office", "nyc01", "--email", "jane@example.com", stdout=out)
     assert "jane: created, clerk at NYC01" in out.getvalue()
     jane = User.objects.get(username="jane")
-    assert jane.is_staff and not jane.has_usable_password() and jane.email == "jane@example.com"
+    assert jane.is_staff
+    assert not jane.has_usable_password()
+    assert jane.email == "jane@example.com"
 
     call_command("add_clerk", "jane", "--office", "NYC01", "--email", "jane@example.com", stdout=out)
     assert "jane: unchanged" in out.getvalue()

@@ -26,7 +26,7 @@ INSTALL_TIMEOUT_SECONDS = 300
 def runs(path: str) -> bool:
     """Whether the binary starts: a browser missing shared libraries fails right here."""
     try:
-        result = subprocess.run([path, "--version"], capture_output=True, timeout=30)
+        result = subprocess.run([path, "--version"], capture_output=True, timeout=30)  # noqa: S603 (our own argv)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return result.returncode == 0
@@ -54,7 +54,7 @@ def install(command: list[str], **kwargs) -> bool:
     """Run an installer quietly; on failure say why in one line, not its whole log."""
     print(f"ensure_browser: {' '.join(command)}", file=sys.stderr)
     try:
-        result = subprocess.run(command, capture_output=True, text=True, **kwargs)
+        result = subprocess.run(command, capture_output=True, text=True, **kwargs)  # noqa: S603 (fixed argv)
     except (OSError, subprocess.TimeoutExpired) as error:
         print(f"ensure_browser: failed: {error}", file=sys.stderr)
         return False

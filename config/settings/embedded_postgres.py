@@ -27,6 +27,6 @@ def embedded_database_url() -> str:
         # cleanup_mode=None keeps the server running between commands, so the
         # next `manage.py` or pytest run starts in milliseconds instead of seconds.
         server = pgserver.get_server(DATA_DIR, cleanup_mode=None)
-    if not server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'").count("(1 row)"):
+    if not server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'").count("(1 row)"):  # noqa: S608 (a constant database name)
         server.psql(f"CREATE DATABASE {DATABASE}")
     return server.get_uri(DATABASE)

@@ -7,7 +7,7 @@ from .base import *  # noqa: F403
 from .base import database_settings, env
 
 DEBUG = False
-SECRET_KEY = "test-only-not-a-secret"
+SECRET_KEY = "test-only-not-a-secret"  # noqa: S105 (the test settings are never deployed)
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 DATABASES = {"default": database_settings(env("DATABASE_URL", default="") or embedded_database_url())}

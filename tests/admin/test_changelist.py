@@ -126,7 +126,8 @@ def test_paginator_estimates_a_large_unfiltered_table_from_statistics(net, monke
     assert paginator.is_estimate
     assert count == 3  # reltuples after ANALYZE
     # One query: the capped count and the statistics together.
-    assert len(captured) == 1 and "reltuples" in captured[0]["sql"]
+    assert len(captured) == 1
+    assert "reltuples" in captured[0]["sql"]
 
 
 def test_paginator_estimates_a_large_filtered_result_from_the_plan(net, monkeypatch):
@@ -142,7 +143,8 @@ def test_paginator_estimates_a_large_filtered_result_from_the_plan(net, monkeypa
     # Seven packages go to C; the capped count stops at two, the planner knows (after ANALYZE).
     assert count == 7
     # Two queries: the capped count, then the plan of the filtered query.
-    assert len(captured) == 2 and captured[1]["sql"].startswith("EXPLAIN")
+    assert len(captured) == 2
+    assert captured[1]["sql"].startswith("EXPLAIN")
 
 
 def test_changelist_says_about_when_the_count_is_an_estimate(net, monkeypatch):

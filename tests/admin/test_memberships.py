@@ -22,7 +22,8 @@ def test_a_manager_adds_a_new_clerk_to_their_office(net):
     )
     assert response.status_code == 302
     user = get_user_model().objects.get(username="newbie")
-    assert user.is_staff and user.check_password("s3cret-pass!")
+    assert user.is_staff
+    assert user.check_password("s3cret-pass!")
     assert Membership.objects.get(user=user).office == net.a
     # ...who can now work the counter.
     assert login(user).get(reverse("admin:shipments_package_changelist")).status_code == 200

@@ -93,8 +93,10 @@ def test_register_after_quote_saves_through_the_service_and_links_the_label(net)
     assert package.status == "accepted"  # "handed over now" was ticked
     assert package.cost_total == cost.total
     assert package.created_by == net.clerk_a
-    assert package.sender_notify_sms and not package.receiver_notify_email
-    assert package.receiver_address.country == "US" and package.sender_address.country == "US"
+    assert package.sender_notify_sms
+    assert not package.receiver_notify_email
+    assert package.receiver_address.country == "US"
+    assert package.sender_address.country == "US"
     assert list(package.events.values_list("status", flat=True)) == ["created", "accepted"]
     assert package.charges.get().total == cost.total
 

@@ -140,7 +140,7 @@ def test_mass_assignment_of_fields_the_serializer_does_not_own_has_no_effect(
 
 
 @pytest.mark.parametrize(
-    "changes, field",
+    ("changes", "field"),
     [
         ({"weight_grams": 0}, "weight_grams"),
         ({"weight_grams": "heavy"}, "weight_grams"),

@@ -42,13 +42,15 @@ def test_only_hq_or_the_system_changes_offices(hq, office_a):
         office_upsert(actor=manager, code="PDX01", name="Portland", address=ADDRESS)
     assert not Office.objects.filter(code="PDX01").exists()
     office, created, _ = office_upsert(actor=hq, code="PDX01", name="Portland", address=ADDRESS)
-    assert created and office.is_active
+    assert created
+    assert office.is_active
     _, created, changed = office_upsert(actor=None, code="PDX01", name="Portland", address=ADDRESS, is_active=False)
     assert (created, changed) == (False, True)
     assert not Office.objects.get(code="PDX01").is_active
     # Left out, the flag is kept as it is (an office import does not reopen a closed office).
     _, _, changed = office_upsert(actor=None, code="PDX01", name="Portland", address=ADDRESS)
-    assert not changed and not Office.objects.get(code="PDX01").is_active
+    assert not changed
+    assert not Office.objects.get(code="PDX01").is_active
 
 
 def test_only_hq_or_the_system_sets_tariffs(hq, clerk_a):
@@ -59,7 +61,8 @@ def test_only_hq_or_the_system_sets_tariffs(hq, clerk_a):
     assert (created, changed, tariff.base_fee) == (True, True, Decimal("4.00"))
     assert tariff_upsert(actor=None, service="express", **PRICES)[1:] == (False, False)
     tariff, _, changed = tariff_upsert(actor=hq, service="express", **{**PRICES, "base_fee": Decimal("4.50")})
-    assert changed and Tariff.objects.get(service="express").base_fee == Decimal("4.50")
+    assert changed
+    assert Tariff.objects.get(service="express").base_fee == Decimal("4.50")
 
 
 def test_a_manager_adds_and_removes_people_at_their_office_only(office_a, office_b):
@@ -67,7 +70,8 @@ def test_a_manager_adds_and_removes_people_at_their_office_only(office_a, office
     with pytest.raises(PermissionDenied, match="BBB01"):
         clerk_upsert(actor=manager, username="newbie", office=office_b)
     user, created, _ = clerk_upsert(actor=manager, username="newbie", office=office_a)
-    assert created and user.memberships.get().office == office_a
+    assert created
+    assert user.memberships.get().office == office_a
     other = clerk_at(office_b, username="clerk_at_b")
     with pytest.raises(PermissionDenied):
         membership_remove(actor=manager, membership=other.memberships.get())

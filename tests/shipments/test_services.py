@@ -105,7 +105,8 @@ def test_quote_creates_nothing(tariff, new_york, london):
             height_cm=10,
         )
     )
-    assert Package.objects.count() == 0 and Charge.objects.count() == 0
+    assert Package.objects.count() == 0
+    assert Charge.objects.count() == 0
 
 
 @pytest.mark.parametrize(
@@ -143,7 +144,8 @@ def test_register_freezes_the_cost_charges_it_and_records_created(new_york, lond
     assert (event.status, event.office, event.recorded_by) == ("created", new_york, clerk)
     charge = Charge.objects.get(package=package)
     assert charge.total == package.cost_total > 0
-    assert charge.office == new_york and charge.destination_office == london
+    assert charge.office == new_york
+    assert charge.destination_office == london
 
     # A later tariff change does not touch the registered package.
     Tariff.objects.update(base_fee=Decimal("99.00"))
@@ -169,7 +171,8 @@ def test_register_refuses_missing_party_details_and_writes_nothing(new_york, lon
     with pytest.raises(ShipmentError) as refused:
         register_package(origin=new_york, destination=london, receiver=party(name=" ", notify_sms=True, phone=""))
     assert {"receiver.name", "receiver.phone"} <= set(refused.value.details)
-    assert Package.objects.count() == 0 and TrackingEvent.objects.count() == 0
+    assert Package.objects.count() == 0
+    assert TrackingEvent.objects.count() == 0
 
 
 def test_clerk_records_events_only_at_their_offices(new_york, london):
@@ -236,7 +239,9 @@ def test_delivery_needs_the_receivers_name_and_records_proof(new_york, london):
         package_record_event(package=package, status="delivered", office=london, actor=clerk)
     package_record_event(package=package, status="delivered", office=london, actor=clerk, received_by="Rita R.")
     package.refresh_from_db()
-    assert package.status == "delivered" and package.received_by == "Rita R." and package.delivered_at
+    assert package.status == "delivered"
+    assert package.received_by == "Rita R."
+    assert package.delivered_at
 
 
 def test_delay_needs_a_reason_from_the_list(new_york, london):

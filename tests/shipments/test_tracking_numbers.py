@@ -90,6 +90,7 @@ def _passes(number: str) -> bool:
 @pytest.mark.django_db
 def test_issued_numbers_come_from_the_sequence_with_the_service_letters():
     first, second = next_tracking_number("express"), next_tracking_number("overnight")
-    assert first.startswith("EE") and first.endswith("US")
+    assert first.startswith("EE")
+    assert first.endswith("US")
     assert second.startswith("EX")
     assert int(second[2:10]) > int(first[2:10])
