@@ -33,11 +33,14 @@ run: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DATABASE_URL=postgres://typecheck@127.0.0.1/typecheck $(BIN)/mypy
 
 test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(MANAGE) makemigrations --check --dry-run
+	# Types (pyproject.toml [tool.mypy]); the settings are loaded, no database is opened.
+	DATABASE_URL=postgres://typecheck@127.0.0.1/typecheck $(BIN)/mypy
 	chromium=$$($(PY) tools/ensure_browser.py) && CHROMIUM_PATH="$$chromium" $(BIN)/pytest --cov
 
 bench: venv

@@ -12,7 +12,7 @@ class NewestFirstCursorPagination(CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = MAX_PAGE_SIZE
-    ordering = ("-created_at", "-id")
+    ordering: tuple[str, ...] = ("-created_at", "-id")
     invalid_cursor_message = "This page link is not valid; start again from the first page."
 
     def get_page_size(self, request):

@@ -26,12 +26,15 @@ Answers are cached on the user object for the length of one request.
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Membership, Office
 
 HQ_GROUP = "HQ"
+
+# Whoever asks: a signed-in person or an anonymous visitor.
+type Person = User | AnonymousUser
 
 Action = Literal["view", "act", "manage"]
 
@@ -41,21 +44,21 @@ PACKAGE_OFFICE_FIELDS = ("origin_office", "current_office", "destination_office"
 _CACHE = "_access_cache"
 
 
-def _cache(user: Any) -> dict[str, Any]:
-    cache = user.__dict__.get(_CACHE)
+def _cache(user: Person) -> dict[str, Any]:
+    cache: dict[str, Any] | None = user.__dict__.get(_CACHE)
     if cache is None:
         cache = user.__dict__[_CACHE] = {}
     return cache
 
 
-def _signed_in(user: Any) -> bool:
+def _signed_in(user: Person | None) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 # --- roles ----------------------------------------------------------------------
 
 
-def is_hq(user: Any) -> bool:
+def is_hq(user: Person) -> bool:
     """Superusers and members of the HQ group."""
     if not _signed_in(user):
         return False
@@ -67,34 +70,34 @@ def is_hq(user: Any) -> bool:
     return bool(cache["hq"])
 
 
-def _roles_by_office_id(user: Any) -> dict[int, str]:
-    if not _signed_in(user):
+def _roles_by_office_id(user: Person) -> dict[int, str]:
+    if not _signed_in(user) or user.pk is None:
         return {}
     cache = _cache(user)
     if "roles" not in cache:
         cache["roles"] = dict(
-            Membership.objects.filter(user=user, office__is_active=True).values_list("office_id", "role")
+            Membership.objects.filter(user_id=user.pk, office__is_active=True).values_list("office_id", "role")
         )
     roles: dict[int, str] = cache["roles"]
     return roles
 
 
-def office_ids_worked_at(user: Any) -> list[int]:
+def office_ids_worked_at(user: Person) -> list[int]:
     """The active offices where the user holds a membership (HQ's own ones only)."""
     return list(_roles_by_office_id(user))
 
 
-def office_ids_managed(user: Any) -> list[int]:
+def office_ids_managed(user: Person) -> list[int]:
     """The active offices where the user is a manager (HQ's own ones only)."""
     return [office_id for office_id, role in _roles_by_office_id(user).items() if role == Membership.Role.MANAGER]
 
 
-def is_member(user: Any) -> bool:
+def is_member(user: Person) -> bool:
     """HQ, or someone who works at an active office."""
     return is_hq(user) or bool(_roles_by_office_id(user))
 
 
-def is_manager(user: Any) -> bool:
+def is_manager(user: Person) -> bool:
     """HQ, or someone who manages an active office."""
     return is_hq(user) or bool(office_ids_managed(user))
 
@@ -102,12 +105,12 @@ def is_manager(user: Any) -> bool:
 # --- the two doors ----------------------------------------------------------------
 
 
-def may_use_admin(user: Any) -> bool:
+def may_use_admin(user: Person) -> bool:
     """The back-office admin: the staff flag, and HQ or a membership."""
     return _signed_in(user) and bool(user.is_staff) and is_member(user)
 
 
-def may_use_api(user: Any) -> bool:
+def may_use_api(user: Person) -> bool:
     """The REST API: HQ or a membership; the staff flag is not needed."""
     return _signed_in(user) and is_member(user)
 
@@ -115,37 +118,37 @@ def may_use_api(user: Any) -> bool:
 # --- offices ------------------------------------------------------------------------
 
 
-def may_act_at(user: Any, office: Office) -> bool:
+def may_act_at(user: Person, office: Office) -> bool:
     """Register parcels and record steps there: HQ anywhere, members at their offices."""
     return is_hq(user) or office.pk in _roles_by_office_id(user)
 
 
-def may_manage(user: Any, office: Office) -> bool:
+def may_manage(user: Person, office: Office) -> bool:
     """Reports and memberships of the office: HQ, or its managers."""
     return is_hq(user) or office.pk in office_ids_managed(user)
 
 
-def may_edit_network(user: Any) -> bool:
+def may_edit_network(user: Person) -> bool:
     """Offices, tariffs and people's accounts are HQ's."""
     return is_hq(user)
 
 
-def offices_to_view(user: Any) -> QuerySet[Office]:
+def offices_to_view(user: Person) -> QuerySet[Office]:
     """Every office, for anyone signed in: the network is public inside the company."""
     return restrict(Office.objects.all(), user, "view").select_related("location")
 
 
-def offices_to_act_at(user: Any) -> QuerySet[Office]:
+def offices_to_act_at(user: Person) -> QuerySet[Office]:
     """HQ: every active office; a member: their own."""
     return restrict(Office.objects.all(), user, "act").select_related("location")
 
 
-def offices_to_manage(user: Any) -> QuerySet[Office]:
+def offices_to_manage(user: Person) -> QuerySet[Office]:
     """HQ: every office; a manager: the ones they manage."""
     return restrict(Office.objects.all(), user, "manage")
 
 
-def default_office(user: Any) -> Office | None:
+def default_office(user: Person) -> Office | None:
     """The office a form starts on: the user's first office by code."""
     ids = office_ids_worked_at(user)
     if not ids:
@@ -156,7 +159,7 @@ def default_office(user: Any) -> Office | None:
 # --- any queryset ---------------------------------------------------------------------
 
 
-def restrict(queryset: QuerySet[Any], user: Any, action: Action = "view") -> QuerySet[Any]:
+def restrict(queryset: QuerySet[Any], user: Person, action: Action = "view") -> QuerySet[Any]:
     """The rows of ``queryset`` that ``user`` may ``action``.
 
     - offices: ``view`` every office; ``act`` where they work (HQ: every
@@ -193,7 +196,7 @@ def restrict(queryset: QuerySet[Any], user: Any, action: Action = "view") -> Que
 # --- signing in with a token ----------------------------------------------------------------
 
 
-def user_for_sign_in(username: str) -> Any:
+def user_for_sign_in(username: str) -> User | None:
     """The user named by a verified token, with the HQ question answered in the
     same query (so scoping a token's request costs one query less)."""
     hq_member = Group.objects.filter(name=HQ_GROUP, user=OuterRef("pk"))

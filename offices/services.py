@@ -8,6 +8,7 @@ runs, an import, the demo seed), anyone else must be allowed.
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -23,7 +24,7 @@ def _require(allowed: bool, message: str) -> None:
 @transaction.atomic
 def office_upsert(
     *,
-    actor: Any,
+    actor: User | None,
     code: str,
     name: str,
     address: dict[str, Any],
@@ -73,7 +74,7 @@ def office_upsert(
 @transaction.atomic
 def clerk_upsert(
     *,
-    actor: Any,
+    actor: User | None,
     username: str,
     office: Office,
     role: str = Membership.Role.CLERK,
@@ -112,7 +113,7 @@ def clerk_upsert(
 
 
 @transaction.atomic
-def membership_remove(*, actor: Any, membership: Membership) -> None:
+def membership_remove(*, actor: User | None, membership: Membership) -> None:
     """Take someone off an office. The office's managers, HQ or the system
     only; a manager cannot remove themselves (and lock themselves out)."""
     _require(actor is None or access.may_manage(actor, membership.office), f"You do not manage {membership.office}.")

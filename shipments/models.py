@@ -1,5 +1,7 @@
 """Packages, their append-only tracking timeline, tariffs and charges."""
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -18,13 +20,21 @@ class Service(models.TextChoices):
 
 
 # UPU S10 service indicators (the two leading letters of a tracking number).
-SERVICE_INDICATORS = {
+SERVICE_INDICATORS: dict[str, str] = {
     Service.STANDARD: "CP",
     Service.EXPRESS: "EE",
     Service.OVERNIGHT: "EX",
 }
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+
+class Digits(TypedDict):
+    """The size of a money column: typed, so ``**MONEY`` checks like the two keywords."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: Digits = {"max_digits": 12, "decimal_places": 2}
 
 
 class Tariff(models.Model):

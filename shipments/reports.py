@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import IO
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -154,7 +154,11 @@ def cost_report(*, office: Office, date_from: date, date_to: date, group_by: tup
 CSV_COLUMNS = ["breakdown", "key", "label", "packages", "revenue", "average_cost", "currency"]
 
 
-def write_csv(report: CostReport, out: IO[str], breakdowns: Iterable[str] = GROUPINGS) -> None:
+class Writable(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
+def write_csv(report: CostReport, out: Writable, breakdowns: Iterable[str] = GROUPINGS) -> None:
     """The report as CSV, for managers who live in spreadsheets: a header, the
     total, then one row per line of each breakdown. The admin's download and
     the API's ``?format=csv`` are this same file."""

@@ -9,6 +9,8 @@ from datetime import datetime
 from django.db.models import Prefetch, Q, QuerySet
 
 from offices import access
+from offices.access import Person
+from offices.models import Office
 
 from .exceptions import InvalidTrackingNumber, PackageNotFound
 from .models import Package, TrackingEvent
@@ -17,7 +19,7 @@ from .statuses import FINAL_STATUSES, REASON_ALLOWED, REASON_REQUIRED, Reason, S
 from .tracking_numbers import normalize_tracking_number
 
 
-def packages_visible_to(user) -> QuerySet[Package]:
+def packages_visible_to(user: Person) -> QuerySet[Package]:
     """The packages ``user`` may see (offices.access decides)."""
     return access.restrict(Package.objects.all(), user, "view")
 
@@ -26,7 +28,7 @@ def packages_visible_to(user) -> QuerySet[Package]:
 DIRECTIONS = ("sent", "incoming", "on_hand")
 
 
-def office_packages(user, office, direction: str) -> QuerySet[Package]:
+def office_packages(user: Person, office: Office, direction: str) -> QuerySet[Package]:
     """The visible packages of ``office`` in one ``direction`` (see DIRECTIONS), newest first."""
     packages = package_list(user)
     if direction == "sent":
@@ -39,7 +41,7 @@ def office_packages(user, office, direction: str) -> QuerySet[Package]:
     raise ValueError(f"Unknown direction {direction!r}; one of {', '.join(DIRECTIONS)}.")
 
 
-def package_list(user) -> QuerySet[Package]:
+def package_list(user: Person) -> QuerySet[Package]:
     """Visible packages with the offices a list shows, newest first."""
     return (
         packages_visible_to(user)
@@ -99,7 +101,7 @@ def timeline_queryset() -> QuerySet[TrackingEvent]:
     )
 
 
-def package_detail_queryset(user) -> QuerySet[Package]:
+def package_detail_queryset(user: Person) -> QuerySet[Package]:
     """Visible packages with everything a detail page shows, in a fixed number of queries."""
     return (
         packages_visible_to(user)
@@ -114,7 +116,7 @@ def package_detail_queryset(user) -> QuerySet[Package]:
     )
 
 
-def package_get_visible(user, tracking_number: str) -> Package:
+def package_get_visible(user: Person, tracking_number: str) -> Package:
     """The visible package with that number. Unknown and not-visible look the same."""
     number = normalize_tracking_number(tracking_number)
     package = package_detail_queryset(user).filter(tracking_number=number).first()
@@ -205,7 +207,7 @@ def package_tracking_public(tracking_number: str) -> PublicTracking:
             PublicEvent(
                 status=event.status,
                 occurred_at=event.occurred_at,
-                office_city=event.office.location.city if event.office_id else None,
+                office_city=event.office.location.city if event.office is not None else None,
                 description=Status(event.status).label
                 + (f" ({Reason(event.reason).label.lower()})" if event.reason else ""),
             )
@@ -226,7 +228,7 @@ class NextStep:
     needs_received_by: bool
 
 
-def package_next_steps(user, package: Package, own_office_ids: set[int]) -> list[NextStep]:
+def package_next_steps(user: Person, package: Package, own_office_ids: set[int]) -> list[NextStep]:
     """The steps ``user`` can record for ``package`` at one of their offices
     (``own_office_ids``), with the office to preselect: where the step
     naturally happens if they work there, else their first office."""

@@ -11,8 +11,10 @@ rules they check are ``shipments.rules`` (over plain values), the prices
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -75,7 +77,7 @@ TARIFF_FIELDS = (
 
 
 @transaction.atomic
-def tariff_upsert(*, actor, service: str, **prices) -> tuple[Tariff, bool, bool]:
+def tariff_upsert(*, actor: User | None, service: str, **prices: Any) -> tuple[Tariff, bool, bool]:
     """Set the price list of ``service`` (the fields of TARIFF_FIELDS). HQ's (or
     the system's) only; registered packages keep the cost they were quoted.
     Returns (tariff, created, changed)."""
@@ -113,7 +115,7 @@ def _location_from(address: Address) -> Location:
 @transaction.atomic
 def package_register(
     *,
-    actor,
+    actor: User | None,
     parcel: Parcel,
     sender: Party,
     receiver: Party,
@@ -209,7 +211,7 @@ def package_record_event(
     package: Package,
     status: str,
     office: Office | None = None,
-    actor=None,
+    actor: User | None = None,
     occurred_at: datetime | None = None,
     source: str = TrackingEvent.Source.COUNTER,
     note: str = "",
@@ -328,7 +330,7 @@ class ScanResult:
 
 
 def _record_step(
-    *, actor, package: Package, status: str, office: Office | None, line: str = "", **details
+    *, actor: User | None, package: Package, status: str, office: Office | None, line: str = "", **details: Any
 ) -> ScanResult:
     """One package of a batch, in its own transaction: refused alone, never the batch."""
     try:
@@ -340,7 +342,14 @@ def _record_step(
 
 
 def package_scan_batch(
-    *, actor, office: Office, status: str, lines: list[str], reason: str = "", received_by: str = "", note: str = ""
+    *,
+    actor: User,
+    office: Office,
+    status: str,
+    lines: list[str],
+    reason: str = "",
+    received_by: str = "",
+    note: str = "",
 ) -> list[ScanResult]:
     """Record ``status`` at ``office`` for every scanned line, each on its own.
 
@@ -384,7 +393,18 @@ def package_scan_batch(
     return results
 
 
-def package_move_batch(*, actor, packages: list[Package], status: str) -> list[ScanResult]:
+def _office_for_step(
+    preselected: int | None, own: dict[int, Office], fallback: Office | None, others: dict[int, Office]
+) -> Office | None:
+    """Where the step naturally happens if the actor works there, else the actor's first office."""
+    if preselected is not None and preselected in own:
+        return own[preselected]
+    if fallback is not None:
+        return fallback
+    return others.get(preselected) if preselected is not None else None
+
+
+def package_move_batch(*, actor: User, packages: list[Package], status: str) -> list[ScanResult]:
     """Record ``status`` for each of ``packages`` (the admin's bulk actions), each on its own.
 
     The office of each step is where it naturally happens if the actor works
@@ -401,7 +421,7 @@ def package_move_batch(*, actor, packages: list[Package], status: str) -> list[S
             actor=actor,
             package=package,
             status=status,
-            office=own.get(preselected[package.pk]) or fallback or others.get(preselected[package.pk]),
+            office=_office_for_step(preselected[package.pk], own, fallback, others),
             source=TrackingEvent.Source.COUNTER,
         )
         for package in packages

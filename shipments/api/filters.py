@@ -31,7 +31,7 @@ class PackageFilter(django_filters.FilterSet):
 
     class Meta:
         model = Package
-        fields = []
+        fields: list[str] = []
 
     def is_valid(self):
         valid = super().is_valid()

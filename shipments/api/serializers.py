@@ -13,11 +13,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from offices.models import Office
-from shipments.models import Package, Service, TrackingEvent
+from shipments.models import Digits, Package, Service, TrackingEvent
 from shipments.statuses import Reason, Status
 from shipments.values import Address, Parcel, Party
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY: Digits = {"max_digits": 12, "decimal_places": 2}
 REPORT_EARLIEST, REPORT_LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
@@ -137,12 +137,13 @@ class CostReportQuerySerializer(serializers.Serializer):
 # --- output ------------------------------------------------------------------
 
 
-REPORT_MONEY = {"max_digits": 14, "decimal_places": 2}
+REPORT_MONEY: Digits = {"max_digits": 14, "decimal_places": 2}
 
 
 class CostReportRowSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="ISO date, service or destination office code, by `group_by`.")
-    label = serializers.CharField()
+    # A declared field, not Field.label: DRF's metaclass takes it out of the class.
+    label = serializers.CharField()  # type: ignore[assignment]
     packages = serializers.IntegerField()
     revenue = serializers.DecimalField(**REPORT_MONEY)
     average_cost = serializers.DecimalField(**REPORT_MONEY)
