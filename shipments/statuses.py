@@ -1,6 +1,6 @@
 """The journey of a package: statuses, what may follow what, and reasons.
 
-This table is the single source of truth for transitions (DOMAIN.md);
+This table is the single source of truth for transitions (docs/domain.md);
 ``services.package_record_event`` is the only code that applies it.
 """
 

@@ -11,7 +11,7 @@ from shipments.tracking_numbers import (
 
 
 def test_check_digit_matches_the_upu_example():
-    # DOMAIN.md's example number.
+    # docs/domain.md's example number.
     assert make_tracking_number("EE", 47312482, "US") == "EE473124829US"
 
 

@@ -12,7 +12,7 @@ from shipments.services import package_record_event
 from shipments.statuses import ALLOWED_NEXT, REASON_REQUIRED, Reason, Status
 from tests.factories import register_package
 
-# The DOMAIN.md table, written out independently of the code under test.
+# The docs/domain.md table, written out independently of the code under test.
 DOMAIN_TABLE = {
     "created": {"accepted", "cancelled"},
     "accepted": {"in_transit", "out_for_delivery", "ready_for_pickup", "delayed", "returned", "lost"},
