@@ -11,3 +11,6 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-not-a-secret")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 DATABASES = {"default": database_settings(env("DATABASE_URL", default="") or embedded_database_url())}
+
+# Demo data (`manage.py seed_demo`): never installed in production.
+INSTALLED_APPS += ["demo"]  # noqa: F405

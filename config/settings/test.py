@@ -16,3 +16,6 @@ DATABASES = {"default": database_settings(env("DATABASE_URL", default="") or emb
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Demo data (`manage.py seed_demo`) for the command tests and the benchmarks.
+INSTALLED_APPS += ["demo"]  # noqa: F405

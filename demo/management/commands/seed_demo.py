@@ -8,7 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shipments.demo import DEMO_PACKAGES, Summary, bulk_generate_packages, seed_demo_packages, seed_network
+from demo.seed import DEMO_PACKAGES, Summary, bulk_generate_packages, seed_demo_packages, seed_network
 
 
 class Command(BaseCommand):

@@ -18,12 +18,11 @@ from django.utils import timezone
 
 from offices.models import Membership, Office
 from offices.services import clerk_upsert, office_upsert
-
-from .models import SERVICE_INDICATORS, Package, Service, Tariff
-from .pricing import PriceList
-from .services import package_record_event, package_register
-from .statuses import Reason, Status
-from .values import Address, Parcel, Party
+from shipments.models import SERVICE_INDICATORS, Package, Service, Tariff
+from shipments.pricing import PriceList
+from shipments.services import package_record_event, package_register
+from shipments.statuses import Reason, Status
+from shipments.values import Address, Parcel, Party
 
 DEMO_PASSWORDS = {"hq": "hq-demo-pass", "clerk": "clerk-demo-pass", "manager": "manager-demo-pass"}
 DEMO_PACKAGES = 300
