@@ -1,4 +1,8 @@
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -10,6 +14,7 @@ from shipments.statuses import Status
 from tests.factories import OfficeFactory
 
 User = get_user_model()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _counts():
@@ -57,6 +62,34 @@ def test_seed_demo_packages_tops_up_with_generated_histories():
     assert len(set(Package.objects.values_list("tracking_number", flat=True))) == 1500
     call_command("seed_demo", packages=1500, stdout=io.StringIO(), stderr=io.StringIO())
     assert Package.objects.count() == 1500
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("allowed", ["unset", False])
+def test_seed_demo_refuses_settings_that_do_not_allow_demo_data(settings, allowed):
+    if allowed == "unset":
+        del settings.DEMO_DATA_ALLOWED  # as in the base and production settings
+    else:
+        settings.DEMO_DATA_ALLOWED = allowed
+    with pytest.raises(CommandError, match="published password.*DEMO_DATA_ALLOWED"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not User.objects.exists() and not Office.objects.exists()
+
+
+def test_production_settings_have_no_seed_demo_command():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "api.example.com",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "AWS_STORAGE_BUCKET_NAME": "static-bucket",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "Unknown command: 'seed_demo'" in result.stderr
 
 
 @pytest.mark.django_db

@@ -17,5 +17,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Demo data (`manage.py seed_demo`) for the command tests and the benchmarks.
+# Demo data (`manage.py seed_demo`): its users have published passwords, so only
+# the local and test settings install the app and allow the command.
 INSTALLED_APPS += ["demo"]  # noqa: F405
+DEMO_DATA_ALLOWED = True
