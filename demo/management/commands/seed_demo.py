@@ -9,7 +9,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.seed import DEMO_PACKAGES, Summary, bulk_generate_packages, seed_demo_packages, seed_network
+from demo.bulk import bulk_generate_packages
+from demo.seed import DEMO_PACKAGES, Summary, seed_demo_packages, seed_network
 
 
 class Command(BaseCommand):

@@ -1,0 +1,335 @@
+"""Millions of packages for scale work (`seed_demo --packages N`), straight in SQL
+(generate_series), with costs taken from real quotes and histories that follow
+the demo journeys (``demo.seed.JOURNEYS``).
+"""
+
+import random
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from demo.seed import FIRST_NAMES, JOURNEYS, LAST_NAMES, STEP, Summary
+from offices.models import Office
+from shipments.models import SERVICE_INDICATORS, Package, Service
+from shipments.pricing import PriceList
+from shipments.statuses import Status
+from shipments.values import Parcel
+
+# How often each final status appears among generated packages (percent).
+STATUS_MIX = {
+    Status.DELIVERED: 40,
+    Status.IN_TRANSIT: 10,
+    Status.ARRIVED: 8,
+    Status.ACCEPTED: 7,
+    Status.CREATED: 5,
+    Status.OUT_FOR_DELIVERY: 6,
+    Status.READY_FOR_PICKUP: 5,
+    Status.DELAYED: 5,
+    Status.DELIVERY_FAILED: 3,
+    Status.RETURNED: 4,
+    Status.CANCELLED: 3,
+    Status.LOST: 4,
+}
+
+
+def _final_office_role(journey) -> str | None:
+    role = "origin"
+    for status, where, _ in journey:
+        if status == Status.IN_TRANSIT:
+            role = None
+        elif where is not None and status not in (Status.DELAYED, Status.LOST, Status.CANCELLED):
+            role = where
+    return role
+
+
+def bulk_generate_packages(target: int, summary: Summary, progress=None) -> int:
+    """Top the package table up to ``target`` rows, in SQL, with histories.
+
+    Indexes and foreign keys of the four tables written are dropped for the
+    load and rebuilt after it, inside one transaction: building an index once
+    is far cheaper than updating it row by row. Sends no notifications.
+    Returns the number of packages added.
+    """
+    missing = target - Package.objects.count()
+    if missing <= 0:
+        return 0
+    offices = list(Office.objects.active().select_related("location").order_by("code"))
+    if len(offices) < 2:
+        raise ValueError("Seed the network (offices) before generating packages.")
+    say = progress or (lambda message: None)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Check what earlier statements of an enclosing transaction deferred, so
+        # the tables can be altered below.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        _create_seed_tables(cursor, offices)
+        tables = ["offices_location", "shipments_package", "shipments_trackingevent", "shipments_charge"]
+        rebuild = _drop_indexes_and_foreign_keys(cursor, tables)
+        say(f"generating {missing} packages")
+        _insert_generated_rows(cursor, missing)
+        say("rebuilding indexes and foreign keys")
+        for statement in rebuild:
+            cursor.execute(statement)
+        for table in tables:
+            cursor.execute(f"ANALYZE {table}")
+    summary.add("packages generated", missing)
+    return missing
+
+
+def _create_seed_tables(cursor, offices: list[Office]) -> None:
+    """Small lookup tables the generator joins: priced parcel templates and journeys."""
+    rng = random.Random(7)
+    price_list = PriceList.load()
+    templates = []
+    sizes = [(450, 20, 15, 5), (1_200, 30, 20, 15), (3_500, 40, 30, 30), (9_000, 60, 40, 40), (18_000, 80, 50, 40)]
+    for origin in offices:
+        for destination in offices:
+            for service in Service.values:
+                weight, length, width, height = rng.choice(sizes)
+                declared_value = Decimal(rng.choice([0, 50, 200]))
+                cost = price_list.quote(
+                    Parcel(
+                        origin_office=origin,
+                        destination_office=destination,
+                        service=service,
+                        weight_grams=weight,
+                        length_cm=length,
+                        width_cm=width,
+                        height_cm=height,
+                        declared_value=declared_value,
+                    )
+                )
+                templates.append(
+                    (
+                        len(templates),
+                        origin.pk,
+                        destination.pk,
+                        service,
+                        SERVICE_INDICATORS[service],
+                        weight,
+                        length,
+                        width,
+                        height,
+                        declared_value,
+                        cost.chargeable_weight_grams,
+                        cost.distance_km,
+                        cost.base,
+                        cost.weight,
+                        cost.distance,
+                        cost.insurance,
+                        cost.surcharges,
+                        cost.tax,
+                        cost.total,
+                        cost.currency,
+                        cost.transit_days,
+                        origin.location.city,
+                        destination.location.city,
+                    )
+                )
+    cursor.execute("""
+        CREATE TEMP TABLE seed_template (
+            idx int PRIMARY KEY, origin_id bigint, destination_id bigint, service text, indicator text,
+            weight_grams int, length_cm int, width_cm int, height_cm int, declared_value numeric,
+            chargeable_weight_grams int, distance_km numeric, base numeric, weight numeric, distance numeric,
+            insurance numeric, surcharges numeric, tax numeric, total numeric, currency text, transit_days int,
+            origin_city text, destination_city text
+        ) ON COMMIT DROP""")
+    cursor.executemany("INSERT INTO seed_template VALUES (" + ", ".join(["%s"] * 23) + ")", templates)
+
+    journeys, finals, mix = [], [], []
+    for final_status, journey in JOURNEYS.items():
+        steps = [(Status.CREATED, "origin", "")] + journey
+        for step, (status, where, reason) in enumerate(steps):
+            journeys.append((final_status, step, status, where, reason))
+        delivered = final_status == Status.DELIVERED
+        finals.append(
+            (
+                final_status,
+                _final_office_role(journey),
+                len(steps) - 1,
+                1 if journey and journey[0][0] == Status.ACCEPTED else None,
+                delivered,
+            )
+        )
+    for final_status, share in STATUS_MIX.items():
+        mix += [final_status] * share
+    cursor.execute(
+        "CREATE TEMP TABLE seed_journey (final text, step int, status text, office_role text, reason text)"
+        " ON COMMIT DROP"
+    )
+    cursor.executemany("INSERT INTO seed_journey VALUES (%s, %s, %s, %s, %s)", journeys)
+    cursor.execute(
+        "CREATE TEMP TABLE seed_final (final text PRIMARY KEY, office_role text, last_step int,"
+        " accepted_step int, delivered bool) ON COMMIT DROP"
+    )
+    cursor.executemany("INSERT INTO seed_final VALUES (%s, %s, %s, %s, %s)", finals)
+    cursor.execute("CREATE TEMP TABLE seed_mix (idx int PRIMARY KEY, final text) ON COMMIT DROP")
+    cursor.executemany("INSERT INTO seed_mix VALUES (%s, %s)", list(enumerate(mix)))
+    cursor.execute("CREATE TEMP TABLE seed_name (idx int PRIMARY KEY, first text, last text) ON COMMIT DROP")
+    names = [
+        (i, FIRST_NAMES[i % len(FIRST_NAMES)], LAST_NAMES[(i * 7) % len(LAST_NAMES)])
+        for i in range(len(FIRST_NAMES) * len(LAST_NAMES))
+    ]
+    cursor.executemany("INSERT INTO seed_name VALUES (%s, %s, %s)", names)
+    cursor.execute(
+        "ANALYZE seed_template; ANALYZE seed_journey; ANALYZE seed_final; ANALYZE seed_mix; ANALYZE seed_name"
+    )
+
+
+def _drop_indexes_and_foreign_keys(cursor, tables: list[str]) -> list[str]:
+    """Drop secondary indexes and foreign keys; return the statements that rebuild them."""
+    cursor.execute(
+        """
+        SELECT con.conrelid::regclass::text, con.conname, pg_get_constraintdef(con.oid)
+        FROM pg_constraint con
+        WHERE con.conrelid = ANY(%s::regclass[]) AND con.contype IN ('f', 'u')
+        ORDER BY con.contype DESC""",
+        [tables],
+    )
+    constraints = cursor.fetchall()
+    constraint_names = {name for _, name, _ in constraints}
+    cursor.execute(
+        """
+        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i
+        WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary""",
+        [tables],
+    )
+    indexes = [(name, definition) for name, definition in cursor.fetchall() if name not in constraint_names]
+    rebuild = []
+    for table, name, _ in constraints:
+        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, definition in indexes:
+        cursor.execute(f"DROP INDEX {name}")
+        rebuild.append(definition)
+    # Unique constraints before the foreign keys that may rely on them.
+    rebuild += [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in constraints if d.startswith("UNIQUE")]
+    rebuild += [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in constraints if not d.startswith("UNIQUE")]
+    return rebuild
+
+
+def _reserve_ids(cursor, table: str, count: int) -> int:
+    """Take ``count`` ids from the table's identity sequence; return the first."""
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+    (sequence,) = cursor.fetchone()
+    cursor.execute("SELECT nextval(%s)", [sequence])
+    (first,) = cursor.fetchone()
+    cursor.execute("SELECT setval(%s, %s)", [sequence, first + count - 1])
+    return first
+
+
+def _insert_generated_rows(cursor, count: int) -> None:
+    location_first = _reserve_ids(cursor, "offices_location", 2 * count)
+    package_first = _reserve_ids(cursor, "shipments_package", count)
+    # Serials whose check digit could hide a typo are skipped (see tracking_numbers),
+    # so reserve about 11/9 as many as needed.
+    reserve = count * 11 // 9 + 1000
+    cursor.execute("SELECT nextval('shipments_tracking_serial')")
+    (serial_first,) = cursor.fetchone()
+    cursor.execute("SELECT setval('shipments_tracking_serial', %s)", [serial_first + reserve - 1])
+    cursor.execute("SELECT count(*) FROM seed_template")
+    (template_count,) = cursor.fetchone()
+    cursor.execute(
+        """
+        CREATE TEMP TABLE seed_serial ON COMMIT DROP AS
+        SELECT row_number() OVER (ORDER BY s) AS n, s AS serial, digits FROM (
+            SELECT s, lpad((s %% 100000000)::text, 8, '0') AS digits,
+                   (8 * (s / 10000000 %% 10) + 6 * (s / 1000000 %% 10) + 4 * (s / 100000 %% 10)
+                    + 2 * (s / 10000 %% 10) + 3 * (s / 1000 %% 10) + 5 * (s / 100 %% 10)
+                    + 9 * (s / 10 %% 10) + 7 * (s %% 10)) %% 11 AS remainder
+            FROM generate_series(%s::bigint, %s::bigint) s
+        ) candidates WHERE remainder NOT IN (0, 6)""",
+        [serial_first, serial_first + reserve - 1],
+    )
+    cursor.execute(
+        """
+        CREATE TEMP TABLE seed_package ON COMMIT DROP AS
+        SELECT g AS n, %(package_first)s + g - 1 AS id,
+               t.*, m.final, f.office_role, f.last_step, f.accepted_step, f.delivered,
+               nm_s.first || ' ' || nm_s.last AS sender_name, nm_r.first || ' ' || nm_r.last AS receiver_name,
+               now() - interval '3 days' - (g * 7919 %% 259200) * interval '1 minute' AS created_at,
+               s.digits, s.serial
+        FROM generate_series(1::bigint, %(count)s::bigint) g
+        JOIN seed_template t ON t.idx = (g * 2654435761 %% %(templates)s)
+        JOIN seed_mix m ON m.idx = (g * 48271 %% 100)
+        JOIN seed_final f ON f.final = m.final
+        JOIN seed_name nm_s ON nm_s.idx = (g * 31 %% 480)
+        JOIN seed_name nm_r ON nm_r.idx = (g * 97 %% 480)
+        JOIN seed_serial s ON s.n = g""",
+        {"package_first": package_first, "count": count, "templates": template_count},
+    )
+    cursor.execute(
+        """
+        INSERT INTO offices_location (id, line1, line2, city, region, postal_code, country, latitude, longitude)
+        SELECT %(location_first)s + 2 * (n - 1) + side,
+               ((n * 13 + side) %% 998 + 1)::text || ' ' || (ARRAY['Maple St','Oak Ave','Pine Rd','Cedar Ln',
+                   'Elm St','Lake Dr','Hill Rd','Park Ave','River Rd'])[(n + side) %% 9 + 1],
+               '', CASE side WHEN 0 THEN origin_city ELSE destination_city END, '', '', 'US', NULL, NULL
+        FROM seed_package, (VALUES (0), (1)) AS sides(side)""",
+        {"location_first": location_first},
+    )
+    cursor.execute(
+        """
+        INSERT INTO shipments_package (
+            id, tracking_number, sender_name, sender_phone, sender_email, sender_address_id,
+            sender_notify_sms, sender_notify_email, receiver_name, receiver_phone, receiver_email,
+            receiver_address_id, receiver_notify_sms, receiver_notify_email, origin_office_id,
+            current_office_id, destination_office_id, service, weight_grams, length_cm, width_cm, height_cm,
+            declared_value, currency, chargeable_weight_grams, distance_km, cost_base, cost_weight, cost_distance,
+            cost_insurance, cost_surcharges, cost_tax, cost_total, cost_currency, transit_days, status,
+            accepted_at, expected_delivery_at, delivered_at, received_by, created_at, created_by_id, updated_at)
+        SELECT p.id,
+               p.indicator || p.digits || (CASE 11 - (
+                   8 * (serial / 10000000 %% 10) + 6 * (serial / 1000000 %% 10) + 4 * (serial / 100000 %% 10)
+                   + 2 * (serial / 10000 %% 10) + 3 * (serial / 1000 %% 10) + 5 * (serial / 100 %% 10)
+                   + 9 * (serial / 10 %% 10) + 7 * (serial %% 10)) %% 11
+                   WHEN 10 THEN 0 WHEN 11 THEN 5 ELSE 11 - (
+                   8 * (serial / 10000000 %% 10) + 6 * (serial / 1000000 %% 10) + 4 * (serial / 100000 %% 10)
+                   + 2 * (serial / 10000 %% 10) + 3 * (serial / 1000 %% 10) + 5 * (serial / 100 %% 10)
+                   + 9 * (serial / 10 %% 10) + 7 * (serial %% 10)) %% 11 END)::text || %(country)s,
+               p.sender_name, '+1555' || lpad((p.n * 7 %% 10000000)::text, 7, '0'), '',
+               %(location_first)s + 2 * (p.n - 1), p.n %% 2 = 0, false,
+               p.receiver_name, '+1555' || lpad((p.n * 11 %% 10000000)::text, 7, '0'), '',
+               %(location_first)s + 2 * (p.n - 1) + 1, p.n %% 3 = 0, false,
+               p.origin_id,
+               CASE p.office_role WHEN 'origin' THEN p.origin_id WHEN 'destination' THEN p.destination_id END,
+               p.destination_id, p.service, p.weight_grams, p.length_cm, p.width_cm, p.height_cm,
+               p.declared_value, p.currency, p.chargeable_weight_grams, p.distance_km, p.base, p.weight,
+               p.distance, p.insurance, p.surcharges, p.tax, p.total, p.currency, p.transit_days, p.final,
+               p.created_at + p.accepted_step * %(step)s,
+               p.created_at + p.accepted_step * %(step)s + p.transit_days * interval '1 day',
+               CASE WHEN p.delivered THEN p.created_at + p.last_step * %(step)s END,
+               CASE WHEN p.delivered THEN p.receiver_name ELSE '' END,
+               p.created_at, NULL, p.created_at + p.last_step * %(step)s
+        FROM seed_package p""",
+        {"location_first": location_first, "country": settings.TRACKING_NUMBER_COUNTRY, "step": STEP},
+    )
+    cursor.execute(
+        """
+        INSERT INTO shipments_trackingevent (
+            package_id, status, office_id, occurred_at, recorded_at, recorded_by_id, source, note, reason,
+            received_by, external_id)
+        SELECT p.id, j.status,
+               CASE j.office_role WHEN 'origin' THEN p.origin_id WHEN 'destination' THEN p.destination_id END,
+               p.created_at + j.step * %(step)s, p.created_at + j.step * %(step)s, NULL,
+               CASE WHEN j.step = 0 THEN 'counter' ELSE 'scan' END, '', j.reason,
+               CASE WHEN j.status = 'delivered' THEN p.receiver_name ELSE '' END, NULL
+        FROM seed_package p JOIN seed_journey j ON j.final = p.final
+        ORDER BY p.id, j.step""",
+        {"step": STEP},
+    )
+    cursor.execute(
+        """
+        INSERT INTO shipments_charge (package_id, kind, office_id, destination_office_id, service, base, weight,
+            distance, insurance, surcharges, tax, total, currency, charged_at)
+        SELECT p.id, k.kind, p.origin_id, p.destination_id, p.service, k.sign * p.base, k.sign * p.weight,
+               k.sign * p.distance, k.sign * p.insurance, k.sign * p.surcharges, k.sign * p.tax, k.sign * p.total,
+               p.currency, p.created_at + CASE k.kind WHEN 'refund' THEN p.last_step * %(step)s
+                                                      ELSE interval '0' END
+        FROM seed_package p
+        JOIN (VALUES ('shipping', 1), ('refund', -1)) AS k(kind, sign)
+          ON k.kind = 'shipping' OR p.final = 'cancelled'""",
+        {"step": STEP},
+    )
