@@ -1,8 +1,10 @@
-"""Millions of packages for scale work (`seed_demo --packages N`), straight in SQL
-(generate_series), with costs taken from real quotes and histories that follow
-the demo journeys (``demo.seed.JOURNEYS``).
+"""Millions of packages for scale work (`seed_demo --packages N`), in bulk SQL
+over small tables made in Python: costs from real quotes, tracking numbers from
+``shipments.tracking_numbers``, histories that follow the demo journeys
+(``demo.seed.JOURNEYS``).
 """
 
+import io
 import random
 from decimal import Decimal
 
@@ -14,6 +16,7 @@ from offices.models import Office
 from shipments.models import SERVICE_INDICATORS, Package, Service
 from shipments.pricing import PriceList
 from shipments.statuses import Status
+from shipments.tracking_numbers import SERIAL_LIMIT, is_issuable_serial, make_tracking_number
 from shipments.values import Parcel
 
 # How often each final status appears among generated packages (percent).
@@ -64,11 +67,11 @@ def bulk_generate_packages(target: int, summary: Summary, progress=None) -> int:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute("SET LOCAL synchronous_commit = off")
-        _create_seed_tables(cursor, offices)
+        template_services = _create_seed_tables(cursor, offices)
         tables = ["offices_location", "shipments_package", "shipments_trackingevent", "shipments_charge"]
         rebuild = _drop_indexes_and_foreign_keys(cursor, tables)
         say(f"generating {missing} packages")
-        _insert_generated_rows(cursor, missing)
+        _insert_generated_rows(cursor, missing, template_services)
         say("rebuilding indexes and foreign keys")
         for statement in rebuild:
             cursor.execute(statement)
@@ -78,8 +81,9 @@ def bulk_generate_packages(target: int, summary: Summary, progress=None) -> int:
     return missing
 
 
-def _create_seed_tables(cursor, offices: list[Office]) -> None:
-    """Small lookup tables the generator joins: priced parcel templates and journeys."""
+def _create_seed_tables(cursor, offices: list[Office]) -> list[str]:
+    """Small lookup tables the generator joins: priced parcel templates and
+    journeys. Returns the service of each template, by index."""
     rng = random.Random(7)
     price_list = PriceList.load()
     templates = []
@@ -107,7 +111,6 @@ def _create_seed_tables(cursor, offices: list[Office]) -> None:
                         origin.pk,
                         destination.pk,
                         service,
-                        SERVICE_INDICATORS[service],
                         weight,
                         length,
                         width,
@@ -130,13 +133,13 @@ def _create_seed_tables(cursor, offices: list[Office]) -> None:
                 )
     cursor.execute("""
         CREATE TEMP TABLE seed_template (
-            idx int PRIMARY KEY, origin_id bigint, destination_id bigint, service text, indicator text,
+            idx int PRIMARY KEY, origin_id bigint, destination_id bigint, service text,
             weight_grams int, length_cm int, width_cm int, height_cm int, declared_value numeric,
             chargeable_weight_grams int, distance_km numeric, base numeric, weight numeric, distance numeric,
             insurance numeric, surcharges numeric, tax numeric, total numeric, currency text, transit_days int,
             origin_city text, destination_city text
         ) ON COMMIT DROP""")
-    cursor.executemany("INSERT INTO seed_template VALUES (" + ", ".join(["%s"] * 23) + ")", templates)
+    _copy(cursor, "seed_template", templates)
 
     journeys, finals, mix = [], [], []
     for final_status, journey in JOURNEYS.items():
@@ -159,23 +162,34 @@ def _create_seed_tables(cursor, offices: list[Office]) -> None:
         "CREATE TEMP TABLE seed_journey (final text, step int, status text, office_role text, reason text)"
         " ON COMMIT DROP"
     )
-    cursor.executemany("INSERT INTO seed_journey VALUES (%s, %s, %s, %s, %s)", journeys)
+    _copy(cursor, "seed_journey", journeys)
     cursor.execute(
         "CREATE TEMP TABLE seed_final (final text PRIMARY KEY, office_role text, last_step int,"
         " accepted_step int, delivered bool) ON COMMIT DROP"
     )
-    cursor.executemany("INSERT INTO seed_final VALUES (%s, %s, %s, %s, %s)", finals)
+    _copy(cursor, "seed_final", finals)
     cursor.execute("CREATE TEMP TABLE seed_mix (idx int PRIMARY KEY, final text) ON COMMIT DROP")
-    cursor.executemany("INSERT INTO seed_mix VALUES (%s, %s)", list(enumerate(mix)))
+    _copy(cursor, "seed_mix", enumerate(mix))
     cursor.execute("CREATE TEMP TABLE seed_name (idx int PRIMARY KEY, first text, last text) ON COMMIT DROP")
     names = [
         (i, FIRST_NAMES[i % len(FIRST_NAMES)], LAST_NAMES[(i * 7) % len(LAST_NAMES)])
         for i in range(len(FIRST_NAMES) * len(LAST_NAMES))
     ]
-    cursor.executemany("INSERT INTO seed_name VALUES (%s, %s, %s)", names)
+    _copy(cursor, "seed_name", names)
     cursor.execute(
         "ANALYZE seed_template; ANALYZE seed_journey; ANALYZE seed_final; ANALYZE seed_mix; ANALYZE seed_name"
     )
+    return [template[3] for template in templates]
+
+
+def _copy(cursor, table: str, rows) -> None:
+    """Load rows of plain values (no tabs, newlines or backslashes in them) with
+    one COPY instead of a round trip per row."""
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(r"\N" if value is None else str(value) for value in row) + "\n")
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY {table} FROM STDIN", buffer)
 
 
 def _drop_indexes_and_foreign_keys(cursor, tables: list[str]) -> list[str]:
@@ -220,45 +234,25 @@ def _reserve_ids(cursor, table: str, count: int) -> int:
     return first
 
 
-def _insert_generated_rows(cursor, count: int) -> None:
+def _insert_generated_rows(cursor, count: int, template_services: list[str]) -> None:
     location_first = _reserve_ids(cursor, "offices_location", 2 * count)
     package_first = _reserve_ids(cursor, "shipments_package", count)
-    # Serials whose check digit could hide a typo are skipped (see tracking_numbers),
-    # so reserve about 11/9 as many as needed.
-    reserve = count * 11 // 9 + 1000
-    cursor.execute("SELECT nextval('shipments_tracking_serial')")
-    (serial_first,) = cursor.fetchone()
-    cursor.execute("SELECT setval('shipments_tracking_serial', %s)", [serial_first + reserve - 1])
-    cursor.execute("SELECT count(*) FROM seed_template")
-    (template_count,) = cursor.fetchone()
-    cursor.execute(
-        """
-        CREATE TEMP TABLE seed_serial ON COMMIT DROP AS
-        SELECT row_number() OVER (ORDER BY s) AS n, s AS serial, digits FROM (
-            SELECT s, lpad((s %% 100000000)::text, 8, '0') AS digits,
-                   (8 * (s / 10000000 %% 10) + 6 * (s / 1000000 %% 10) + 4 * (s / 100000 %% 10)
-                    + 2 * (s / 10000 %% 10) + 3 * (s / 1000 %% 10) + 5 * (s / 100 %% 10)
-                    + 9 * (s / 10 %% 10) + 7 * (s %% 10)) %% 11 AS remainder
-            FROM generate_series(%s::bigint, %s::bigint) s
-        ) candidates WHERE remainder NOT IN (0, 6)""",
-        [serial_first, serial_first + reserve - 1],
-    )
+    _load_tracking_numbers(cursor, count, template_services)
     cursor.execute(
         """
         CREATE TEMP TABLE seed_package ON COMMIT DROP AS
-        SELECT g AS n, %(package_first)s + g - 1 AS id,
+        SELECT g.n, %(package_first)s + g.n - 1 AS id,
                t.*, m.final, f.office_role, f.last_step, f.accepted_step, f.delivered,
                nm_s.first || ' ' || nm_s.last AS sender_name, nm_r.first || ' ' || nm_r.last AS receiver_name,
-               now() - interval '3 days' - (g * 7919 %% 259200) * interval '1 minute' AS created_at,
-               s.digits, s.serial
-        FROM generate_series(1::bigint, %(count)s::bigint) g
-        JOIN seed_template t ON t.idx = (g * 2654435761 %% %(templates)s)
-        JOIN seed_mix m ON m.idx = (g * 48271 %% 100)
+               now() - interval '3 days' - (g.n * 7919 %% 259200) * interval '1 minute' AS created_at,
+               g.tracking_number
+        FROM seed_number g
+        JOIN seed_template t ON t.idx = g.template
+        JOIN seed_mix m ON m.idx = (g.n * 48271 %% 100)
         JOIN seed_final f ON f.final = m.final
-        JOIN seed_name nm_s ON nm_s.idx = (g * 31 %% 480)
-        JOIN seed_name nm_r ON nm_r.idx = (g * 97 %% 480)
-        JOIN seed_serial s ON s.n = g""",
-        {"package_first": package_first, "count": count, "templates": template_count},
+        JOIN seed_name nm_s ON nm_s.idx = (g.n * 31 %% 480)
+        JOIN seed_name nm_r ON nm_r.idx = (g.n * 97 %% 480)""",
+        {"package_first": package_first},
     )
     cursor.execute(
         """
@@ -280,16 +274,7 @@ def _insert_generated_rows(cursor, count: int) -> None:
             declared_value, currency, chargeable_weight_grams, distance_km, cost_base, cost_weight, cost_distance,
             cost_insurance, cost_surcharges, cost_tax, cost_total, cost_currency, transit_days, status,
             accepted_at, expected_delivery_at, delivered_at, received_by, created_at, created_by_id, updated_at)
-        SELECT p.id,
-               p.indicator || p.digits || (CASE 11 - (
-                   8 * (serial / 10000000 %% 10) + 6 * (serial / 1000000 %% 10) + 4 * (serial / 100000 %% 10)
-                   + 2 * (serial / 10000 %% 10) + 3 * (serial / 1000 %% 10) + 5 * (serial / 100 %% 10)
-                   + 9 * (serial / 10 %% 10) + 7 * (serial %% 10)) %% 11
-                   WHEN 10 THEN 0 WHEN 11 THEN 5 ELSE 11 - (
-                   8 * (serial / 10000000 %% 10) + 6 * (serial / 1000000 %% 10) + 4 * (serial / 100000 %% 10)
-                   + 2 * (serial / 10000 %% 10) + 3 * (serial / 1000 %% 10) + 5 * (serial / 100 %% 10)
-                   + 9 * (serial / 10 %% 10) + 7 * (serial %% 10)) %% 11 END)::text || %(country)s,
-               p.sender_name, '+1555' || lpad((p.n * 7 %% 10000000)::text, 7, '0'), '',
+        SELECT p.id, p.tracking_number, p.sender_name, '+1555' || lpad((p.n * 7 %% 10000000)::text, 7, '0'), '',
                %(location_first)s + 2 * (p.n - 1), p.n %% 2 = 0, false,
                p.receiver_name, '+1555' || lpad((p.n * 11 %% 10000000)::text, 7, '0'), '',
                %(location_first)s + 2 * (p.n - 1) + 1, p.n %% 3 = 0, false,
@@ -304,7 +289,7 @@ def _insert_generated_rows(cursor, count: int) -> None:
                CASE WHEN p.delivered THEN p.receiver_name ELSE '' END,
                p.created_at, NULL, p.created_at + p.last_step * %(step)s
         FROM seed_package p""",
-        {"location_first": location_first, "country": settings.TRACKING_NUMBER_COUNTRY, "step": STEP},
+        {"location_first": location_first, "step": STEP},
     )
     cursor.execute(
         """
@@ -333,3 +318,30 @@ def _insert_generated_rows(cursor, count: int) -> None:
           ON k.kind = 'shipping' OR p.final = 'cancelled'""",
         {"step": STEP},
     )
+
+
+def _load_tracking_numbers(cursor, count: int, template_services: list[str]) -> None:
+    """seed_number: each generated package's template and tracking number.
+
+    Serials come from the tracking-number sequence, a block reserved with one
+    setval; the numbers are made by shipments.tracking_numbers, the one S10
+    implementation, and loaded with one COPY. The template (and so the service,
+    whose letters start the number) is picked here for that reason.
+    """
+    # About 2 serials in 11 are not issuable (see tracking_numbers): reserve enough.
+    reserve = count * 11 // 9 + 1000
+    cursor.execute("SELECT nextval('shipments_tracking_serial')")
+    (serial_first,) = cursor.fetchone()
+    cursor.execute("SELECT setval('shipments_tracking_serial', %s)", [serial_first + reserve - 1])
+    serials = range(serial_first, serial_first + reserve)
+    issuable = (serial for serial in serials if is_issuable_serial(serial % SERIAL_LIMIT))
+    indicators = [SERVICE_INDICATORS[service] for service in template_services]
+    country = settings.TRACKING_NUMBER_COUNTRY
+    lines = []
+    for n, serial in zip(range(1, count + 1), issuable, strict=False):
+        template = n * 2654435761 % len(indicators)
+        lines.append(f"{n}\t{template}\t{make_tracking_number(indicators[template], serial, country)}\n")
+    if len(lines) < count:
+        raise RuntimeError(f"{reserve} reserved serials gave only {len(lines)} issuable tracking numbers.")
+    cursor.execute("CREATE TEMP TABLE seed_number (n bigint, template int, tracking_number text) ON COMMIT DROP")
+    cursor.copy_expert("COPY seed_number FROM STDIN", io.StringIO("".join(lines)))
