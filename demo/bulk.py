@@ -16,7 +16,7 @@ from offices.models import Office
 from shipments.models import SERVICE_INDICATORS, Package, Service
 from shipments.pricing import PriceList
 from shipments.statuses import Status
-from shipments.tracking_numbers import SERIAL_LIMIT, is_issuable_serial, make_tracking_number
+from shipments.tracking_numbers import issuable_tracking_number
 from shipments.values import Parcel
 
 # How often each final status appears among generated packages (percent).
@@ -333,14 +333,17 @@ def _load_tracking_numbers(cursor, count: int, template_services: list[str]) -> 
     cursor.execute("SELECT nextval('shipments_tracking_serial')")
     (serial_first,) = cursor.fetchone()
     cursor.execute("SELECT setval('shipments_tracking_serial', %s)", [serial_first + reserve - 1])
-    serials = range(serial_first, serial_first + reserve)
-    issuable = (serial for serial in serials if is_issuable_serial(serial % SERIAL_LIMIT))
     indicators = [SERVICE_INDICATORS[service] for service in template_services]
     country = settings.TRACKING_NUMBER_COUNTRY
     lines = []
-    for n, serial in zip(range(1, count + 1), issuable, strict=False):
+    for serial in range(serial_first, serial_first + reserve):
+        n = len(lines) + 1
         template = n * 2654435761 % len(indicators)
-        lines.append(f"{n}\t{template}\t{make_tracking_number(indicators[template], serial, country)}\n")
+        number = issuable_tracking_number(indicators[template], serial, country)
+        if number is not None:
+            lines.append(f"{n}\t{template}\t{number}\n")
+            if n == count:
+                break
     if len(lines) < count:
         raise RuntimeError(f"{reserve} reserved serials gave only {len(lines)} issuable tracking numbers.")
     cursor.execute("CREATE TEMP TABLE seed_number (n bigint, template int, tracking_number text) ON COMMIT DROP")
