@@ -6,6 +6,7 @@ over small tables made in Python: costs from real quotes, tracking numbers from
 
 import io
 import random
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from demo.seed import FIRST_NAMES, JOURNEYS, LAST_NAMES, STEP, Summary
 from offices.models import Office
 from shipments.models import SERVICE_INDICATORS, Package, Service
 from shipments.pricing import PriceList
-from shipments.statuses import Status
+from shipments.statuses import Status, effect_of
 from shipments.tracking_numbers import issuable_tracking_number
 from shipments.values import Parcel
 
@@ -36,14 +37,45 @@ STATUS_MIX = {
 }
 
 
-def _final_office_role(journey) -> str | None:
-    role = "origin"
-    for status, where, _ in journey:
-        if status == Status.IN_TRANSIT:
-            role = None
-        elif where is not None and status not in (Status.DELAYED, Status.LOST, Status.CANCELLED):
-            role = where
-    return role
+# Journeys are folded as if their package were registered at this instant; each
+# generated package shifts the results by its own registration time.
+_REGISTERED = datetime(2000, 1, 1, tzinfo=UTC)
+# Who signs for a delivery in the fold: the receiver, whose name each package fills in.
+_RECEIVER = "receiver"
+
+
+def _journey_outcome(journey, *, origin_id: int, destination_id: int, transit_days: int) -> tuple:
+    """What a package looks like at the end of ``journey``: shipments.statuses.effect_of
+    folded over its steps, from registration at the origin office, as
+    package_record_event applies it. Times are given after registration.
+
+    Columns of seed_outcome: status, current office, accepted, expected delivery
+    and delivered after, whether the receiver signed, last event after."""
+    package = {"status": Status.CREATED, "current_office_id": origin_id}
+    offices = {"origin": origin_id, "destination": destination_id}
+    occurred_at = _REGISTERED
+    for status, where, _reason in journey:
+        occurred_at += STEP
+        package |= effect_of(
+            status,
+            office_id=offices.get(where),
+            occurred_at=occurred_at,
+            transit_days=transit_days,
+            received_by=_RECEIVER,
+        )
+
+    def after(field: str) -> timedelta | None:
+        return None if package.get(field) is None else package[field] - _REGISTERED
+
+    return (
+        package["status"],
+        package["current_office_id"],
+        after("accepted_at"),
+        after("expected_delivery_at"),
+        after("delivered_at"),
+        package.get("received_by") == _RECEIVER,
+        occurred_at - _REGISTERED,
+    )
 
 
 def bulk_generate_packages(target: int, summary: Summary, progress=None) -> int:
@@ -82,11 +114,12 @@ def bulk_generate_packages(target: int, summary: Summary, progress=None) -> int:
 
 
 def _create_seed_tables(cursor, offices: list[Office]) -> list[str]:
-    """Small lookup tables the generator joins: priced parcel templates and
-    journeys. Returns the service of each template, by index."""
+    """Small lookup tables the generator joins: priced parcel templates, the
+    journeys and where each one leaves a package of each template. Returns the
+    service of each template, by index."""
     rng = random.Random(7)
     price_list = PriceList.load()
-    templates = []
+    templates, outcomes = [], []
     sizes = [(450, 20, 15, 5), (1_200, 30, 20, 15), (3_500, 40, 30, 30), (9_000, 60, 40, 40), (18_000, 80, 50, 40)]
     for origin in offices:
         for destination in offices:
@@ -105,6 +138,11 @@ def _create_seed_tables(cursor, offices: list[Office]) -> list[str]:
                         declared_value=declared_value,
                     )
                 )
+                for final_status, journey in JOURNEYS.items():
+                    outcome = _journey_outcome(
+                        journey, origin_id=origin.pk, destination_id=destination.pk, transit_days=cost.transit_days
+                    )
+                    outcomes.append((len(templates), final_status, *outcome))
                 templates.append(
                     (
                         len(templates),
@@ -141,21 +179,19 @@ def _create_seed_tables(cursor, offices: list[Office]) -> list[str]:
         ) ON COMMIT DROP""")
     _copy(cursor, "seed_template", templates)
 
-    journeys, finals, mix = [], [], []
+    cursor.execute("""
+        CREATE TEMP TABLE seed_outcome (
+            template int, final text, status text, current_office_id bigint, accepted_after interval,
+            expected_delivery_after interval, delivered_after interval, signed_by_receiver bool,
+            last_event_after interval, PRIMARY KEY (template, final)
+        ) ON COMMIT DROP""")
+    _copy(cursor, "seed_outcome", outcomes)
+
+    journeys, mix = [], []
     for final_status, journey in JOURNEYS.items():
         steps = [(Status.CREATED, "origin", "")] + journey
         for step, (status, where, reason) in enumerate(steps):
             journeys.append((final_status, step, status, where, reason))
-        delivered = final_status == Status.DELIVERED
-        finals.append(
-            (
-                final_status,
-                _final_office_role(journey),
-                len(steps) - 1,
-                1 if journey and journey[0][0] == Status.ACCEPTED else None,
-                delivered,
-            )
-        )
     for final_status, share in STATUS_MIX.items():
         mix += [final_status] * share
     cursor.execute(
@@ -163,11 +199,6 @@ def _create_seed_tables(cursor, offices: list[Office]) -> list[str]:
         " ON COMMIT DROP"
     )
     _copy(cursor, "seed_journey", journeys)
-    cursor.execute(
-        "CREATE TEMP TABLE seed_final (final text PRIMARY KEY, office_role text, last_step int,"
-        " accepted_step int, delivered bool) ON COMMIT DROP"
-    )
-    _copy(cursor, "seed_final", finals)
     cursor.execute("CREATE TEMP TABLE seed_mix (idx int PRIMARY KEY, final text) ON COMMIT DROP")
     _copy(cursor, "seed_mix", enumerate(mix))
     cursor.execute("CREATE TEMP TABLE seed_name (idx int PRIMARY KEY, first text, last text) ON COMMIT DROP")
@@ -177,14 +208,15 @@ def _create_seed_tables(cursor, offices: list[Office]) -> list[str]:
     ]
     _copy(cursor, "seed_name", names)
     cursor.execute(
-        "ANALYZE seed_template; ANALYZE seed_journey; ANALYZE seed_final; ANALYZE seed_mix; ANALYZE seed_name"
+        "ANALYZE seed_template; ANALYZE seed_outcome; ANALYZE seed_journey; ANALYZE seed_mix; ANALYZE seed_name"
     )
     return [template[3] for template in templates]
 
 
 def _copy(cursor, table: str, rows) -> None:
     """Load rows of plain values (no tabs, newlines or backslashes in them) with
-    one COPY instead of a round trip per row."""
+    one COPY instead of a round trip per row. None is NULL; PostgreSQL reads the
+    str() of a Decimal, a bool and a (positive) timedelta as they are meant."""
     buffer = io.StringIO()
     for row in rows:
         buffer.write("\t".join(r"\N" if value is None else str(value) for value in row) + "\n")
@@ -242,14 +274,15 @@ def _insert_generated_rows(cursor, count: int, template_services: list[str]) -> 
         """
         CREATE TEMP TABLE seed_package ON COMMIT DROP AS
         SELECT g.n, %(package_first)s + g.n - 1 AS id,
-               t.*, m.final, f.office_role, f.last_step, f.accepted_step, f.delivered,
+               t.*, m.final, o.status, o.current_office_id, o.accepted_after, o.expected_delivery_after,
+               o.delivered_after, o.signed_by_receiver, o.last_event_after,
                nm_s.first || ' ' || nm_s.last AS sender_name, nm_r.first || ' ' || nm_r.last AS receiver_name,
                now() - interval '3 days' - (g.n * 7919 %% 259200) * interval '1 minute' AS created_at,
                g.tracking_number
         FROM seed_number g
         JOIN seed_template t ON t.idx = g.template
         JOIN seed_mix m ON m.idx = (g.n * 48271 %% 100)
-        JOIN seed_final f ON f.final = m.final
+        JOIN seed_outcome o ON o.template = g.template AND o.final = m.final
         JOIN seed_name nm_s ON nm_s.idx = (g.n * 31 %% 480)
         JOIN seed_name nm_r ON nm_r.idx = (g.n * 97 %% 480)""",
         {"package_first": package_first},
@@ -278,18 +311,15 @@ def _insert_generated_rows(cursor, count: int, template_services: list[str]) -> 
                %(location_first)s + 2 * (p.n - 1), p.n %% 2 = 0, false,
                p.receiver_name, '+1555' || lpad((p.n * 11 %% 10000000)::text, 7, '0'), '',
                %(location_first)s + 2 * (p.n - 1) + 1, p.n %% 3 = 0, false,
-               p.origin_id,
-               CASE p.office_role WHEN 'origin' THEN p.origin_id WHEN 'destination' THEN p.destination_id END,
-               p.destination_id, p.service, p.weight_grams, p.length_cm, p.width_cm, p.height_cm,
-               p.declared_value, p.currency, p.chargeable_weight_grams, p.distance_km, p.base, p.weight,
-               p.distance, p.insurance, p.surcharges, p.tax, p.total, p.currency, p.transit_days, p.final,
-               p.created_at + p.accepted_step * %(step)s,
-               p.created_at + p.accepted_step * %(step)s + p.transit_days * interval '1 day',
-               CASE WHEN p.delivered THEN p.created_at + p.last_step * %(step)s END,
-               CASE WHEN p.delivered THEN p.receiver_name ELSE '' END,
-               p.created_at, NULL, p.created_at + p.last_step * %(step)s
+               p.origin_id, p.current_office_id, p.destination_id, p.service, p.weight_grams, p.length_cm,
+               p.width_cm, p.height_cm, p.declared_value, p.currency, p.chargeable_weight_grams, p.distance_km,
+               p.base, p.weight, p.distance, p.insurance, p.surcharges, p.tax, p.total, p.currency, p.transit_days,
+               p.status,
+               p.created_at + p.accepted_after, p.created_at + p.expected_delivery_after,
+               p.created_at + p.delivered_after, CASE WHEN p.signed_by_receiver THEN p.receiver_name ELSE '' END,
+               p.created_at, NULL, p.created_at + p.last_event_after
         FROM seed_package p""",
-        {"location_first": location_first, "step": STEP},
+        {"location_first": location_first},
     )
     cursor.execute(
         """
@@ -305,18 +335,17 @@ def _insert_generated_rows(cursor, count: int, template_services: list[str]) -> 
         ORDER BY p.id, j.step""",
         {"step": STEP},
     )
+    # Cancelling gives the whole price back (package_record_event), when the cancel is recorded.
     cursor.execute(
         """
         INSERT INTO shipments_charge (package_id, kind, office_id, destination_office_id, service, base, weight,
             distance, insurance, surcharges, tax, total, currency, charged_at)
         SELECT p.id, k.kind, p.origin_id, p.destination_id, p.service, k.sign * p.base, k.sign * p.weight,
                k.sign * p.distance, k.sign * p.insurance, k.sign * p.surcharges, k.sign * p.tax, k.sign * p.total,
-               p.currency, p.created_at + CASE k.kind WHEN 'refund' THEN p.last_step * %(step)s
-                                                      ELSE interval '0' END
+               p.currency, p.created_at + CASE k.kind WHEN 'refund' THEN p.last_event_after ELSE interval '0' END
         FROM seed_package p
         JOIN (VALUES ('shipping', 1), ('refund', -1)) AS k(kind, sign)
-          ON k.kind = 'shipping' OR p.final = 'cancelled'""",
-        {"step": STEP},
+          ON k.kind = 'shipping' OR p.status = 'cancelled'"""
     )
 
 
