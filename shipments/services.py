@@ -34,7 +34,7 @@ from .rules import (
     step_office_id,
 )
 from .statuses import Status, allowed_next, can_follow, effect_of
-from .tracking_numbers import is_issuable_serial, make_tracking_number, normalize_tracking_number
+from .tracking_numbers import issuable_tracking_number, normalize_tracking_number
 from .values import Address, Parcel, Party
 
 # A scanner's clock may run a little ahead of the server's.
@@ -54,8 +54,9 @@ def tracking_numbers_for(service: str, count: int = 1) -> list[str]:
             wanted = int((count - len(numbers)) * _SERIAL_HEADROOM) + 2
             cursor.execute("SELECT nextval('shipments_tracking_serial') FROM generate_series(1, %s)", [wanted])
             for (serial,) in cursor.fetchall():
-                if len(numbers) < count and is_issuable_serial(serial % 10**8):
-                    numbers.append(make_tracking_number(indicator, serial, country))
+                number = issuable_tracking_number(indicator, serial, country)
+                if number is not None and len(numbers) < count:
+                    numbers.append(number)
     return numbers
 
 

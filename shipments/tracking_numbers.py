@@ -24,9 +24,13 @@ def _remainder(serial: str) -> int:
     return sum(int(digit) * weight for digit, weight in zip(serial, WEIGHTS, strict=True)) % 11
 
 
-def check_digit(serial: str) -> int:
-    check = 11 - _remainder(serial)
+def _check_digit_for(remainder: int) -> int:
+    check = 11 - remainder
     return {10: 0, 11: 5}.get(check, check)
+
+
+def check_digit(serial: str) -> int:
+    return _check_digit_for(_remainder(serial))
 
 
 def is_issuable_serial(number: int) -> bool:
@@ -37,6 +41,17 @@ def is_issuable_serial(number: int) -> bool:
 def make_tracking_number(service_indicator: str, serial: int, country: str) -> str:
     serial_text = f"{serial % SERIAL_LIMIT:08d}"
     return f"{service_indicator}{serial_text}{check_digit(serial_text)}{country}"
+
+
+def issuable_tracking_number(service_indicator: str, serial: int, country: str) -> str | None:
+    """``make_tracking_number``, or None for a serial we never issue: one
+    check-digit computation where ``is_issuable_serial`` then
+    ``make_tracking_number`` take two (a million-row generator notices)."""
+    serial_text = f"{serial % SERIAL_LIMIT:08d}"
+    remainder = _remainder(serial_text)
+    if remainder in _AMBIGUOUS_REMAINDERS:
+        return None
+    return f"{service_indicator}{serial_text}{_check_digit_for(remainder)}{country}"
 
 
 def normalize_tracking_number(raw: str) -> str:

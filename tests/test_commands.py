@@ -1,4 +1,8 @@
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -6,10 +10,11 @@ from django.core.management import CommandError, call_command
 
 from offices.models import Membership, Office
 from shipments.models import Charge, Package, Tariff, TrackingEvent
-from shipments.statuses import Status
+from shipments.statuses import Status, effect_of
 from tests.factories import OfficeFactory
 
 User = get_user_model()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _counts():
@@ -51,13 +56,54 @@ def test_seed_demo_packages_tops_up_with_generated_histories():
 
     for package in Package.objects.order_by("-id")[:200].prefetch_related("events"):
         assert normalize_tracking_number(package.tracking_number) == package.tracking_number
-        statuses = [event.status for event in package.events.all()]
-        assert statuses[0] == "created"
-        assert statuses[-1] == package.status
+        events = list(package.events.all())
+        assert events[0].status == "created"
+        assert events[-1].status == package.status
         assert package.charges.filter(kind="shipping").get().total == package.cost_total
+        # The package's columns are what its timeline does to a new package, as the service applies it.
+        state = {"status": "created", "current_office_id": package.origin_office_id, "accepted_at": None}
+        state |= {"expected_delivery_at": None, "delivered_at": None, "received_by": ""}
+        for event in events[1:]:
+            state |= effect_of(
+                event.status,
+                office_id=event.office_id,
+                occurred_at=event.occurred_at,
+                transit_days=package.transit_days,
+                received_by=event.received_by,
+            )
+        assert {field: getattr(package, field) for field in state} == state
     assert len(set(Package.objects.values_list("tracking_number", flat=True))) == 1500
     call_command("seed_demo", packages=1500, stdout=io.StringIO(), stderr=io.StringIO())
     assert Package.objects.count() == 1500
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("allowed", ["unset", False])
+def test_seed_demo_refuses_settings_that_do_not_allow_demo_data(settings, allowed):
+    if allowed == "unset":
+        del settings.DEMO_DATA_ALLOWED  # as in the base and production settings
+    else:
+        settings.DEMO_DATA_ALLOWED = allowed
+    with pytest.raises(CommandError, match="published password.*DEMO_DATA_ALLOWED"):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not User.objects.exists()
+    assert not Office.objects.exists()
+
+
+def test_production_settings_have_no_seed_demo_command():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "api.example.com",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "AWS_STORAGE_BUCKET_NAME": "static-bucket",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert "Unknown command: 'seed_demo'" in result.stderr
 
 
 @pytest.mark.django_db

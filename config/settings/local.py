@@ -11,3 +11,8 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-not-a-secret")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
 DATABASES = {"default": database_settings(env("DATABASE_URL", default="") or embedded_database_url())}
+
+# Demo data (`manage.py seed_demo`): its users have published passwords, so only
+# the local and test settings install the app and allow the command.
+INSTALLED_APPS += ["demo"]  # noqa: F405
+DEMO_DATA_ALLOWED = True

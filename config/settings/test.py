@@ -16,3 +16,8 @@ DATABASES = {"default": database_settings(env("DATABASE_URL", default="") or emb
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Demo data (`manage.py seed_demo`): its users have published passwords, so only
+# the local and test settings install the app and allow the command.
+INSTALLED_APPS += ["demo"]  # noqa: F405
+DEMO_DATA_ALLOWED = True

@@ -5,6 +5,7 @@ from shipments.services import next_tracking_number
 from shipments.tracking_numbers import (
     check_digit,
     is_issuable_serial,
+    issuable_tracking_number,
     make_tracking_number,
     normalize_tracking_number,
 )
@@ -68,6 +69,12 @@ def test_every_single_digit_typo_is_caught_for_every_issuable_serial_pattern():
         for typo in _single_digit_typos(number):
             with pytest.raises(InvalidTrackingNumber):
                 normalize_tracking_number(typo)
+
+
+def test_issuable_tracking_number_is_make_tracking_number_for_issuable_serials_only():
+    for serial in [*range(0, 10**8, 999_983), 47312482, 10**8 + 47312482]:
+        expected = make_tracking_number("EX", serial, "US") if is_issuable_serial(serial % 10**8) else None
+        assert issuable_tracking_number("EX", serial, "US") == expected
 
 
 def test_plain_s10_would_miss_some_typos_which_is_why_we_skip_those_serials():

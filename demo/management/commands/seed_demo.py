@@ -6,9 +6,11 @@ generated (bulk) packages.
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from shipments.demo import DEMO_PACKAGES, Summary, bulk_generate_packages, seed_demo_packages, seed_network
+from demo.bulk import bulk_generate_packages
+from demo.seed import DEMO_PACKAGES, Summary, seed_demo_packages, seed_network
 
 
 class Command(BaseCommand):
@@ -16,7 +18,8 @@ class Command(BaseCommand):
         "Load demo data: offices in several cities, tariffs for every service, an HQ superuser (hq), "
         "a clerk and a manager per office (clerk.<code>, manager.<code>) and a few hundred packages over "
         "every status. --packages N tops the package table up to N with generated packages (bulk SQL, "
-        "no notifications). Demo passwords are for local use only."
+        "no notifications). Demo passwords are for local use only: refuses to run unless the settings set "
+        "DEMO_DATA_ALLOWED (local and test do)."
     )
 
     def add_arguments(self, parser):
@@ -28,6 +31,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, packages: int, **options):
+        # The demo users' passwords are in the README: refuse anywhere but a
+        # laptop or a test run, even if someone installs this app elsewhere.
+        if not getattr(settings, "DEMO_DATA_ALLOWED", False):
+            raise CommandError(
+                f"seed_demo creates an HQ superuser with a published password, so it refuses to run with "
+                f"{settings.SETTINGS_MODULE or 'these settings'}: only settings with DEMO_DATA_ALLOWED = True "
+                "(config.settings.local and config.settings.test) allow it."
+            )
         if packages < 0:
             raise CommandError("--packages must be zero or more.")
         summary = Summary()
