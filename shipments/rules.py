@@ -18,6 +18,18 @@ MAX_SIDE_CM = 300
 _REASONS = frozenset(Reason.values)
 _STATUSES = frozenset(Status.values)
 _NEEDS_OFFICE = AT_OFFICE | {Status.IN_TRANSIT}
+# Physical steps that happen at the office holding the parcel (docs/domain.md,
+# "Where a step happens"); an arrival may be at any office.
+AT_PARCEL = frozenset(
+    {
+        Status.IN_TRANSIT,
+        Status.OUT_FOR_DELIVERY,
+        Status.DELIVERY_FAILED,
+        Status.READY_FOR_PICKUP,
+        Status.DELIVERED,
+        Status.RETURNED,
+    }
+)
 
 
 class Problem(NamedTuple):
@@ -100,12 +112,16 @@ def party_problems(role: str, party: Party) -> list[Problem]:
 
 def step_office_id(package: Any, status: str) -> int | None:
     """The one office where ``status`` may be recorded for ``package``, or None
-    when any office will do: accepted at the origin, ready for pickup at the
-    destination."""
+    when any office will do (an arrival, a delay, a loss, a cancellation):
+    accepted at the origin, ready for pickup at the destination, and every
+    other physical step where the parcel is now."""
     if status == Status.ACCEPTED:
         return int(package.origin_office_id)
     if status == Status.READY_FOR_PICKUP:
         return int(package.destination_office_id)
+    if status in AT_PARCEL:
+        current: int | None = package.current_office_id
+        return current
     return None
 
 
@@ -144,16 +160,35 @@ def event_detail_problems(*, status: str, reason: str, received_by: str) -> list
     return problems
 
 
-def event_office_problems(*, status: str, office_id: int | None, required_office_id: int | None) -> list[Problem]:
-    """A step that happens at an office names one, and the right one."""
-    if office_id is not None and required_office_id not in (None, office_id):
-        if status == Status.ACCEPTED:
-            return [Problem("office", "Not the origin office.", "A package is accepted only at its origin office.")]
+def event_office_problems(
+    *,
+    status: str,
+    office_id: int | None,
+    origin_office_id: int,
+    destination_office_id: int,
+    current_office_id: int | None,
+) -> list[Problem]:
+    """A step that happens at an office names one, and the right one: accepted
+    at the origin, ready for pickup at the destination, every other physical
+    step at the office that holds the parcel (arrivals at any office)."""
+    if office_id is None:
+        if status in _NEEDS_OFFICE:
+            label = Status(status).label.lower()
+            return [Problem("office", "Required.", f"Say at which office the package is {label}.")]
+        return []
+    if status == Status.ACCEPTED and office_id != origin_office_id:
+        return [Problem("office", "Not the origin office.", "A package is accepted only at its origin office.")]
+    if status == Status.READY_FOR_PICKUP and office_id != destination_office_id:
         return [
             Problem(
                 "office", "Not the destination office.", "A package waits for pickup only at its destination office."
             )
         ]
-    if office_id is None and status in _NEEDS_OFFICE:
-        return [Problem("office", "Required.", f"Say at which office the package is {Status(status).label.lower()}.")]
+    if status in AT_PARCEL and office_id != current_office_id:
+        label = Status(status).label
+        if current_office_id is None:
+            sentence = f"The parcel is in transit: record its arrival at an office before “{label}”."
+        else:
+            sentence = f"The parcel is at another office: “{label}” is recorded where the parcel is."
+        return [Problem("office", "Not where the parcel is.", sentence)]
     return []

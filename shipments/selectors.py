@@ -14,7 +14,7 @@ from offices.models import Office
 
 from .exceptions import InvalidTrackingNumber, PackageNotFound
 from .models import Package, TrackingEvent
-from .rules import preselected_step_office_id, step_office_id
+from .rules import event_office_problems, preselected_step_office_id, step_office_id
 from .statuses import FINAL_STATUSES, REASON_ALLOWED, REASON_REQUIRED, Reason, Status, allowed_next
 from .tracking_numbers import normalize_tracking_number
 
@@ -241,6 +241,14 @@ def package_next_steps(user: Person, package: Package, own_office_ids: set[int])
             continue  # the service would refuse it at any office of this user
         natural = preselected_step_office_id(package, status)
         office_id = natural if natural in own_office_ids else (fallback.pk if fallback else natural)
+        if event_office_problems(
+            status=status,
+            office_id=office_id,
+            origin_office_id=package.origin_office_id,
+            destination_office_id=package.destination_office_id,
+            current_office_id=package.current_office_id,
+        ):
+            continue  # e.g. ready for pickup while the parcel is elsewhere
         steps.append(
             NextStep(
                 status=status,

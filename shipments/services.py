@@ -31,7 +31,6 @@ from .rules import (
     party_problems,
     preselected_step_office_id,
     refuse,
-    step_office_id,
 )
 from .statuses import Status, allowed_next, can_follow, effect_of
 from .tracking_numbers import issuable_tracking_number, normalize_tracking_number
@@ -241,16 +240,22 @@ def package_record_event(
     if status not in Status.values:
         raise ShipmentError(f"Unknown status “{status}”.", details={"status": "Unknown status."})
     if not can_follow(locked.status, status):
-        following = ", ".join(allowed_next(locked.status)) or "nothing (its journey is over)"
+        # Labels for the clerk; the codes stay in the details for programs.
+        following = ", ".join(Status(value).label for value in allowed_next(locked.status))
         raise IllegalTransition(
             f"{locked.tracking_number} is {Status(locked.status).label.lower()}; "
-            f"it cannot become {Status(status).label.lower()}. Allowed next: {following}.",
+            f"it cannot become {Status(status).label.lower()}. "
+            + (f"Allowed next: {following}." if following else "Its journey is over."),
             details={"current_status": locked.status, "allowed_next": allowed_next(locked.status)},
         )
     if office is None and locked.current_office_id is not None:
         office = locked.current_office
     if actor is not None and office is None and not access.is_hq(actor):
-        raise OfficeNotAllowed("Say at which of your offices this happened.", details={"office": "Required."})
+        # A missing field, not a refusal: 400. HQ and the system may leave it out.
+        raise ShipmentError(
+            "Say at which of your offices this happened: the package is in transit, so there is no default.",
+            details={"office": "Required while the package is in transit."},
+        )
     if actor is not None and office is not None and not access.may_act_at(actor, office):
         raise OfficeNotAllowed(
             f"You do not work at {office.code}, so you cannot record events there.",
@@ -258,7 +263,11 @@ def package_record_event(
         )
     refuse(
         event_office_problems(
-            status=status, office_id=office.pk if office else None, required_office_id=step_office_id(locked, status)
+            status=status,
+            office_id=office.pk if office else None,
+            origin_office_id=locked.origin_office_id,
+            destination_office_id=locked.destination_office_id,
+            current_office_id=locked.current_office_id,
         )
         + event_detail_problems(status=status, reason=reason, received_by=received_by)
     )

@@ -49,18 +49,20 @@ def test_buttons_offer_only_the_allowed_next_statuses(net, status):
     for step in path:
         package_record_event(package=package, status=step, office=net.a)
     page = login(net.hq).get(change_url(package)).content.decode()
-    assert buttons(page) == allowed_next(status)
+    # A→C sits at A: it cannot wait for pickup at C before it gets there.
+    assert buttons(page) == [step for step in allowed_next(status) if step != "ready_for_pickup"]
 
 
 def test_a_clerk_is_not_offered_steps_of_another_office(net):
-    """A→C: a clerk of A cannot put it ready for pickup (that happens at C)."""
+    """A→C accepted at A: the parcel is at A, so A's clerk moves it and C's clerk
+    can only report what happens anywhere (a delay, a loss)."""
     package = net.a_to_c
     package_record_event(package=package, status="accepted", office=net.a)
     page = login(net.clerk_a).get(change_url(package)).content.decode()
     assert buttons(page) == [step for step in allowed_next("accepted") if step != "ready_for_pickup"]
     clerk_c = clerk_at(net.c, username="clerk_c")
     page = login(clerk_c).get(change_url(package)).content.decode()
-    assert "ready_for_pickup" in buttons(page)
+    assert buttons(page) == ["delayed", "lost"]
 
     created = net.c_to_b  # registered at C: only C accepts it
     assert buttons(login(net.clerk_b).get(change_url(created)).content.decode()) == ["cancelled"]

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from shipments.models import Charge, Package, TrackingEvent
 from shipments.services import package_record_event
-from tests.factories import party, register_package
+from tests.factories import clerk_at, party, register_package
 
 
 def new_parcel(**changes) -> dict:
@@ -209,6 +209,28 @@ def test_record_event_defaults_to_the_current_office(clerk_a_client, package_a):
     package_a.refresh_from_db()
     assert package_a.status == "in_transit"
     assert package_a.current_office is None
+
+
+def test_an_event_in_transit_without_an_office_is_400_naming_the_field(clerk_a_client, package_a):
+    url = f"/api/v1/packages/{package_a.tracking_number}/events/"
+    for status in ("accepted", "in_transit"):
+        assert clerk_a_client.post(url, {"status": status}, format="json").status_code == 201
+    error = assert_error(clerk_a_client.post(url, {"status": "delayed", "reason": "weather"}, format="json"), 400)
+    assert error["details"] == {"office": "Required while the package is in transit."}
+    response = clerk_a_client.post(url, {"status": "delayed", "reason": "weather", "office": "AAA01"}, format="json")
+    assert response.status_code == 201
+
+
+def test_a_step_away_from_the_parcel_is_refused_through_the_api(client_for, package_a, office_c, clerk_a_client):
+    """A→C accepted at A: a clerk at C cannot send it out for delivery from C."""
+    url = f"/api/v1/packages/{package_a.tracking_number}/events/"
+    assert clerk_a_client.post(url, {"status": "accepted"}, format="json").status_code == 201
+    clerk_c = clerk_at(office_c, username="clerk_c_api")
+    response = client_for(clerk_c).post(url, {"status": "out_for_delivery", "office": "CCC01"}, format="json")
+    error = assert_error(response, 400)
+    assert error["details"] == {"office": "Not where the parcel is."}
+    package_a.refresh_from_db()
+    assert package_a.status == "accepted"
 
 
 def test_an_illegal_transition_is_409_with_what_is_allowed(clerk_a_client, package_a):

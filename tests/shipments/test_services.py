@@ -234,6 +234,8 @@ def test_in_transit_leaves_no_current_office_and_arrival_sets_it(new_york, londo
 def test_delivery_needs_the_receivers_name_and_records_proof(new_york, london):
     clerk = clerk_at(london, username="london_clerk")
     package = register_package(origin=new_york, destination=london, accept=True)
+    package_record_event(package=package, status="in_transit", office=new_york)
+    package_record_event(package=package, status="arrived", office=london)
     package_record_event(package=package, status="out_for_delivery", office=london)
     with pytest.raises(ShipmentError, match="received the parcel"):
         package_record_event(package=package, status="delivered", office=london, actor=clerk)
@@ -356,3 +358,49 @@ def test_concurrent_different_moves_are_applied_one_after_the_other():
     assert outcomes == {"arrived": "done", "delayed": "done"}
     assert sorted(events[-2:]) == ["arrived", "delayed"]
     assert package.status == events[-1]
+
+
+def test_a_physical_step_is_recorded_where_the_parcel_is(new_york, london):
+    """The probe's case: the origin's clerk "delivers" at NYC01 a parcel out for delivery from LON01."""
+    origin_clerk = clerk_at(new_york, username="nyc_clerk")
+    package = register_package(origin=new_york, destination=london, accept=True)
+    for status, office in (("in_transit", new_york), ("arrived", london), ("out_for_delivery", london)):
+        package_record_event(package=package, status=status, office=office)
+    for status, details in (("delivered", {"received_by": "Rita"}), ("delivery_failed", {"reason": "other"})):
+        with pytest.raises(ShipmentError, match="recorded where the parcel is") as refused:
+            package_record_event(package=package, status=status, office=new_york, actor=origin_clerk, **details)
+        assert refused.value.details == {"office": "Not where the parcel is."}
+    package.refresh_from_db()
+    assert (package.status, package.current_office) == ("out_for_delivery", london)
+
+
+def test_a_parcel_in_transit_must_arrive_before_anything_happens_at_an_office(new_york, london):
+    package = register_package(origin=new_york, destination=london, accept=True)
+    package_record_event(package=package, status="in_transit", office=new_york)
+    package_record_event(package=package, status="delayed", reason="weather")
+    with pytest.raises(ShipmentError, match="record its arrival"):
+        package_record_event(package=package, status="out_for_delivery", office=london)
+    package_record_event(package=package, status="arrived", office=london)
+    package_record_event(package=package, status="out_for_delivery", office=london)
+    assert package.status == "out_for_delivery"
+
+
+def test_a_missing_office_in_transit_is_a_missing_field_not_a_refusal(new_york, london):
+    clerk = clerk_at(london, username="london_clerk2")
+    package = register_package(origin=new_york, destination=london, accept=True)
+    package_record_event(package=package, status="in_transit", office=new_york)
+    with pytest.raises(ShipmentError) as refused:
+        package_record_event(package=package, status="arrived", actor=clerk)
+    assert not isinstance(refused.value, OfficeNotAllowed)
+    assert refused.value.http_status == 400
+    assert refused.value.details == {"office": "Required while the package is in transit."}
+
+
+def test_an_illegal_move_names_the_statuses_a_clerk_reads(new_york, london):
+    package = register_package(origin=new_york, destination=london, accept=True)
+    with pytest.raises(IllegalTransition) as refused:
+        package_record_event(package=package, status="arrived", office=london)
+    assert "Allowed next: In transit, Out for delivery, Ready for pickup, Delayed, Returned, Lost." in str(
+        refused.value
+    )
+    assert refused.value.details["allowed_next"][:2] == ["in_transit", "out_for_delivery"]
