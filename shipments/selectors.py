@@ -15,7 +15,7 @@ from offices.models import Office
 from .exceptions import InvalidTrackingNumber, PackageNotFound
 from .models import Package, TrackingEvent
 from .rules import event_office_problems, preselected_step_office_id, step_office_id
-from .statuses import FINAL_STATUSES, REASON_ALLOWED, REASON_REQUIRED, Reason, Status, allowed_next
+from .statuses import FINAL_STATUSES, ON_HAND, REASON_ALLOWED, REASON_REQUIRED, Reason, Status, allowed_next
 from .tracking_numbers import normalize_tracking_number
 
 
@@ -37,8 +37,13 @@ def office_packages(user: Person, office: Office, direction: str) -> QuerySet[Pa
         # On their way: a delivered, returned, cancelled or lost parcel is not coming.
         return packages.filter(destination_office=office).exclude(status__in=FINAL_STATUSES)
     if direction == "on_hand":
-        return packages.filter(current_office=office)
+        return on_hand_at(packages, office.pk)
     raise ValueError(f"Unknown direction {direction!r}; one of {', '.join(DIRECTIONS)}.")
+
+
+def on_hand_at(queryset: QuerySet[Package], office_id: int) -> QuerySet[Package]:
+    """The packages of ``queryset`` physically at that office now (statuses.ON_HAND)."""
+    return queryset.filter(current_office_id=office_id, status__in=ON_HAND)
 
 
 def package_list(user: Person) -> QuerySet[Package]:

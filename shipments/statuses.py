@@ -83,6 +83,12 @@ AT_OFFICE = frozenset(
     }
 )
 
+# Physically at its current office now ("on hand"): handed over or arrived and
+# not gone again. Not a parcel only registered (not handed over yet), one out
+# with a courier, or one delivered, returned, cancelled or lost. A delay keeps
+# a parcel where it was: on hand if it was at an office, nowhere in transit.
+ON_HAND = frozenset({Status.ACCEPTED, Status.ARRIVED, Status.DELIVERY_FAILED, Status.READY_FOR_PICKUP, Status.DELAYED})
+
 # Statuses that need a reason picked from Reason.
 REASON_REQUIRED = frozenset({Status.DELAYED, Status.DELIVERY_FAILED, Status.LOST})
 # Statuses that may carry a reason.

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Q
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from offices import access
 from offices.models import Office
 
 from ..days import day_bounds
+from ..selectors import on_hand_at
 
 
 def my_offices(request) -> list[Office]:
@@ -128,3 +130,27 @@ class DateRangeFilter(admin.FieldListFilter):
         """Every other active parameter, so the date form keeps the other filters."""
         skip = {self.parameter_from, self.parameter_to, "p"}
         return [(key, value) for key, values in self.request.GET.lists() if key not in skip for value in values]
+
+
+class OnHandFilter(OfficeListFilter):
+    """Packages physically at one office now: the same rule as the API's
+    ``direction=on_hand`` (shipments.selectors.on_hand_at)."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.title = "on hand at"
+
+    @property
+    def include_empty_choice(self):
+        return False  # "in transit" is a status, in the status filter
+
+    def queryset(self, request, queryset):
+        values = self.used_parameters.get(self.lookup_kwarg)
+        if not values:
+            return queryset
+        value = values[-1] if isinstance(values, list) else values
+        try:
+            office_id = int(value)
+        except (TypeError, ValueError):
+            raise IncorrectLookupParameters(f"“{value}” is not an office.") from None
+        return on_hand_at(queryset, office_id)

@@ -25,7 +25,7 @@ from ..statuses import Reason, Status
 from ..tracking_numbers import normalize_tracking_number
 from . import views as admin_views
 from .columns import PackageColumnsMixin
-from .filters import DateRangeFilter, OfficeListFilter, TouchesOfficeFilter, my_offices
+from .filters import DateRangeFilter, OfficeListFilter, OnHandFilter, TouchesOfficeFilter, my_offices
 from .inlines import ChargeInline, TrackingEventInline
 
 # The most packages one changelist action moves; bigger moves go through the scan page.
@@ -73,7 +73,7 @@ class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
         "status",
         "service",
         ("origin_office", OfficeListFilter),
-        ("current_office", OfficeListFilter),
+        ("current_office", OnHandFilter),
         ("destination_office", OfficeListFilter),
         ("created_at", DateRangeFilter),
     )

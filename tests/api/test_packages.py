@@ -340,7 +340,8 @@ def test_a_forged_cursor_is_400_not_500(client_for, hq, db):
 
 
 def test_office_packages_by_direction(client_for, clerk_a, office_a, office_b, office_c, tariff):
-    sent = register_package(origin=office_a, destination=office_c)
+    sent = register_package(origin=office_a, destination=office_c, accept=True)
+    registered_only = register_package(origin=office_a, destination=office_c)  # not handed over: not on hand
     incoming = register_package(origin=office_b, destination=office_a)
     delivered = register_package(origin=office_b, destination=office_a)
     for status in ("accepted", "out_for_delivery"):
@@ -351,7 +352,7 @@ def test_office_packages_by_direction(client_for, clerk_a, office_a, office_b, o
     def numbers(direction):
         return listed_numbers(client, f"/api/v1/offices/AAA01/packages/?direction={direction}")
 
-    assert numbers("sent") == {sent.tracking_number}
+    assert numbers("sent") == {sent.tracking_number, registered_only.tracking_number}
     assert numbers("incoming") == {incoming.tracking_number}
     assert numbers("on_hand") == {sent.tracking_number}
     assert_error(client.get("/api/v1/offices/AAA01/packages/"), 400)

@@ -1,0 +1,80 @@
+"""On hand means physically at the office now (docs/domain.md): every status
+checked, through the API's office list and the admin's "On hand at" filter,
+which share one rule (shipments.selectors.on_hand_at)."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from shipments.services import package_record_event
+from shipments.statuses import Status
+from tests.factories import register_package
+from tests.helpers import login
+
+# How each status is reached for a parcel from A to B: (status, office) steps.
+JOURNEYS = {
+    "created": [],
+    "accepted": [("accepted", "A")],
+    "in_transit": [("accepted", "A"), ("in_transit", "A")],
+    "arrived": [("accepted", "A"), ("in_transit", "A"), ("arrived", "B")],
+    "out_for_delivery": [("accepted", "A"), ("in_transit", "A"), ("arrived", "B"), ("out_for_delivery", "B")],
+    "delivery_failed": [
+        ("accepted", "A"),
+        ("in_transit", "A"),
+        ("arrived", "B"),
+        ("out_for_delivery", "B"),
+        ("delivery_failed", "B"),
+    ],
+    "ready_for_pickup": [("accepted", "A"), ("in_transit", "A"), ("arrived", "B"), ("ready_for_pickup", "B")],
+    "delayed": [("accepted", "A"), ("delayed", "A")],
+    "delivered": [
+        ("accepted", "A"),
+        ("in_transit", "A"),
+        ("arrived", "B"),
+        ("ready_for_pickup", "B"),
+        ("delivered", "B"),
+    ],
+    "returned": [("accepted", "A"), ("returned", "A")],
+    "cancelled": [("cancelled", "A")],
+    "lost": [("accepted", "A"), ("lost", "A")],
+}
+ON_HAND = {"accepted": "A", "arrived": "B", "delivery_failed": "B", "ready_for_pickup": "B", "delayed": "A"}
+
+
+@pytest.fixture
+def by_status(office_a, office_b, tariff):
+    offices = {"A": office_a, "B": office_b}
+    packages = {}
+    for status, steps in JOURNEYS.items():
+        when = timezone.now() - timedelta(days=1)
+        package = register_package(origin=office_a, destination=office_b, registered_at=when)
+        for step, office in steps:
+            when += timedelta(minutes=5)
+            package_record_event(
+                package=package,
+                status=step,
+                office=offices[office],
+                occurred_at=when,
+                reason="other" if step in ("delayed", "delivery_failed", "lost") else "",
+                received_by="Rita" if step == "delivered" else "",
+            )
+        assert package.status == status
+        packages[status] = package
+    return packages
+
+
+def test_every_status_is_on_hand_or_not_as_the_domain_says(by_status, client_for, hq, office_a, office_b):
+    assert set(JOURNEYS) == set(Status.values)
+    client = client_for(hq)
+    for code, office in (("A", office_a), ("B", office_b)):
+        response = client.get(f"/api/v1/offices/{office.code}/packages/?direction=on_hand")
+        listed = {row["tracking_number"] for row in response.json()["results"]}
+        expected = {by_status[status].tracking_number for status, where in ON_HAND.items() if where == code}
+        assert listed == expected, code
+
+        page = login(hq).get(reverse("admin:shipments_package_changelist"), {"current_office__id__exact": office.pk})
+        shown = {package.tracking_number for package in page.context["cl"].result_list}
+        assert shown == expected, code
+        assert "On hand at" in page.content.decode() or "on hand at" in page.content.decode()
