@@ -6,8 +6,11 @@ the bulk imports call these same functions, so a rule is written once. A
 service turns the problems into one ``ShipmentError`` with ``refuse``.
 """
 
+import re
 from decimal import Decimal
 from typing import Any, NamedTuple
+
+import phonenumbers
 
 from .exceptions import ShipmentError
 from .statuses import AT_OFFICE, REASON_ALLOWED, REASON_REQUIRED, Reason, Status
@@ -85,6 +88,31 @@ def parcel_problems(
 
 # --- sender and receiver ---------------------------------------------------------------
 
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_COUNTRY_CODES = frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+
+
+def phone_e164(raw: str, country: str = "") -> str | None:
+    """``raw`` as an E.164 number (+12125550142), read as a number of
+    ``country`` (ISO code) unless it starts with +; "" for no number, None for
+    text that is not a phone number. Stored and searched this way, so a number
+    is found however it was typed."""
+    text = raw.strip()
+    if not text:
+        return ""
+    if _E164.match(text) and (
+        text[1:2] in _COUNTRY_CODES or text[1:3] in _COUNTRY_CODES or text[1:4] in _COUNTRY_CODES
+    ):
+        return text  # already E.164: the fast path of a million-row import
+    region = country.strip().upper()
+    try:
+        number = phonenumbers.parse(text, region if len(region) == 2 else None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
 
 def party_problems(role: str, party: Party) -> list[Problem]:
     """A name, a street and a city, an ISO country code, and a way to reach
@@ -102,6 +130,10 @@ def party_problems(role: str, party: Party) -> list[Problem]:
         problems.append(Problem(f"{role}.address.country", "Use the two-letter ISO country code, e.g. US."))
     if party.notify_sms and not party.phone.strip():
         problems.append(Problem(f"{role}.phone", "A phone number is needed for SMS notifications."))
+    elif phone_e164(party.phone, country) is None:
+        problems.append(
+            Problem(f"{role}.phone", "This is not a phone number; give it with the country code, e.g. +1 212 555 0142.")
+        )
     if party.notify_email and not party.email.strip():
         problems.append(Problem(f"{role}.email", "An email address is needed for email notifications."))
     return problems

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 
 from offices import access
@@ -14,7 +15,7 @@ from offices.models import Office
 
 from .exceptions import InvalidTrackingNumber, PackageNotFound
 from .models import Package, TrackingEvent
-from .rules import event_office_problems, preselected_step_office_id, step_office_id
+from .rules import event_office_problems, phone_e164, preselected_step_office_id, step_office_id
 from .statuses import FINAL_STATUSES, ON_HAND, REASON_ALLOWED, REASON_REQUIRED, Reason, Status, allowed_next
 from .tracking_numbers import normalize_tracking_number
 
@@ -71,9 +72,10 @@ def packages_search(queryset: QuerySet[Package], term: str) -> QuerySet[Package]
         return queryset.filter(tracking_number=normalize_tracking_number(term))
     except InvalidTrackingNumber:
         pass
-    if _PHONE.match(term):
-        phones = {term, re.sub(r"[\s\-().]", "", term)}
-        return queryset.filter(Q(sender_phone__in=phones) | Q(receiver_phone__in=phones))
+    phone = phone_e164(term, settings.PHONE_DEFAULT_REGION) if _PHONE.match(term) else None
+    if phone:
+        # Phones are stored in E.164, so the query is read the same way.
+        return queryset.filter(Q(sender_phone=phone) | Q(receiver_phone=phone))
     return packages_named(queryset, term)
 
 

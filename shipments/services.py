@@ -29,6 +29,7 @@ from .rules import (
     event_detail_problems,
     event_office_problems,
     party_problems,
+    phone_e164,
     preselected_step_office_id,
     refuse,
 )
@@ -148,13 +149,13 @@ def package_register(
     package = Package.objects.create(
         tracking_number=next_tracking_number(parcel.service),
         sender_name=sender.name.strip(),
-        sender_phone=sender.phone.strip(),
+        sender_phone=phone_e164(sender.phone, sender.address.country) or "",
         sender_email=sender.email.strip(),
         sender_address=sender_address,
         sender_notify_sms=sender.notify_sms,
         sender_notify_email=sender.notify_email,
         receiver_name=receiver.name.strip(),
-        receiver_phone=receiver.phone.strip(),
+        receiver_phone=phone_e164(receiver.phone, receiver.address.country) or "",
         receiver_email=receiver.email.strip(),
         receiver_address=receiver_address,
         receiver_notify_sms=receiver.notify_sms,

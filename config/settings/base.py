@@ -107,6 +107,9 @@ LOGIN_URL = "admin:login"
 
 # The network's country for tracking numbers (UPU S10, last two letters).
 TRACKING_NUMBER_COUNTRY = env("TRACKING_NUMBER_COUNTRY", default="US")
+# How a phone number typed without +country code is read when searching
+# (a party's own number is read in its address's country).
+PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="US")
 # The currency all tariffs are priced in.
 PRICING_CURRENCY = env("PRICING_CURRENCY", default="USD")
 

@@ -17,7 +17,7 @@ from offices.models import Office
 
 from ..exceptions import ShipmentError
 from ..models import Package, Service
-from ..rules import event_detail_problems
+from ..rules import event_detail_problems, party_problems
 from ..statuses import Reason, Status
 from ..values import Address, Parcel, Party
 
@@ -104,6 +104,14 @@ class PackageRegisterForm(forms.Form):
                 cleaned[key] = cleaned[key].strip().upper()
         if cleaned.get("declared_value") is None:
             cleaned["declared_value"] = Decimal("0")
+        # The registration's own rules, at the quote already, so the clerk
+        # fixes a phone or a country before pressing Register.
+        if not self.errors:
+            for role in ("sender", "receiver"):
+                for problem in party_problems(role, self.party(role)):
+                    field = _DETAIL_FIELDS.get(problem.field, problem.field)
+                    if field in self.fields and field not in self.errors:
+                        self.add_error(field, problem.message)
         return cleaned
 
     def party(self, role: str) -> Party:

@@ -1,0 +1,97 @@
+"""Phone numbers are stored in E.164 however they are typed, refused when they
+are not phone numbers, and found by search in any of those spellings."""
+
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.urls import reverse
+
+from shipments.models import Package
+from shipments.rules import phone_e164
+from tests.factories import party, register_package
+from tests.helpers import login
+
+ADD = reverse("admin:shipments_package_add")
+
+
+def test_phone_spellings_become_one_number():
+    assert phone_e164("+1 212 555 0142") == "+12125550142"
+    assert phone_e164("(212) 555-0142", "us") == "+12125550142"
+    assert phone_e164("020 7946 0958", "GB") == "+442079460958"
+    assert phone_e164("  ") == ""
+    assert phone_e164("call me maybe", "US") is None
+    assert phone_e164("12", "US") is None
+
+
+def test_the_api_stores_e164_and_refuses_what_is_not_a_phone(client_for, clerk_a, office_a, office_c, tariff):
+    clerk_a_client = client_for(clerk_a)
+    body = {
+        "origin_office": "AAA01",
+        "destination_office": "CCC01",
+        "service": "standard",
+        "weight_grams": 500,
+        "length_cm": 10,
+        "width_cm": 10,
+        "height_cm": 10,
+        "sender": {
+            "name": "Sam",
+            "phone": "(212) 555-0142",
+            "address": {"line1": "1 A St", "city": "NY", "country": "US"},
+        },
+        "receiver": {"name": "Rita", "address": {"line1": "2 B St", "city": "LA", "country": "US"}},
+    }
+    response = clerk_a_client.post("/api/v1/packages/", body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["sender"]["phone"] == "+12125550142"
+
+    body["receiver"] |= {"phone": "call me maybe", "notify_sms": True}
+    response = clerk_a_client.post("/api/v1/packages/", body, format="json")
+    assert response.status_code == 400
+    assert "not a phone number" in response.json()["error"]["details"]["receiver.phone"]
+    assert Package.objects.count() == 1
+
+
+def test_the_counter_form_says_which_phone_is_wrong(net):
+    data = {
+        "origin_office": net.a.pk,
+        "destination_office": net.c.pk,
+        "service": "express",
+        "weight_grams": "1200",
+        "length_cm": "30",
+        "width_cm": "20",
+        "height_cm": "10",
+        "sender_name": "Sam Sender",
+        "sender_phone": "call me maybe",
+        "sender_line1": "1 Main St",
+        "sender_city": "Springfield",
+        "sender_country": "US",
+        "receiver_name": "Rita Receiver",
+        "receiver_line1": "9 Elm St",
+        "receiver_city": "Shelbyville",
+        "receiver_country": "US",
+    }
+    response = login(net.clerk_a).post(ADD, data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["sender_phone"] == [
+        "This is not a phone number; give it with the country code, e.g. +1 212 555 0142."
+    ]
+
+
+def test_search_finds_a_phone_however_it_is_typed(net, client_for):
+    package = register_package(origin=net.a, destination=net.c, sender=party("Phoebe Phone", phone="+1 212 555 0142"))
+    assert Package.objects.get(pk=package.pk).sender_phone == "+12125550142"
+    for typed in ("+1 212 555 0142", "+12125550142", "2125550142", "(212) 555-0142"):
+        page = login(net.clerk_a).get(reverse("admin:shipments_package_changelist"), {"q": typed})
+        assert [p.tracking_number for p in page.context["cl"].result_list] == [package.tracking_number], typed
+        listed = client_for(net.clerk_a).get("/api/v1/packages/", {"search": typed}).json()["results"]
+        assert [row["tracking_number"] for row in listed] == [package.tracking_number], typed
+
+
+def test_the_migration_rewrites_phones_typed_before(net):
+    package = net.a_to_c
+    Package.objects.filter(pk=package.pk).update(sender_phone="+1 (212) 555-0142", receiver_phone="call me maybe")
+    migration = MigrationLoader(connection).get_migration("shipments", "0004_phones_in_e164")
+    from django.apps import apps
+
+    migration.operations[0].code(apps, None)
+    package.refresh_from_db()
+    assert (package.sender_phone, package.receiver_phone) == ("+12125550142", "call me maybe")
