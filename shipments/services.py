@@ -338,6 +338,13 @@ class ScanResult:
     message: str
     package: Package | None = None
     office: Office | None = None
+    # The same number again in one batch: recorded once, neither done again nor refused.
+    repeated: bool = False
+
+    @property
+    def outcome(self) -> str:
+        """done, refused or repeated: what the scan page shows for the line."""
+        return "repeated" if self.repeated else "done" if self.done else "refused"
 
 
 def _record_step(
@@ -383,7 +390,9 @@ def package_scan_batch(
         if problem:
             results.append(ScanResult(line, number, False, problem))
         elif number in seen:
-            results.append(ScanResult(line, number, False, "Scanned twice in this batch; recorded once."))
+            results.append(
+                ScanResult(line, number, False, "Scanned twice in this batch; recorded once.", repeated=True)
+            )
         elif number not in packages:
             results.append(ScanResult(line, number, False, "Unknown, or not one of the packages you can see."))
         else:

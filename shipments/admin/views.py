@@ -150,8 +150,9 @@ def scan_view(model_admin, request, office_code: str | None = None):
         office=office,
         form=form,
         results=results,
-        done_count=sum(result.done for result in results or []),
-        refused_count=sum(not result.done for result in results or []),
+        done_count=sum(result.outcome == "done" for result in results or []),
+        refused_count=sum(result.outcome == "refused" for result in results or []),
+        repeated_count=sum(result.outcome == "repeated" for result in results or []),
         media=model_admin.media + form.media,
     )
     return TemplateResponse(request, "admin/shipments/package/scan.html", context)

@@ -30,7 +30,15 @@ def test_one_bad_number_never_blocks_the_others(net):
     ]
     response = scan(login(net.clerk_a), "AAA01", lines, status="accepted")
     results = response.context["results"]
-    assert [result.done for result in results] == [True, False, False, False, True, False, False]
+    assert [result.outcome for result in results] == [
+        "done",
+        "refused",
+        "refused",
+        "refused",
+        "done",
+        "repeated",  # recorded once: neither done again nor a refusal
+        "refused",
+    ]
     messages = [result.message for result in results]
     assert messages[0] == "Accepted (sent) at AAA01."
     assert "wrong check digit" in messages[1]
@@ -39,7 +47,8 @@ def test_one_bad_number_never_blocks_the_others(net):
     assert messages[5] == "Scanned twice in this batch; recorded once."
     assert "cannot become accepted" in messages[6]
     page = response.content.decode()
-    assert "2 done, 5 refused" in page
+    assert "2 done, 4 refused, 1 scanned twice" in page
+    assert '<td class="repeated">already scanned</td>' in page
     assert TrackingEvent.objects.filter(status="accepted", source="scan").count() == 2
     net.a_to_c.refresh_from_db()
     assert net.a_to_c.status == "accepted"
