@@ -71,3 +71,13 @@ def normalize_tracking_number(raw: str) -> str:
     if check_digit(serial) != check:
         raise InvalidTrackingNumber(f"{cleaned} has a wrong check digit: please check the number for a typo.")
     return cleaned
+
+
+def check_digit_problem(raw: str) -> str | None:
+    """The clerk's message when ``raw`` is shaped like a tracking number but its
+    check digit is wrong (a typo), else None: a search box says so rather than
+    showing nothing."""
+    cleaned = re.sub(r"[\s\-]", "", str(raw or "")).upper()
+    if not _S10.match(cleaned) or check_digit(cleaned[2:10]) == int(cleaned[10]):
+        return None
+    return f"{cleaned} has a wrong check digit: please check the number for a typo."

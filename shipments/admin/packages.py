@@ -22,7 +22,7 @@ from ..paginators import EstimatedCountPaginator
 from ..selectors import package_detail_queryset, package_list, package_next_steps, packages_search
 from ..services import package_move_batch
 from ..statuses import Reason, Status
-from ..tracking_numbers import normalize_tracking_number
+from ..tracking_numbers import check_digit_problem, normalize_tracking_number
 from . import views as admin_views
 from .columns import PackageColumnsMixin
 from .filters import DateRangeFilter, OfficeListFilter, OnHandFilter, TouchesOfficeFilter, my_offices
@@ -161,6 +161,9 @@ class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
         return package
 
     def get_search_results(self, request, queryset, search_term):
+        problem = check_digit_problem(search_term)
+        if problem:
+            messages.warning(request, problem)
         return packages_search(queryset, search_term), False
 
     def has_module_permission(self, request):

@@ -58,6 +58,16 @@ def test_search_by_tracking_number_is_exact_and_forgiving_about_spaces_and_case(
     assert list(response.context["cl"].result_list) == [net.a_to_c]
 
 
+def test_a_mistyped_tracking_number_says_wrong_check_digit(net):
+    number = net.a_to_c.tracking_number
+    typo = number[:10] + str((int(number[10]) + 1) % 10) + number[11:]
+    response = login(net.hq).get(CHANGELIST, {"q": typo}, follow=True)
+    assert list(response.context["cl"].result_list) == []
+    assert f"{typo} has a wrong check digit: please check the number for a typo." in response.content.decode()
+    # A name is not a tracking number: no such warning.
+    assert "check digit" not in login(net.hq).get(CHANGELIST, {"q": "bianchi"}).content.decode()
+
+
 def test_search_by_phone_is_exact(net):
     client = login(net.hq)
     package = register_package(origin=net.a, destination=net.b, sender=party("Phone Person", phone="+1 555 0199"))
