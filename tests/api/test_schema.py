@@ -32,3 +32,12 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
 def test_docs_are_open_in_debug(url, client, db):
     with override_settings(DEBUG=True):
         assert client.get(url).status_code == 200
+
+
+def test_schema_is_valid_for_openapi_spec_validator(tmp_path):
+    """What a frontend's code generator checks: defaults must fit their field's format too."""
+    from openapi_spec_validator import validate
+
+    output = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(output))
+    validate(yaml.safe_load(output.read_text()))
