@@ -7,7 +7,7 @@ PY := $(BIN)/python
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench package check-deploy db-stop clean
+.PHONY: run test lint bench package collectstatic check-deploy db-stop clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is needed (found " + sys.version.split()[0] + ")")'
@@ -18,10 +18,11 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 
 venv: $(BIN)/activate
 
+# A rerun prints only what is new: migrations only when some are pending,
+# the demo summary only when the seed changed something.
 run: venv
-	$(MANAGE) migrate --noinput
-	$(MANAGE) createcachetable
-	$(MANAGE) seed_demo
+	@$(MANAGE) migrate --check >/dev/null 2>&1 || $(MANAGE) migrate --noinput
+	@$(MANAGE) seed_demo
 	@echo ""
 	@echo "  Back-office: http://127.0.0.1:8000/admin/"
 	@echo "  Demo logins (local only): hq / hq-demo-pass   (HQ, sees everything)"
@@ -63,12 +64,19 @@ package:
 	$(PYTHON) -m zipfile -e build/lambda.zip build/lambda
 	cd build/lambda && $(PRODUCTION_ENV) $(PYTHON) -S ../../.ci/check_package.py
 
+# Upload the static files to a stage's S3 bucket (AWS credentials from your
+# environment, as for zappa). It needs no production secret: placeholders stand in.
+collectstatic: venv
+	@test -n "$(BUCKET)" || { echo "usage: make collectstatic BUCKET=<the stage's static bucket>" >&2; exit 2; }
+	$(PRODUCTION_ENV) AWS_STORAGE_BUCKET_NAME=$(BUCKET) $(MANAGE) collectstatic --noinput
+
 check-deploy: venv
 	$(PRODUCTION_ENV) $(MANAGE) check --deploy --fail-level WARNING
 
 # Stop the embedded PostgreSQL that `make run` / `make test` start (it keeps running for speed).
+PGDATA_DIR ?= .data/postgres
 db-stop:
-	@test ! -d .data/postgres || $(PY) -W ignore -c 'import pgserver; pgserver.get_server(".data/postgres", cleanup_mode="stop").cleanup()'
+	@test ! -d $(PGDATA_DIR) || $(PY) -W ignore -c 'import sys; from config.settings.embedded_postgres import stop_embedded; stop_embedded(sys.argv[1]) and print("db-stop: stopped", sys.argv[1])' $(PGDATA_DIR)
 
 clean: db-stop
 	rm -rf $(VENV) .pytest_cache .ruff_cache build

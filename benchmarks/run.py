@@ -133,7 +133,6 @@ def main() -> None:
             call_command("migrate", verbosity=0)
             continue
         call_command("migrate", verbosity=0)
-        call_command("createcachetable", verbosity=0)
         call_command("seed_demo", verbosity=0)
         with connection.cursor() as cursor:
             before = _row_count(cursor)

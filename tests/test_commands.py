@@ -43,6 +43,8 @@ def test_seed_demo_builds_a_whole_network_and_a_second_run_changes_nothing():
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert _counts() == first
+    assert out.getvalue() == ""  # a rerun that changes nothing says nothing
+    call_command("seed_demo", stdout=out, verbosity=2)
     assert "packages unchanged" in out.getvalue()
 
 

@@ -186,5 +186,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        # Django's own console handler would print every message a second time
+        # through the root's (e.g. runserver's "Watching for file changes").
+        "django": {"level": "INFO", "handlers": [], "propagate": True},
+    },
 }

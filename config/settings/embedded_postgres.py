@@ -30,3 +30,24 @@ def embedded_database_url() -> str:
     if not server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'").count("(1 row)"):  # noqa: S608 (a constant database name)
         server.psql(f"CREATE DATABASE {DATABASE}")
     return server.get_uri(DATABASE)
+
+
+def stop_embedded(data_dir: Path | str = DATA_DIR) -> bool:
+    """Stop the embedded PostgreSQL under ``data_dir`` (``make db-stop``), even
+    while other processes still hold pgserver handles on it (pgserver itself
+    stops only when the last handle closes). True if a server was stopped."""
+    import os
+    import platform
+
+    data_dir = Path(data_dir)
+    if not (data_dir / "postmaster.pid").exists():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from pgserver._commands import pg_ctl
+
+    # pgserver runs the server as its own system user when started by root.
+    user = "pgserver" if platform.system() != "Windows" and os.geteuid() == 0 else None
+    pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir, user=user)
+    (data_dir / ".handle_pids.json").unlink(missing_ok=True)
+    return True

@@ -50,5 +50,8 @@ class Command(BaseCommand):
                 packages, summary, progress=lambda message: self.stderr.write(f"seed_demo: {message}")
             )
         elapsed = time.perf_counter() - started
-        parts = ", ".join(f"{key}: {value}" for key, value in sorted(summary.items()))
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {elapsed:.1f}s ({parts})."))
+        changed = any(not key.endswith(" unchanged") for key in summary)
+        if changed or options["verbosity"] > 1:
+            # A rerun that changes nothing says nothing (make run's second start).
+            parts = ", ".join(f"{key}: {value}" for key, value in sorted(summary.items()))
+            self.stdout.write(self.style.SUCCESS(f"Demo data ready in {elapsed:.1f}s ({parts})."))

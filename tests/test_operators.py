@@ -1,0 +1,132 @@
+"""What an operator runs: a plain migrate is enough for a working deploy, and
+the embedded PostgreSQL really stops."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg2
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def scratch_database_url(db):
+    """A new, empty database on the test server, as a DATABASE_URL; dropped afterwards."""
+    settings = connection.settings_dict
+    name = f"scratch_migrate_{os.getpid()}"
+    params = {"host": settings["HOST"], "port": settings["PORT"] or 5432, "user": settings["USER"]}
+    params |= {"password": settings["PASSWORD"]} if settings["PASSWORD"] else {}
+    admin = psycopg2.connect(dbname="postgres", **params)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    credentials = quote(params["user"], safe="") + (
+        f":{quote(params['password'], safe='')}" if "password" in params else ""
+    )
+    yield f"postgres://{credentials}@{quote(str(params['host']), safe='')}:{params['port']}/{name}", name, params
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+def test_a_plain_migrate_creates_the_throttles_cache_table(scratch_database_url):
+    url, name, params = scratch_database_url
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    with psycopg2.connect(dbname=name, **params) as fresh, fresh.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('django_cache') IS NOT NULL")
+        assert cursor.fetchone() == (True,)
+    fresh.close()
+
+
+def test_make_db_stop_stops_the_embedded_postgresql(tmp_path):
+    import time
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import pgserver
+
+        server = pgserver.get_server(tmp_path / "postgres", cleanup_mode=None)
+    assert server.psql("SELECT 1").count("(1 row)")
+    pid = int((tmp_path / "postgres" / "postmaster.pid").read_text().split()[0])
+
+    result = subprocess.run(
+        ["make", "--no-print-directory", "db-stop", f"PGDATA_DIR={tmp_path / 'postgres'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail(f"PostgreSQL (pid {pid}) is still running after make db-stop")
+    assert not (tmp_path / "postgres" / "postmaster.pid").exists()
+
+
+def test_make_collectstatic_uploads_to_the_bucket_without_production_secrets(moto_server):
+    import boto3
+
+    aws = {
+        "AWS_ENDPOINT_URL": moto_server,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=moto_server,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    s3.create_bucket(Bucket="static-dev")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/bin/activate", "collectstatic", "BUCKET=static-dev"],
+        cwd=ROOT,
+        env={**env, **aws},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    keys = {
+        item["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket="static-dev")
+        for item in page.get("Contents", [])
+    }
+    assert "static/admin/css/base.css" in keys
+
+
+def test_a_django_log_line_is_printed_once():
+    """runserver's "Watching for file changes" appeared twice: Django's own console
+    handler and the root's both printed it."""
+    import logging
+
+    logger, handlers = logging.getLogger("django.utils.autoreload"), []
+    while logger is not None:
+        handlers += logger.handlers
+        logger = logger.parent if logger.propagate else None
+    assert len(handlers) == 1
