@@ -125,8 +125,10 @@ def test_a_django_log_line_is_printed_once():
     handler and the root's both printed it."""
     import logging
 
-    logger, handlers = logging.getLogger("django.utils.autoreload"), []
-    while logger is not None:
-        handlers += logger.handlers
+    # Only the root logger prints (pytest adds its capture handlers to the root too).
+    logger, handlers = logging.getLogger("django.utils.autoreload"), {}
+    while logger is not None and logger is not logging.root:
+        handlers[logger.name] = logger.handlers
         logger = logger.parent if logger.propagate else None
-    assert len(handlers) == 1
+    assert logger is logging.root
+    assert {name: found for name, found in handlers.items() if found} == {}
