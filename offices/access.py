@@ -5,7 +5,9 @@ The roles (docs/domain.md, "Roles"):
 
 - **HQ**: superusers and members of the ``HQ`` group. Sees every office and
   package, acts at every active office, manages every office, edits the
-  network (offices, tariffs) and people's accounts.
+  network (offices, tariffs) and people's accounts (a superuser's only if a
+  superuser). A manager adds people to their offices but never changes an
+  account.
 - **Member**: holds a ``Membership`` at an active office; *works at* it as a
   clerk or a manager, and *manages* it when the role is manager.
 - Everyone else (no membership, inactive or anonymous) may do nothing.
@@ -131,6 +133,12 @@ def may_manage(user: Person, office: Office) -> bool:
 def may_edit_network(user: Person) -> bool:
     """Offices, tariffs and people's accounts are HQ's."""
     return is_hq(user)
+
+
+def may_edit_account(user: Person, account: User) -> bool:
+    """Someone's email, password, staff flag, activation: HQ's; a superuser's
+    account only another superuser's (an HQ group member cannot take one over)."""
+    return is_hq(user) and (user.is_superuser or not account.is_superuser)
 
 
 def offices_to_view(user: Person) -> QuerySet[Office]:
