@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 
-from offices import access
+from offices import access, admin_accounts  # noqa: F401  (admin_accounts registers the user admin)
 from offices.admin_mixins import ADDRESS_FIELDS, RaiseNotFoundMixin, StaffReadsHQEditsMixin
 from offices.models import Membership, Office
 from offices.services import clerk_upsert, membership_remove, office_upsert, validate_account

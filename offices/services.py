@@ -5,13 +5,14 @@ caller cannot forget: ``actor=None`` is the system (a command an operator
 runs, an import, the demo seed), anyone else must be allowed.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
 from . import access
 from .models import Location, Membership, Office
@@ -172,3 +173,52 @@ def membership_remove(*, actor: User | None, membership: Membership) -> None:
         "You cannot take yourself off your own office; ask HQ.",
     )
     membership.delete()
+
+
+def users_kept_for_history(users: Iterable[User]) -> dict[int, list[str]]:
+    """Those of ``users`` whom records must keep naming (a foreign key to users
+    with ``on_delete=PROTECT``: the tracking history's ``recorded_by``), by id,
+    with what names them. They are deactivated, never deleted. The columns have
+    no index (they would cost on every event): a scan, for a rare admin action."""
+    ids = [user.pk for user in users]
+    kept: dict[int, list[str]] = {}
+    for relation in get_user_model()._meta.get_fields(include_hidden=True):
+        if not isinstance(relation, models.ManyToOneRel) or relation.on_delete is not models.PROTECT:
+            continue
+        field = relation.field
+        named = relation.related_model._base_manager.filter(**{f"{field.name}__in": ids})
+        for user_id in named.values_list(field.attname, flat=True).distinct():
+            kept.setdefault(user_id, []).append(str(relation.related_model._meta.verbose_name_plural))
+    return kept
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User | None, user: User) -> bool:
+    """Stop someone signing in (admin and API alike) and keep their account and
+    the history that names them. HQ or the system; nobody deactivates themselves.
+    Returns whether anything changed."""
+    _require(actor is None or access.may_edit_account(actor, user), "Only HQ deactivates accounts.")
+    _require(actor is None or actor.pk != user.pk, "You cannot deactivate your own account; ask another HQ user.")
+    if not user.is_active:
+        return False
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return True
+
+
+@transaction.atomic
+def user_delete(*, actor: User | None, user: User) -> None:
+    """Delete an account that no record names. Someone who recorded history
+    (``users_kept_for_history``) is refused: deactivate them instead."""
+    _require(actor is None or access.may_edit_account(actor, user), "Only HQ deletes accounts.")
+    _require(actor is None or actor.pk != user.pk, "You cannot delete your own account.")
+    kept = users_kept_for_history([user])
+    _require(not kept, history_kept_message(user, kept.get(user.pk, [])))
+    user.delete()
+
+
+def history_kept_message(user: User, records: list[str]) -> str:
+    return (
+        f"{user.get_username()} is named in {' and '.join(records)} they recorded: the history keeps "
+        "their name, so the account cannot be deleted. Deactivate it instead."
+    )

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from offices.models import Membership, Office
-from offices.services import clerk_upsert, membership_remove, office_upsert
+from offices.services import clerk_upsert, membership_remove, office_upsert, user_deactivate, user_delete
 from shipments.models import Tariff
 from shipments.services import tariff_upsert
 from tests.factories import UserFactory, clerk_at
@@ -144,3 +144,18 @@ def test_a_new_user_name_must_be_one_the_user_model_accepts(office_a):
         clerk_upsert(actor=None, username="bad name!", office=office_a)
     assert "username" in refused.value.message_dict
     assert not User.objects.filter(username="bad name!").exists()
+
+
+def test_someone_who_recorded_history_is_deactivated_not_deleted(package_a, clerk_a, manager_a, hq):
+    with pytest.raises(PermissionDenied, match="Deactivate it instead"):
+        user_delete(actor=hq, user=clerk_a)
+    with pytest.raises(PermissionDenied, match="Only HQ"):
+        user_deactivate(actor=manager_a, user=clerk_a)
+    with pytest.raises(PermissionDenied, match="your own account"):
+        user_deactivate(actor=hq, user=hq)
+    assert user_deactivate(actor=hq, user=clerk_a)
+    assert not user_deactivate(actor=None, user=clerk_a)
+    assert not User.objects.get(pk=clerk_a.pk).is_active
+    nobody = UserFactory(username="nobody")
+    user_delete(actor=None, user=nobody)
+    assert not User.objects.filter(username="nobody").exists()
