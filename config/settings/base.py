@@ -36,6 +36,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "offices.sign_in.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -104,6 +105,14 @@ CACHES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# A back-office session ends when the browser closes and after a shift without
+# use; using it moves the end ahead (offices.sign_in.SessionIdleTimeoutMiddleware
+# saves it again at most every SESSION_REFRESH_SECONDS).
+# https://docs.djangoproject.com/en/stable/topics/http/sessions/#browser-length-sessions-vs-persistent-sessions
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = int(env.float("SESSION_IDLE_HOURS", default=8) * 3600)
+SESSION_REFRESH_SECONDS = 60
 
 # The network's country for tracking numbers (UPU S10, last two letters).
 TRACKING_NUMBER_COUNTRY = env("TRACKING_NUMBER_COUNTRY", default="US")
