@@ -1,10 +1,14 @@
-"""People's accounts in the admin: HQ's, as ``offices.access`` says.
+"""People's accounts and their sign-ins in the admin: HQ's, as ``offices.access`` says.
 
 Django's user admin with HQ's rights instead of model permissions, and with
 deletion through ``offices.services``: someone who recorded history (tracking
-events name them) is deactivated instead, and the admin says so.
+events name them) is deactivated instead, and the admin says so. HQ also sees
+django-axes' failed sign-ins (with who is locked out; deleting a row lifts its
+lock) and successful ones.
 """
 
+from axes.admin import AccessAttemptAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessLog
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -96,3 +100,30 @@ class AccountAdmin(UserAdmin):
     def delete_queryset(self, request, queryset):
         for user in queryset:
             user_delete(actor=request.user, user=user)
+
+
+class HQOnlyMixin:
+    """Pages for HQ alone (whatever Django's model permissions say)."""
+
+    def has_module_permission(self, request):
+        return access.may_use_admin(request.user) and access.is_hq(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
+@admin.register(AccessAttempt)
+class FailedSignInAdmin(HQOnlyMixin, AccessAttemptAdmin):
+    """Failed sign-ins by user name and address; "Locked out" once there are too many."""
+
+
+@admin.register(AccessLog)
+class SignInAdmin(HQOnlyMixin, AccessLogAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False  # the record of who signed in when stays

@@ -1,16 +1,63 @@
-"""Signing in to the back-office: how long a session lasts.
+"""Signing in to the back-office: the admin site and its login form, the
+lockout after repeated failures, and how long a session lasts.
 
-A session ends when the browser closes (``SESSION_EXPIRE_AT_BROWSER_CLOSE``)
-and after ``SESSION_COOKIE_AGE`` without use (``SESSION_IDLE_HOURS``): each
-save of a session moves its expiry that far ahead.
+- Lockout (django-axes, settings ``AXES_*``): the backend refuses a user name
+  and address that failed too often; the login form says so and
+  ``lockout_response`` answers 429 with that page.
+- A session ends when the browser closes (``SESSION_EXPIRE_AT_BROWSER_CLOSE``)
+  and after ``SESSION_COOKIE_AGE`` without use (``SESSION_IDLE_HOURS``): each
+  save of a session moves its expiry that far ahead.
 """
 
 import time
 
 from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.urls import reverse
 
 # When the session was last saved to move its expiry ahead (epoch seconds).
 REFRESHED_KEY = "_refreshed_at"
+
+# --- the login form and the lockout ----------------------------------------------------------
+
+
+def lockout_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return (
+        f"Too many failed sign-ins for this user from your address: signing in is locked. Wait {minutes} "
+        "minutes before trying again (each try starts the wait again), or ask HQ to lift the lock."
+    )
+
+
+class SignInForm(AdminAuthenticationForm):
+    """The admin's login form; a locked-out user name and address are told so,
+    even with the right password."""
+
+    def get_invalid_login_error(self):
+        # django-axes marks the request when it refuses (or has just locked) this sign-in.
+        if getattr(self.request, "axes_locked_out", False):
+            return ValidationError(lockout_message(), code="locked_out")
+        return super().get_invalid_login_error()
+
+
+class BackOfficeAdminSite(admin.AdminSite):
+    """``admin.site`` (offices.apps.BackOfficeAdminConfig)."""
+
+    login_form = SignInForm
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """``AXES_LOCKOUT_CALLABLE``: the login page that says why (``SignInForm``), as a 429."""
+    if original_response is not None and request.path == reverse("admin:login"):
+        original_response.status_code = 429
+        return original_response
+    return HttpResponse(lockout_message(), status=429, content_type="text/plain; charset=utf-8")
+
+
+# --- sessions -------------------------------------------------------------------------------
 
 
 class SessionIdleTimeoutMiddleware:
