@@ -15,7 +15,8 @@ The roles (docs/domain.md, "Roles"):
 There are two doors, and they differ on purpose:
 
 - ``may_use_admin``: the back-office admin asks for Django's staff flag *and*
-  HQ or a membership (the flag is how an account is let into ``/admin/``).
+  HQ or a membership (the flag is how an account is let into ``/admin/``);
+  HQ also signs in with a second factor where ``needs_two_factor`` says so.
 - ``may_use_api``: the REST API asks for HQ or a membership only. Its users
   sign in with Cognito tokens, and a token's claims or the staff flag never
   grant anything here.
@@ -27,6 +28,7 @@ Answers are cached on the user object for the length of one request.
 
 from typing import Any, Literal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -133,6 +135,13 @@ def may_manage(user: Person, office: Office) -> bool:
 def may_edit_network(user: Person) -> bool:
     """Offices, tariffs and people's accounts are HQ's."""
     return is_hq(user)
+
+
+def needs_two_factor(user: Person) -> bool:
+    """Whether the admin asks this user for a second factor even without a
+    device: HQ, when ``TWO_FACTOR_REQUIRED_FOR_HQ`` (production). Anyone with a
+    device gives its code at sign-in anyway."""
+    return bool(settings.TWO_FACTOR_REQUIRED_FOR_HQ) and is_hq(user)
 
 
 def may_edit_account(user: Person, account: User) -> bool:

@@ -4,7 +4,8 @@ Django's user admin with HQ's rights instead of model permissions, and with
 deletion through ``offices.services``: someone who recorded history (tracking
 events name them) is deactivated instead, and the admin says so. HQ also sees
 django-axes' failed sign-ins (with who is locked out; deleting a row lifts its
-lock) and successful ones.
+lock) and successful ones, and who has two-factor sign-in (a lost device is
+removed here; ``manage.py add_totp_device`` enrols, and only it shows a key).
 """
 
 from axes.admin import AccessAttemptAdmin, AccessLogAdmin
@@ -15,9 +16,17 @@ from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from offices import access
-from offices.services import history_kept_message, user_deactivate, user_delete, users_kept_for_history
+from offices.services import (
+    history_kept_message,
+    totp_device_remove,
+    user_deactivate,
+    user_delete,
+    users_kept_for_history,
+)
 
 User = get_user_model()
 
@@ -127,3 +136,26 @@ class FailedSignInAdmin(HQOnlyMixin, AccessAttemptAdmin):
 class SignInAdmin(HQOnlyMixin, AccessLogAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the record of who signed in when stays
+
+
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(TOTPDevice)
+class TwoFactorDeviceAdmin(HQOnlyMixin, TOTPDeviceAdmin):
+    """Who signs in with an authenticator app. Never the key (OTP_ADMIN_HIDE_SENSITIVE_DATA)."""
+
+    def has_add_permission(self, request):
+        return False  # manage.py add_totp_device: the key is shown once, to whoever enrols
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or access.may_edit_account(request.user, obj.user)
+        )
+
+    def delete_model(self, request, obj):
+        totp_device_remove(actor=request.user, device=obj)
+
+    def delete_queryset(self, request, queryset):
+        for device in queryset.select_related("user"):
+            totp_device_remove(actor=request.user, device=device)

@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import access
 from .models import Location, Membership, Office
@@ -222,3 +223,27 @@ def history_kept_message(user: User, records: list[str]) -> str:
         f"{user.get_username()} is named in {' and '.join(records)} they recorded: the history keeps "
         "their name, so the account cannot be deleted. Deactivate it instead."
     )
+
+
+@transaction.atomic
+def totp_device_add(*, actor: User | None, user: User, replace: bool = False) -> TOTPDevice:
+    """Give ``user`` a two-factor device (TOTP: an authenticator app), confirmed
+    at once: from now on they sign in with its codes. Its key is shown once, by
+    the caller. HQ or the system; someone who has one keeps it unless
+    ``replace`` (a lost phone), which removes the old ones."""
+    _require(actor is None or access.may_edit_account(actor, user), "Only HQ sets up two-factor sign-in.")
+    existing = TOTPDevice.objects.filter(user=user)
+    if existing.exists():
+        _require(
+            replace,
+            f"{user.get_username()} already has an authenticator app; replace it only if it is lost (--replace).",
+        )
+        existing.delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+@transaction.atomic
+def totp_device_remove(*, actor: User | None, device: TOTPDevice) -> None:
+    """Take away a two-factor device (a lost phone). HQ or the system."""
+    _require(actor is None or access.may_edit_account(actor, device.user), "Only HQ removes two-factor devices.")
+    device.delete()

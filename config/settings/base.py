@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -39,6 +41,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "offices.sign_in.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -139,6 +142,15 @@ AXES_LOCKOUT_CALLABLE = "offices.sign_in.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 # HQ-only admin pages of our own (offices/admin_accounts.py) instead of axes' ones.
 AXES_ENABLE_ADMIN = False
+
+# Two-factor sign-in (django-otp, TOTP authenticator apps): anyone with a device
+# gives its code at the admin login; with TWO_FACTOR_REQUIRED_FOR_HQ (on in
+# production) HQ cannot use the admin without one. `manage.py add_totp_device`
+# enrols; the admin never shows a device's key.
+# https://django-otp-official.readthedocs.io/en/stable/overview.html
+TWO_FACTOR_REQUIRED_FOR_HQ = env.bool("TWO_FACTOR_REQUIRED_FOR_HQ", default=False)
+OTP_TOTP_ISSUER = "Parcel back-office"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # The network's country for tracking numbers (UPU S10, last two letters).
 TRACKING_NUMBER_COUNTRY = env("TRACKING_NUMBER_COUNTRY", default="US")

@@ -21,6 +21,7 @@ CLERK_ACCESS = {
 HQ_ACCESS = {
     "axes.accessattempt": (200, 403, 200),
     "axes.accesslog": (200, 403, 200),
+    "otp_totp.totpdevice": (200, 403, 200),  # enrolled by manage.py add_totp_device
 }
 
 
@@ -38,6 +39,8 @@ def _sample(model, net):
         return net.a
     if model._meta.label_lower == "auth.user":
         return net.clerk_a
+    if model._meta.label_lower == "otp_totp.totpdevice":
+        return model._default_manager.create(user=net.clerk_a, name="Phone")
     return model._default_manager.first() or model._default_manager.create(name="Sample")
 
 
