@@ -188,7 +188,7 @@ def users_kept_for_history(users: Iterable[User]) -> dict[int, list[str]]:
             continue
         field = relation.field
         named = relation.related_model._base_manager.filter(**{f"{field.name}__in": ids})
-        for user_id in named.values_list(field.attname, flat=True).distinct():
+        for user_id in named.order_by().values_list(field.attname, flat=True).distinct():
             kept.setdefault(user_id, []).append(str(relation.related_model._meta.verbose_name_plural))
     return kept
 
