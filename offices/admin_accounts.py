@@ -131,6 +131,8 @@ class HQOnlyMixin:
 class FailedSignInAdmin(HQOnlyMixin, AccessAttemptAdmin):
     """Failed sign-ins by user name and address; "Locked out" once there are too many."""
 
+    list_display = ["username", "ip_address", "failures_since_start", "status", "attempt_time", "path_info"]
+
 
 @admin.register(AccessLog)
 class SignInAdmin(HQOnlyMixin, AccessLogAdmin):

@@ -45,7 +45,7 @@ def test_bulk_delete_keeps_people_who_recorded_history_and_offers_to_deactivate_
     assert page.status_code == 200
     text = page.content.decode()
     assert "clerk_a is named in tracking events" in text
-    assert "Deactivate them instead" in text
+    assert "Deactivate the selected users instead" in text
     assert User.objects.filter(pk__in=[net.clerk_a.pk, newcomer.pk]).count() == 2
     response = client.post(CHANGELIST, {"_selected_action": [net.clerk_a.pk, newcomer.pk], "action": "deactivate"})
     assert response.status_code == 302
