@@ -5,7 +5,9 @@ The roles (docs/domain.md, "Roles"):
 
 - **HQ**: superusers and members of the ``HQ`` group. Sees every office and
   package, acts at every active office, manages every office, edits the
-  network (offices, tariffs) and people's accounts.
+  network (offices, tariffs) and people's accounts (a superuser's only if a
+  superuser). A manager adds people to their offices but never changes an
+  account.
 - **Member**: holds a ``Membership`` at an active office; *works at* it as a
   clerk or a manager, and *manages* it when the role is manager.
 - Everyone else (no membership, inactive or anonymous) may do nothing.
@@ -13,7 +15,8 @@ The roles (docs/domain.md, "Roles"):
 There are two doors, and they differ on purpose:
 
 - ``may_use_admin``: the back-office admin asks for Django's staff flag *and*
-  HQ or a membership (the flag is how an account is let into ``/admin/``).
+  HQ or a membership (the flag is how an account is let into ``/admin/``);
+  HQ also signs in with a second factor where ``needs_two_factor`` says so.
 - ``may_use_api``: the REST API asks for HQ or a membership only. Its users
   sign in with Cognito tokens, and a token's claims or the staff flag never
   grant anything here.
@@ -25,6 +28,7 @@ Answers are cached on the user object for the length of one request.
 
 from typing import Any, Literal
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Group, User
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -131,6 +135,19 @@ def may_manage(user: Person, office: Office) -> bool:
 def may_edit_network(user: Person) -> bool:
     """Offices, tariffs and people's accounts are HQ's."""
     return is_hq(user)
+
+
+def needs_two_factor(user: Person) -> bool:
+    """Whether the admin asks this user for a second factor even without a
+    device: HQ, when ``TWO_FACTOR_REQUIRED_FOR_HQ`` (production). Anyone with a
+    device gives its code at sign-in anyway."""
+    return bool(settings.TWO_FACTOR_REQUIRED_FOR_HQ) and is_hq(user)
+
+
+def may_edit_account(user: Person, account: User) -> bool:
+    """Someone's email, password, staff flag, activation: HQ's; a superuser's
+    account only another superuser's (an HQ group member cannot take one over)."""
+    return is_hq(user) and (user.is_superuser or not account.is_superuser)
 
 
 def offices_to_view(user: Person) -> QuerySet[Office]:

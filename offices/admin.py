@@ -10,10 +10,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 
-from offices import access
+from offices import access, admin_accounts  # noqa: F401  (admin_accounts registers the user admin)
 from offices.admin_mixins import ADDRESS_FIELDS, RaiseNotFoundMixin, StaffReadsHQEditsMixin
 from offices.models import Membership, Office
-from offices.services import clerk_upsert, membership_remove, office_upsert
+from offices.services import clerk_upsert, membership_remove, office_upsert, validate_account
 
 
 class OfficeForm(forms.ModelForm):
@@ -129,7 +129,7 @@ class MembershipAddForm(forms.ModelForm):
         max_length=150,
         help_text="A new user name creates a staff user; an existing one adds that person to the office.",
     )
-    email = forms.EmailField(required=False)
+    email = forms.EmailField(required=False, help_text="For a new user only: an existing account is HQ's to change.")
     password = forms.CharField(
         widget=forms.PasswordInput,
         required=False,
@@ -149,14 +149,28 @@ class MembershipAddForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         username = cleaned.get("username", "").strip()
+        email, password = cleaned.get("email") or None, cleaned.get("password") or None
         user = get_user_model().objects.filter(username=username).first()
-        if user is not None:
-            if cleaned.get("password") and not access.is_hq(self.request.user):
-                # Otherwise a manager could take over anyone's account by "adding" it.
+        if user is None:
+            self._add_errors(validate_account, username=username, email=email, password=password)
+            return cleaned
+        if not access.may_edit_account(self.request.user, user):
+            # Adding someone to an office never changes their account (clerk_upsert).
+            if password:
                 self.add_error("password", "This user already exists; only HQ can change their password.")
-            if cleaned.get("office") and Membership.objects.filter(user=user, office=cleaned["office"]).exists():
-                self.add_error("username", f"{username} already works at {cleaned['office'].code}.")
+            if email:
+                self.add_error("email", "This user already exists; only HQ can change their email. Leave it empty.")
+        elif password:
+            self._add_errors(validate_account, username=username, password=password, user=user)
+        if cleaned.get("office") and Membership.objects.filter(user=user, office=cleaned["office"]).exists():
+            self.add_error("username", f"{username} already works at {cleaned['office'].code}.")
         return cleaned
+
+    def _add_errors(self, check, **values):
+        try:
+            check(**values)
+        except forms.ValidationError as error:
+            self.add_error(None, error)
 
     def _post_clean(self):
         # The user is created by the service on save, not by the form.
@@ -256,3 +270,7 @@ class MembershipAdmin(RaiseNotFoundMixin, admin.ModelAdmin):
         obj._state.adding = False
         if created and not password:
             messages.info(request, f"{username} signs in through the company login: no password was set.")
+        if not user.is_staff:
+            messages.warning(
+                request, f"Added, but {username} uses the API only: HQ decides who may use the back-office."
+            )

@@ -5,12 +5,15 @@ caller cannot forget: ``actor=None`` is the system (a command an operator
 runs, an import, the demo seed), anyone else must be allowed.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import access
 from .models import Location, Membership, Office
@@ -71,6 +74,29 @@ def office_upsert(
     return office, False, changed
 
 
+def validate_account(
+    *, username: str, email: str | None = None, password: str | None = None, user: User | None = None
+) -> None:
+    """Refuse (``ValidationError`` by field) a new user name the user model does
+    not accept, and a password ``AUTH_PASSWORD_VALIDATORS`` refuse for ``user``
+    (or for the new account ``username``, ``email``). No database access: the
+    admin form asks before the service does."""
+    errors: dict[str, list[str]] = {}
+    if user is None:
+        try:
+            get_user_model()._meta.get_field("username").clean(username, None)
+        except ValidationError as error:
+            errors["username"] = error.messages
+        user = get_user_model()(username=username, email=email or "")
+    if password:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as error:
+            errors["password"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def clerk_upsert(
     *,
@@ -81,35 +107,61 @@ def clerk_upsert(
     email: str | None = None,
     password: str | None = None,
 ) -> tuple[Any, bool, bool]:
-    """Make ``username`` a staff user working at ``office`` with ``role``.
+    """Make ``username`` work at ``office`` with ``role``; a new user name
+    creates a staff user (with ``email`` and ``password``).
 
     The office's managers, HQ or the system only. Other memberships are kept
     (call again for more offices). Without a password a new user has an
-    unusable one and signs in through Cognito only.
+    unusable one and signs in through Cognito only. Adding someone to an office
+    never changes their account: the email, password and staff flag of an
+    existing user are changed by HQ or the system only (``may_edit_account``),
+    and a manager who asks for a change is refused. Passwords must pass
+    ``AUTH_PASSWORD_VALIDATORS`` (``validate_account``).
     Returns (user, created, changed)."""
     _require(actor is None or access.may_manage(actor, office), f"You do not manage {office.code}.")
-    User = get_user_model()
-    user, created = User.objects.get_or_create(username=username, defaults={"is_staff": True})
-    changed = created
-    if created and not password:
-        user.set_unusable_password()
-    if not user.is_staff:
-        user.is_staff = True
-        changed = True
-    if email is not None and user.email != email:
-        user.email = email
-        changed = True
-    if password and not user.check_password(password):
-        user.set_password(password)
-        changed = True
-    if changed:
+    user = get_user_model().objects.select_for_update().filter(username=username).first()
+    created = user is None
+    if user is None:
+        validate_account(username=username, email=email, password=password)
+        user = get_user_model()(username=username, email=email or "", is_staff=True)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
         user.save()
+        changed = True
+    else:
+        changed = _account_update(actor=actor, user=user, email=email, password=password)
     membership, membership_created = Membership.objects.get_or_create(user=user, office=office, defaults={"role": role})
     if not membership_created and membership.role != role:
         membership.role = role
         membership.save(update_fields=["role"])
         changed = True
     return user, created, changed or membership_created
+
+
+def _account_update(*, actor: User | None, user: User, email: str | None, password: str | None) -> bool:
+    """What ``clerk_upsert`` asks of an existing account; True if it changed."""
+    if actor is not None and not access.may_edit_account(actor, user):
+        # Refused whether or not they match: an answer would tell whether a
+        # guessed password (or email) is the person's.
+        _require(
+            not password and not email,
+            f"{user.get_username()} already has an account; only HQ changes its email or password.",
+        )
+        return False  # a membership is added; the account stays as it is
+    new_email = email is not None and user.email != email
+    new_password = bool(password) and not user.check_password(password)
+    if not (new_email or new_password or not user.is_staff):
+        return False
+    if new_email:
+        user.email = email or ""
+    if new_password:
+        validate_account(username=user.get_username(), password=password, user=user)
+        user.set_password(password)
+    user.is_staff = True
+    user.save()
+    return True
 
 
 @transaction.atomic
@@ -122,3 +174,76 @@ def membership_remove(*, actor: User | None, membership: Membership) -> None:
         "You cannot take yourself off your own office; ask HQ.",
     )
     membership.delete()
+
+
+def users_kept_for_history(users: Iterable[User]) -> dict[int, list[str]]:
+    """Those of ``users`` whom records must keep naming (a foreign key to users
+    with ``on_delete=PROTECT``: the tracking history's ``recorded_by``), by id,
+    with what names them. They are deactivated, never deleted. The columns have
+    no index (they would cost on every event): a scan, for a rare admin action."""
+    ids = [user.pk for user in users]
+    kept: dict[int, list[str]] = {}
+    for relation in get_user_model()._meta.get_fields(include_hidden=True):
+        if not isinstance(relation, models.ManyToOneRel) or relation.on_delete is not models.PROTECT:
+            continue
+        field = relation.field
+        named = relation.related_model._base_manager.filter(**{f"{field.name}__in": ids})
+        for user_id in named.order_by().values_list(field.attname, flat=True).distinct():
+            kept.setdefault(user_id, []).append(str(relation.related_model._meta.verbose_name_plural))
+    return kept
+
+
+@transaction.atomic
+def user_deactivate(*, actor: User | None, user: User) -> bool:
+    """Stop someone signing in (admin and API alike) and keep their account and
+    the history that names them. HQ or the system; nobody deactivates themselves.
+    Returns whether anything changed."""
+    _require(actor is None or access.may_edit_account(actor, user), "Only HQ deactivates accounts.")
+    _require(actor is None or actor.pk != user.pk, "You cannot deactivate your own account; ask another HQ user.")
+    if not user.is_active:
+        return False
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    return True
+
+
+@transaction.atomic
+def user_delete(*, actor: User | None, user: User) -> None:
+    """Delete an account that no record names. Someone who recorded history
+    (``users_kept_for_history``) is refused: deactivate them instead."""
+    _require(actor is None or access.may_edit_account(actor, user), "Only HQ deletes accounts.")
+    _require(actor is None or actor.pk != user.pk, "You cannot delete your own account.")
+    kept = users_kept_for_history([user])
+    _require(not kept, history_kept_message(user, kept.get(user.pk, [])))
+    user.delete()
+
+
+def history_kept_message(user: User, records: list[str]) -> str:
+    return (
+        f"{user.get_username()} is named in {' and '.join(records)} they recorded: the history keeps "
+        "their name, so the account cannot be deleted. Deactivate it instead."
+    )
+
+
+@transaction.atomic
+def totp_device_add(*, actor: User | None, user: User, replace: bool = False) -> TOTPDevice:
+    """Give ``user`` a two-factor device (TOTP: an authenticator app), confirmed
+    at once: from now on they sign in with its codes. Its key is shown once, by
+    the caller. HQ or the system; someone who has one keeps it unless
+    ``replace`` (a lost phone), which removes the old ones."""
+    _require(actor is None or access.may_edit_account(actor, user), "Only HQ sets up two-factor sign-in.")
+    existing = TOTPDevice.objects.filter(user=user)
+    if existing.exists():
+        _require(
+            replace,
+            f"{user.get_username()} already has an authenticator app; replace it only if it is lost (--replace).",
+        )
+        existing.delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+@transaction.atomic
+def totp_device_remove(*, actor: User | None, device: TOTPDevice) -> None:
+    """Take away a two-factor device (a lost phone). HQ or the system."""
+    _require(actor is None or access.may_edit_account(actor, device.user), "Only HQ removes two-factor devices.")
+    device.delete()

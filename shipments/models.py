@@ -217,8 +217,10 @@ class TrackingEvent(models.Model):
     )
     occurred_at = models.DateTimeField()
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # PROTECT: the history keeps who recorded it (SET_NULL would be an UPDATE,
+    # which the trigger refuses); such a person is deactivated, not deleted.
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.COUNTER)
     note = models.TextField(blank=True)

@@ -139,3 +139,19 @@ def test_add_clerk_refuses_an_unknown_office_clearly():
     with pytest.raises(CommandError, match="There is no office XYZ01"):
         call_command("add_clerk", "x", "--office", "XYZ01")
     assert not User.objects.filter(username="x").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("username", "password", "refused"),
+    [("sam", "1", "too short"), ("bad name!", None, "Enter a valid username")],
+)
+def test_add_clerk_refuses_a_weak_password_and_a_bad_user_name(monkeypatch, username, password, refused):
+    OfficeFactory(code="NYC01")
+    arguments = ["add_clerk", username, "--office", "NYC01"]
+    if password is not None:
+        monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+        arguments.append("--password-stdin")
+    with pytest.raises(CommandError, match=refused):
+        call_command(*arguments, stdout=io.StringIO())
+    assert not User.objects.filter(username=username).exists()

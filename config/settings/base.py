@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs comes from the
 environment (django-environ); see local.py, test.py and production.py."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -14,12 +15,16 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin with the back-office's admin site (offices.sign_in.BackOfficeAdminSite).
+    "offices.apps.BackOfficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -36,8 +41,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "offices.sign_in.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout into its response (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out sign-in before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,6 +119,38 @@ CACHES = {
 }
 
 LOGIN_URL = "admin:login"
+
+# A back-office session ends when the browser closes and after a shift without
+# use; using it moves the end ahead (offices.sign_in.SessionIdleTimeoutMiddleware
+# saves it again at most every SESSION_REFRESH_SECONDS).
+# https://docs.djangoproject.com/en/stable/topics/http/sessions/#browser-length-sessions-vs-persistent-sessions
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = int(env.float("SESSION_IDLE_HOURS", default=8) * 3600)
+SESSION_REFRESH_SECONDS = 60
+
+# Lockout after repeated failed sign-ins (django-axes), per user name and client
+# address together: LOGIN_FAILURE_LIMIT failures lock that pair for
+# LOGIN_LOCKOUT_MINUTES, and every try meanwhile starts the wait again.
+# `manage.py axes_reset_username USERNAME` (or `axes_reset`) lifts it sooner.
+# The address is REMOTE_ADDR, where Zappa puts API Gateway's sourceIp.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=60))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "offices.sign_in.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+# HQ-only admin pages of our own (offices/admin_accounts.py) instead of axes' ones.
+AXES_ENABLE_ADMIN = False
+
+# Two-factor sign-in (django-otp, TOTP authenticator apps): anyone with a device
+# gives its code at the admin login; with TWO_FACTOR_REQUIRED_FOR_HQ (on in
+# production) HQ cannot use the admin without one. `manage.py add_totp_device`
+# enrols; the admin never shows a device's key.
+# https://django-otp-official.readthedocs.io/en/stable/overview.html
+TWO_FACTOR_REQUIRED_FOR_HQ = env.bool("TWO_FACTOR_REQUIRED_FOR_HQ", default=False)
+OTP_TOTP_ISSUER = "Parcel back-office"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # The network's country for tracking numbers (UPU S10, last two letters).
 TRACKING_NUMBER_COUNTRY = env("TRACKING_NUMBER_COUNTRY", default="US")

@@ -13,6 +13,9 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 DATABASES = {"default": database_settings(env("DATABASE_URL"))}
 
+# HQ can do anything: in production they sign in with a second factor (offices.sign_in).
+TWO_FACTOR_REQUIRED_FOR_HQ = True
+
 # API Gateway terminates TLS and forwards the original scheme.
 # https://docs.djangoproject.com/en/stable/ref/settings/#secure-proxy-ssl-header
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from offices.models import Membership
+from tests.factories import UserFactory
 from tests.helpers import login
 
 ADD = reverse("admin:offices_membership_add")
@@ -111,3 +112,33 @@ def test_a_manager_removes_a_clerk_from_their_office_but_not_themselves(net):
     assert "clerk_b" not in unseen.content.decode()
     assert client.post(url, {"post": "yes"}).status_code == 404
     assert Membership.objects.filter(pk=other_office.pk).exists()
+
+
+def test_adding_an_existing_person_to_an_office_leaves_their_account_alone(net):
+    net.hq.email = "boss@example.com"
+    net.hq.save()
+    client = login(net.manager_a)
+    response = client.post(
+        ADD, {"username": "hq", "email": "manager-owns-this@example.com", "office": net.a.pk, "role": "clerk"}
+    )
+    assert response.status_code == 200
+    assert "only HQ can change their email" in response.content.decode()
+    net.hq.refresh_from_db()
+    assert net.hq.email == "boss@example.com"
+    api_only = UserFactory(username="api_only", is_staff=False, email="api@example.com")
+    response = client.post(ADD, {"username": "api_only", "office": net.a.pk, "role": "clerk"}, follow=True)
+    assert "api_only uses the API only" in response.content.decode()
+    api_only.refresh_from_db()
+    assert (api_only.is_staff, api_only.email) == (False, "api@example.com")
+    assert Membership.objects.get(user=api_only).office == net.a
+
+
+def test_a_manager_cannot_give_a_new_clerk_a_weak_password_or_a_bad_user_name(net):
+    response = login(net.manager_a).post(
+        ADD, {"username": "bad name!", "password": "1", "office": net.a.pk, "role": "clerk"}
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "too short" in " ".join(errors["password"])
+    assert "Enter a valid username" in " ".join(errors["username"])
+    assert not get_user_model().objects.filter(username="bad name!").exists()

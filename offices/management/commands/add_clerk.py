@@ -14,7 +14,8 @@ from offices.services import clerk_upsert
 class Command(BaseCommand):
     help = (
         "Create or update staff user USERNAME with a membership at office CODE (repeat for more offices). "
-        "Without --password-stdin a new user has no password and signs in through Cognito only."
+        "Without --password-stdin a new user has no password and signs in through Cognito only. "
+        "Passwords must pass the password validators (AUTH_PASSWORD_VALIDATORS)."
     )
 
     def add_arguments(self, parser):
@@ -41,13 +42,17 @@ class Command(BaseCommand):
             if not password:
                 raise CommandError("No password on standard input.")
         role = Membership.Role.MANAGER if manager else Membership.Role.CLERK
-        user, created, changed = clerk_upsert(
-            actor=None,  # the operator running the command
-            username=username,
-            office=office_obj,
-            role=role,
-            email=email,
-            password=password,
-        )
+        try:
+            user, created, changed = clerk_upsert(
+                actor=None,  # the operator running the command
+                username=username,
+                office=office_obj,
+                role=role,
+                email=email,
+                password=password,
+            )
+        except ValidationError as error:
+            problems = [f"{field}: {message}" for field, messages in error.message_dict.items() for message in messages]
+            raise CommandError(f"{username} was not saved. " + " ".join(problems)) from None
         state = "created" if created else "updated" if changed else "unchanged"
         self.stdout.write(self.style.SUCCESS(f"{username}: {state}, {role} at {code}."))

@@ -1,0 +1,152 @@
+"""Signing in to the back-office: the admin site and its login form, the
+lockout after repeated failures, two-factor sign-in, and how long a session lasts.
+
+- Lockout (django-axes, settings ``AXES_*``): the backend refuses a user name
+  and address that failed too often; the login form says so and
+  ``lockout_response`` answers 429 with that page.
+- Two-factor (django-otp, TOTP): a user with a confirmed device gives its code
+  with their password; HQ without one cannot use the admin where
+  ``access.needs_two_factor`` (production) and is told how to enrol
+  (``manage.py add_totp_device``).
+- A session ends when the browser closes (``SESSION_EXPIRE_AT_BROWSER_CLOSE``)
+  and after ``SESSION_COOKIE_AGE`` without use (``SESSION_IDLE_HOURS``): each
+  save of a session moves its expiry that far ahead.
+"""
+
+import time
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.urls import reverse
+from django_otp import devices_for_user
+from django_otp.forms import OTPAuthenticationFormMixin
+
+from offices import access
+
+# When the session was last saved to move its expiry ahead (epoch seconds).
+REFRESHED_KEY = "_refreshed_at"
+
+ENROL_MESSAGE = (
+    "HQ accounts sign in with a code from an authenticator app, and yours has none yet. Ask an operator to "
+    "run “manage.py add_totp_device {username}” and add the key it shows to your authenticator app."
+)
+SIGN_IN_AGAIN_MESSAGE = (
+    "HQ accounts sign in with a code from an authenticator app: sign in again below with yours. No app yet? "
+    "Ask an operator to run “manage.py add_totp_device {username}”."
+)
+
+# --- the login form and the lockout ----------------------------------------------------------
+
+
+def lockout_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return (
+        f"Too many failed sign-ins for this user from your address: signing in is locked. Wait {minutes} "
+        "minutes before trying again (each try starts the wait again), or ask HQ to lift the lock."
+    )
+
+
+class SignInForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
+    """The admin's login form: user name, password and, for whoever has set up
+    two-factor sign-in, the code of their authenticator app (django-otp's form
+    asks every user for one; this one only those with a device). A locked-out
+    user name and address are told so, even with the right password."""
+
+    otp_device = forms.CharField(required=False, widget=forms.Select)
+    otp_token = forms.CharField(
+        required=False,
+        label="Two-factor code",
+        help_text="The 6 digits your authenticator app shows, if your account uses two-factor sign-in.",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+    otp_challenge = forms.CharField(required=False)  # django-otp's; TOTP devices have no challenge
+
+    otp_error_messages = {
+        **OTPAuthenticationFormMixin.otp_error_messages,
+        "token_required": "Enter the two-factor code from your authenticator app as well.",
+        "invalid_token": "That two-factor code is wrong or already used: enter the one your app shows now.",
+        "device_required": "Choose the device whose code you enter.",
+    }
+
+    def get_invalid_login_error(self):
+        # django-axes marks the request when it refuses (or has just locked) this sign-in.
+        if getattr(self.request, "axes_locked_out", False):
+            return ValidationError(lockout_message(), code="locked_out")
+        return super().get_invalid_login_error()
+
+    def clean(self):
+        cleaned = super().clean()  # the password (and the lockout)
+        user = self.get_user()
+        devices = list(devices_for_user(user))
+        if devices:
+            if not cleaned.get("otp_device") and len(devices) == 1:
+                cleaned["otp_device"] = devices[0].persistent_id
+            self.clean_otp(user)
+        elif access.needs_two_factor(user):
+            raise ValidationError(ENROL_MESSAGE.format(username=user.get_username()), code="two_factor_missing")
+        return cleaned
+
+
+class BackOfficeAdminSite(admin.AdminSite):
+    """``admin.site`` (offices.apps.BackOfficeAdminConfig): its login form, and
+    HQ in production only with a second factor."""
+
+    login_form = SignInForm
+    login_template = "admin/sign_in.html"
+
+    def has_permission(self, request):
+        return super().has_permission(request) and not _second_factor_missing(request.user)
+
+    def login(self, request, extra_context=None):
+        if request.user.is_authenticated and _second_factor_missing(request.user):
+            # Signed in without a code (before two-factor was required): say what is missing.
+            message = SIGN_IN_AGAIN_MESSAGE.format(username=request.user.get_username())
+            extra_context = {**(extra_context or {}), "two_factor_message": message}
+        return super().login(request, extra_context)
+
+
+def _second_factor_missing(user) -> bool:
+    # ``is_verified``: django_otp.middleware.OTPMiddleware (a code was given at this session's sign-in).
+    return access.needs_two_factor(user) and not user.is_verified()
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """``AXES_LOCKOUT_CALLABLE``: the login page that says why (``SignInForm``), as a 429."""
+    if original_response is not None and request.path == reverse("admin:login"):
+        original_response.status_code = 429
+        return original_response
+    return HttpResponse(lockout_message(), status=429, content_type="text/plain; charset=utf-8")
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+class SessionIdleTimeoutMiddleware:
+    """Keeps a session alive while it is used: saves it again, which pushes its
+    expiry ahead, at most every ``SESSION_REFRESH_SECONDS`` (Django's
+    ``SESSION_SAVE_EVERY_REQUEST`` would write the session row on every request).
+    Goes after ``SessionMiddleware`` in ``MIDDLEWARE``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only a session this request read (a signed-in page): an untouched one stays unloaded.
+        if session is not None and session.accessed and not session.is_empty():
+            now = int(time.time())
+            if now - session.get(REFRESHED_KEY, 0) >= settings.SESSION_REFRESH_SECONDS:
+                session[REFRESHED_KEY] = now  # marks it modified: SessionMiddleware saves it
+        return response
+
+
+def note_sign_in(sender, request, user, **kwargs):
+    """Signing in saves the session: count that as its first refresh (``user_logged_in``)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[REFRESHED_KEY] = int(time.time())

@@ -1,0 +1,77 @@
+"""People's accounts in the admin: HQ's, and someone who recorded history is
+deactivated, not deleted (the append-only events keep their name)."""
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from shipments.models import TrackingEvent
+from tests.factories import UserFactory
+from tests.helpers import login
+
+User = get_user_model()
+CHANGELIST = reverse("admin:auth_user_changelist")
+
+
+def _delete_url(user):
+    return reverse("admin:auth_user_delete", args=[user.pk])
+
+
+def test_deleting_someone_who_recorded_history_offers_deactivation_instead(net):
+    assert TrackingEvent.objects.filter(recorded_by=net.clerk_a).exists()  # registered package_a
+    client = login(net.hq)
+    page = client.get(_delete_url(net.clerk_a))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "clerk_a is named in tracking events they recorded" in text
+    assert "Deactivate it instead" in text
+    assert "Yes, I’m sure" not in text
+    # Confirming the delete anyway changes nothing (it was a 500: the trigger refused SET_NULL).
+    assert client.post(_delete_url(net.clerk_a), {"post": "yes"}).status_code == 200
+    assert User.objects.filter(pk=net.clerk_a.pk).exists()
+    # The button on that page deactivates.
+    change = reverse("admin:auth_user_change", args=[net.clerk_a.pk])
+    response = client.post(change, {"_selected_action": net.clerk_a.pk, "CHANGE_FORM-action": "deactivate"})
+    assert response.status_code == 302
+    net.clerk_a.refresh_from_db()
+    assert not net.clerk_a.is_active
+    assert TrackingEvent.objects.filter(recorded_by=net.clerk_a).exists()
+
+
+def test_bulk_delete_keeps_people_who_recorded_history_and_offers_to_deactivate_them(net):
+    newcomer = UserFactory(username="newcomer")
+    client = login(net.hq)
+    selected = {"_selected_action": [net.clerk_a.pk, newcomer.pk], "action": "delete_selected", "post": "yes"}
+    page = client.post(CHANGELIST, selected)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "clerk_a is named in tracking events" in text
+    assert "Deactivate the selected users instead" in text
+    assert User.objects.filter(pk__in=[net.clerk_a.pk, newcomer.pk]).count() == 2
+    response = client.post(CHANGELIST, {"_selected_action": [net.clerk_a.pk, newcomer.pk], "action": "deactivate"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk__in=[net.clerk_a.pk, newcomer.pk], is_active=True).exists()
+
+
+def test_hq_deletes_an_account_that_no_record_names(net):
+    newcomer = UserFactory(username="newcomer")
+    client = login(net.hq)
+    assert "Yes, I’m sure" in client.get(_delete_url(newcomer)).content.decode()
+    assert client.post(_delete_url(newcomer), {"post": "yes"}).status_code == 302
+    assert not User.objects.filter(pk=newcomer.pk).exists()
+    another = UserFactory(username="another")
+    response = client.post(CHANGELIST, {"_selected_action": [another.pk], "action": "delete_selected", "post": "yes"})
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=another.pk).exists()
+
+
+def test_accounts_are_hqs_and_a_superuser_is_a_superusers(net, hq_member):
+    assert login(net.manager_a).get(CHANGELIST).status_code == 403
+    client = login(hq_member)
+    assert client.get(CHANGELIST).status_code == 200
+    superuser_page = reverse("admin:auth_user_change", args=[net.hq.pk])
+    assert 'name="_save"' not in client.get(superuser_page).content.decode()
+    assert client.post(superuser_page, {"username": "hq", "email": "mine@example.com"}).status_code == 403
+    assert client.get(_delete_url(net.hq)).status_code == 403
+    form = client.get(reverse("admin:auth_user_change", args=[net.clerk_a.pk])).context["adminform"].form
+    assert "is_superuser" not in form.fields  # read-only for anyone but a superuser
+    assert login(net.hq).get(_delete_url(net.hq)).status_code == 403  # nobody deletes themselves
