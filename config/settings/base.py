@@ -142,6 +142,8 @@ AXES_LOCKOUT_CALLABLE = "offices.sign_in.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
 # HQ-only admin pages of our own (offices/admin_accounts.py) instead of axes' ones.
 AXES_ENABLE_ADMIN = False
+# No start-up banner on every manage.py command.
+AXES_VERBOSE = False
 
 # Two-factor sign-in (django-otp, TOTP authenticator apps): anyone with a device
 # gives its code at the admin login; with TWO_FACTOR_REQUIRED_FOR_HQ (on in
