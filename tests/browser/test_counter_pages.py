@@ -1,0 +1,33 @@
+"""Small things a clerk meets on every page: where the cursor starts, what the
+labels say, the site's icon."""
+
+from playwright.sync_api import expect
+
+from offices.models import Membership
+from shipments.models import Service
+from tests.factories import OfficeFactory, TariffFactory, clerk_at, register_package
+from tests.helpers import log_in
+
+
+def test_the_register_form_starts_at_the_destination_and_goes_on_by_keyboard(live_server, browser_page):
+    origin = OfficeFactory(code="NYC01", name="New York Midtown")
+    OfficeFactory(code="BOS01", name="Boston Back Bay")
+    clerk_at(origin, username="clerk.nyc01")
+    context, page = browser_page
+    log_in(page, live_server.url, "clerk.nyc01")
+    page.click("text=Register a package")
+
+    # The origin is the clerk's office already: the cursor waits on the destination.
+    focused = page.locator(".field-destination_office .select2-selection")
+    expect(focused).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.type("BOS")
+    expect(page.locator(".select2-results__option--highlighted")).to_contain_text("BOS01")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_destination_office")).to_have_value(str(OfficeFactory(code="BOS01").pk))
+    expect(page.locator("label[for=id_weight_grams]")).to_have_text("Weight (g):")
+
+    # Sent back with a mistake, the cursor is on the first field to correct.
+    page.click("input[name=_quote]")
+    expect(page.locator(".errornote")).to_be_visible()
+    expect(page.locator("#id_weight_grams")).to_be_focused()
