@@ -114,16 +114,16 @@ class Package(models.Model):
     )
 
     service = models.CharField(max_length=20, choices=Service.choices)
-    weight_grams = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    length_cm = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    width_cm = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    height_cm = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    weight_grams = models.PositiveIntegerField("weight (g)", validators=[MinValueValidator(1)])
+    length_cm = models.PositiveIntegerField("length (cm)", validators=[MinValueValidator(1)])
+    width_cm = models.PositiveIntegerField("width (cm)", validators=[MinValueValidator(1)])
+    height_cm = models.PositiveIntegerField("height (cm)", validators=[MinValueValidator(1)])
     declared_value = models.DecimalField(**MONEY, default=0, validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3, default="USD")
 
     # The cost, frozen at registration.
-    chargeable_weight_grams = models.PositiveIntegerField()
-    distance_km = models.DecimalField(max_digits=8, decimal_places=1)
+    chargeable_weight_grams = models.PositiveIntegerField("chargeable weight (g)")
+    distance_km = models.DecimalField("distance (km)", max_digits=8, decimal_places=1)
     cost_base = models.DecimalField(**MONEY)
     cost_weight = models.DecimalField(**MONEY)
     cost_distance = models.DecimalField(**MONEY)

@@ -31,3 +31,16 @@ def test_the_register_form_starts_at_the_destination_and_goes_on_by_keyboard(liv
     page.click("input[name=_quote]")
     expect(page.locator(".errornote")).to_be_visible()
     expect(page.locator("#id_weight_grams")).to_be_focused()
+
+
+def test_the_package_page_labels_say_the_units(live_server, browser_page):
+    office = OfficeFactory(code="NYC01")
+    package = register_package(origin=office, destination=OfficeFactory(code="BOS01"))
+    clerk_at(office, username="clerk.nyc01")
+    context, page = browser_page
+    log_in(page, live_server.url, "clerk.nyc01")
+    page.goto(f"{live_server.url}/admin/shipments/package/{package.tracking_number}/change/")
+    labels = page.locator(".form-row label, .form-row .flex-container > label").all_inner_texts()
+    assert "Weight (g):" in labels
+    assert "Chargeable weight (g):" in labels
+    assert not [label for label in labels if "grams" in label.lower()]
