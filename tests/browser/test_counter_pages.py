@@ -44,3 +44,18 @@ def test_the_package_page_labels_say_the_units(live_server, browser_page):
     assert "Weight (g):" in labels
     assert "Chargeable weight (g):" in labels
     assert not [label for label in labels if "grams" in label.lower()]
+
+
+def test_the_report_names_each_service_once(live_server, browser_page):
+    office = OfficeFactory(code="NYC01", name="New York Midtown")
+    destination = OfficeFactory(code="BOS01", name="Boston Back Bay")
+    TariffFactory(service=Service.EXPRESS)
+    register_package(origin=office, destination=destination, service=Service.EXPRESS)
+    clerk_at(office, username="manager.nyc01", role=Membership.Role.MANAGER)
+    context, page = browser_page
+    log_in(page, live_server.url, "manager.nyc01")
+    page.click("text=Cost report NYC01")
+    services = page.locator(".module", has_text="By service").locator("tbody td").first
+    expect(services).to_have_text("Express")
+    destinations = page.locator(".module", has=page.locator("h2", has_text="By destination office")).last
+    expect(destinations.locator("tbody td").first).to_have_text("Boston Back Bay (BOS01)")
