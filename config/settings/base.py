@@ -88,6 +88,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The site's own files (the icon); the apps' are found in their static/ folders.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # The database cache table is shared by every Lambda container (a per-process
 # memory cache would not be); throttling relies on that.

@@ -59,3 +59,23 @@ def test_the_report_names_each_service_once(live_server, browser_page):
     expect(services).to_have_text("Express")
     destinations = page.locator(".module", has=page.locator("h2", has_text="By destination office")).last
     expect(destinations.locator("tbody td").first).to_have_text("Boston Back Bay (BOS01)")
+
+
+def test_every_page_has_the_sites_icon(live_server, browser_page):
+    office = OfficeFactory(code="NYC01")
+    clerk_at(office, username="clerk.nyc01")
+    context, page = browser_page
+    for path in ("/favicon.ico", "/admin/login/"):
+        response = page.goto(f"{live_server.url}{path}")
+        assert response.ok, path
+    log_in(page, live_server.url, "clerk.nyc01")
+    for path in ("/admin/", "/admin/shipments/package/", "/admin/shipments/package/add/", "/track/"):
+        page.goto(f"{live_server.url}{path}")
+        icon = page.locator("link[rel=icon]").first
+        href = icon.evaluate("link => link.href")
+        response = page.request.get(href)
+        assert response.ok, (path, href)
+        assert response.headers["content-type"].startswith("image/"), (path, href)
+    response = page.request.get(f"{live_server.url}/favicon.ico")
+    assert response.ok
+    assert response.headers["content-type"] in ("image/x-icon", "image/vnd.microsoft.icon")
