@@ -63,7 +63,8 @@ class OfficeListFilter(admin.RelatedFieldListFilter):
 class DateRangeFilter(admin.FieldListFilter):
     """From/to dates (both included) plus quick ranges, as index-friendly bounds.
 
-    Days are the site's time zone days (settings.TIME_ZONE); the bounds become
+    Days are the clerk's days: the zone the admin runs in for them (their
+    office's, UTC for HQ without one; offices.middleware). The bounds become
     ``created_at >= …`` and ``created_at < …`` so the (office, created_at)
     indexes apply.
     """
@@ -98,7 +99,7 @@ class DateRangeFilter(admin.FieldListFilter):
         return True
 
     def queryset(self, request, queryset):
-        # The site's days (settings.TIME_ZONE), as the quick ranges below.
+        # The clerk's days, as the quick ranges below.
         start, end = day_bounds(self.value_from, self.value_to, timezone.get_current_timezone())
         if start is not None:
             queryset = queryset.filter(**{f"{self.field_path}__gte": start})

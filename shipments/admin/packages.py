@@ -98,9 +98,9 @@ class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
                     ("tracking_number", "status"),
                     ("service", "transit_days"),
                     ("origin_office", "current_office", "destination_office"),
-                    ("created_at", "created_by"),
-                    ("accepted_at", "expected_delivery_at"),
-                    ("delivered_at", "received_by"),
+                    ("registered_time", "created_by"),
+                    ("accepted_time", "expected_time"),
+                    ("delivered_time", "received_by"),
                 ]
             },
         ),

@@ -24,6 +24,7 @@ from ..pricing import quote
 from ..reports import CostReport, cost_report, csv_filename, default_range, write_csv
 from ..services import package_record_event, package_register, package_scan_batch
 from ..statuses import Status
+from ..times import office_zone
 from .forms import PackageRegisterForm, RecordEventForm, ReportForm, ScanForm, add_shipment_error
 
 
@@ -191,7 +192,12 @@ def record_event_view(model_admin, request, object_id: str):
 
 def label_view(model_admin, request, object_id: str):
     package = model_admin.get_object(request, object_id)
-    context = {"package": package, "barcode": barcode_svg(package.tracking_number), "title": "Label"}
+    context = {
+        "package": package,
+        "barcode": barcode_svg(package.tracking_number),
+        "zone": office_zone(package.origin_office),  # printed at the counter where it was registered
+        "title": "Label",
+    }
     return TemplateResponse(request, "shipments/label.html", context)
 
 
