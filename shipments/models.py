@@ -1,5 +1,6 @@
 """Packages, their append-only tracking timeline, tariffs and charges."""
 
+from datetime import datetime
 from typing import TypedDict
 
 from django.conf import settings
@@ -195,6 +196,10 @@ class Package(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Past its expected delivery and not in a final status (selectors.packages_overdue, in SQL)."""
+        return self.expected_delivery_at is not None and self.expected_delivery_at < now and not self.is_final
 
 
 class TrackingEvent(models.Model):

@@ -38,7 +38,10 @@ class PackageColumnsMixin:
     def expected(self, package):
         if package.expected_delivery_at is None:
             return "—"
-        return date_format(timezone.localtime(package.expected_delivery_at), "SHORT_DATE_FORMAT")
+        day = date_format(timezone.localtime(package.expected_delivery_at), "SHORT_DATE_FORMAT")
+        if package.is_overdue(timezone.now()):
+            return format_html('<span class="overdue" title="Past its expected delivery">{} overdue</span>', day)
+        return day
 
     # The package page: where the package is (shipments.times.package_zone).
     @admin.display(description="Registered")

@@ -12,6 +12,7 @@ from offices import access
 from offices.models import Office
 
 from ..days import day_bounds
+from ..selectors import packages_overdue
 
 
 def my_offices(request) -> list[Office]:
@@ -46,6 +47,22 @@ class TouchesOfficeFilter(admin.SimpleListFilter):
         return queryset.filter(
             Q(origin_office_id=office) | Q(current_office_id=office) | Q(destination_office_id=office)
         )
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    """Past the expected delivery and not delivered, returned, cancelled or lost
+    (shipments.selectors.packages_overdue: one partial index answers it)."""
+
+    title = "delivery"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Overdue")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "yes":
+            return queryset
+        return packages_overdue(queryset, timezone.now())
 
 
 class OfficeListFilter(admin.RelatedFieldListFilter):

@@ -25,7 +25,7 @@ from ..statuses import Reason, Status
 from ..tracking_numbers import normalize_tracking_number
 from . import views as admin_views
 from .columns import PackageColumnsMixin
-from .filters import DateRangeFilter, OfficeListFilter, TouchesOfficeFilter, my_offices
+from .filters import DateRangeFilter, OfficeListFilter, OverdueFilter, TouchesOfficeFilter, my_offices
 from .inlines import ChargeInline, TrackingEventInline
 
 # The most packages one changelist action moves; bigger moves go through the scan page.
@@ -70,6 +70,7 @@ class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
     list_select_related = ("origin_office", "current_office", "destination_office")
     list_filter = (
         TouchesOfficeFilter,
+        OverdueFilter,
         "status",
         "service",
         ("origin_office", OfficeListFilter),
