@@ -228,6 +228,8 @@ class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "scan_offices": [office.code for office in my_offices(request)],
+            # The list needs the width of a counter's 1280 px screen; the apps are a click away (breadcrumbs).
+            "is_nav_sidebar_enabled": False,
         }
         return super().changelist_view(request, extra_context)
 

@@ -32,3 +32,36 @@ def test_overdue_packages_are_marked_and_filtered(live_server, browser_page):
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
     expect(page.locator("#result_list tbody tr")).to_contain_text(late.tracking_number)
     page.screenshot(path=str(SCREENSHOTS / "package_list_overdue.png"), full_page=True)
+
+
+def test_the_columns_a_clerk_needs_fit_a_1280_px_screen(live_server, browser_page):
+    nyc = OfficeFactory(code="NYC01", name="New York Midtown", time_zone="America/New_York")
+    sfo = OfficeFactory(code="SFO01", name="San Francisco Market St", time_zone="America/Los_Angeles")
+    clerk_at(nyc, sfo, username="clerk.two")  # a clerk of two offices also gets the "my office" filter
+    clerk_at(username="hq.person", is_superuser=True)
+    week_ago = timezone.now() - timedelta(days=7)
+    for number in range(3):
+        package = register_package(
+            origin=nyc,
+            destination=sfo,
+            registered_at=week_ago,
+            sender=party(f"Maximilian Featherstonehaugh-{number}"),
+            receiver=party("Bartholomew Oppenheimer-Wolfe"),
+        )
+    package_record_event(package=package, status="accepted", office=nyc, occurred_at=week_ago)  # the last: overdue
+    context, page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    for username in ("clerk.two", "hq.person"):
+        context.clear_cookies()
+        log_in(page, live_server.url, username)
+        page.goto(f"{live_server.url}/admin/shipments/package/")
+        # Not hidden off to the right: neither past the screen nor clipped by the list's own scroll box.
+        results = page.locator("#changelist .results").bounding_box()
+        for column in ("receiver", "registered", "expected"):
+            header = page.locator(f"#result_list thead th.column-{column}")
+            expect(header).to_be_visible()
+            box = header.bounding_box()
+            assert box["x"] + box["width"] <= min(1280, results["x"] + results["width"]) + 0.5, (username, column)
+        assert page.evaluate("document.querySelector('#changelist .results').scrollWidth") <= results["width"] + 0.5
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+        page.screenshot(path=str(SCREENSHOTS / f"package_list_1280_{username}.png"))
