@@ -198,6 +198,7 @@ class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
             path("report/", wrap(admin_views.report_view), name="shipments_package_report_pick"),
             path("report/<str:office_code>/", wrap(admin_views.report_view), name="shipments_package_report"),
             path("<path:object_id>/label/", wrap(admin_views.label_view), name="shipments_package_label"),
+            path("<path:object_id>/receipt/", wrap(admin_views.receipt_view), name="shipments_package_receipt"),
             path(
                 "<path:object_id>/record-event/",
                 wrap(admin_views.record_event_view),
@@ -215,6 +216,7 @@ class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
             **(extra_context or {}),
             "next_steps": self.next_steps(request, package),
             "label_url": reverse("admin:shipments_package_label", args=[package.pk]),
+            "receipt_url": reverse("admin:shipments_package_receipt", args=[package.pk]),
         }
         return super().change_view(request, str(package.pk), form_url, extra_context)
 

@@ -1,5 +1,5 @@
 """The counter pages hooked into the package admin: register, scan, record one
-event, label and the managers' cost report.
+event, label, receipt and the managers' cost report.
 
 Views stay thin: input goes through the forms of ``shipments.admin.forms``, reads through
 the selectors, writes through ``services``; a ShipmentError becomes a form
@@ -18,7 +18,7 @@ from offices import access
 
 from ..charts import bar_chart, day_chart
 from ..exceptions import ShipmentError
-from ..labels import barcode_svg
+from ..labels import barcode_svg, qr_svg
 from ..models import Package, TrackingEvent
 from ..pricing import quote
 from ..reports import CostReport, cost_report, csv_filename, default_range, write_csv
@@ -75,10 +75,12 @@ def register_view(model_admin, request):
                         messages.success(
                             request,
                             format_html(
-                                "Registered {} ({}). <a href='{}' target='_blank'>Print the label</a>.",
+                                "Registered {} ({}). <a href='{}' target='_blank'>Print the label</a> · "
+                                "<a href='{}' target='_blank'>Print the receipt</a>.",
                                 package.tracking_number,
                                 package.get_status_display().lower(),
                                 package_url(package, "label"),
+                                package_url(package, "receipt"),
                             ),
                         )
                         return redirect(package_url(package))
@@ -199,6 +201,34 @@ def label_view(model_admin, request, object_id: str):
         "title": "Label",
     }
     return TemplateResponse(request, "shipments/label.html", context)
+
+
+# The receipt's paper: a sheet of A4, or an 80 mm roll of a counter's thermal printer.
+RECEIPT_PAPERS = {"a4": "A4", "80mm": "80 mm roll"}
+
+
+def receipt_view(model_admin, request, object_id: str):
+    """The sender's receipt: who sends what to whom, how, by when and for how
+    much (the frozen cost), with the number as a barcode and the public
+    tracking link as a QR code. Whoever may open the package page may print it."""
+    package = model_admin.get_object(request, object_id)
+    paper = request.GET.get("paper", "a4")
+    if paper not in RECEIPT_PAPERS:
+        paper = "a4"
+    tracking_url = request.build_absolute_uri(
+        f"{reverse('track')}?{QueryDict.fromkeys(['number'], package.tracking_number).urlencode()}"
+    )
+    context = {
+        "package": package,
+        "barcode": barcode_svg(package.tracking_number),
+        "qr_code": qr_svg(tracking_url),
+        "tracking_url": tracking_url,
+        "zone": office_zone(package.origin_office),  # handed over at the origin's counter
+        "paper": paper,
+        "papers": RECEIPT_PAPERS,
+        "title": "Receipt",
+    }
+    return TemplateResponse(request, "shipments/receipt.html", context)
 
 
 # --- The managers' cost report ------------------------------------------------------
