@@ -67,3 +67,14 @@ def test_hq_picks_the_office(net):
     page = response.content.decode()
     for code in ("AAA01", "BBB01", "CCC01"):
         assert reverse("admin:shipments_package_report", args=[code]) in page
+
+
+def test_an_offices_report_costs_a_fixed_number_of_queries(net, django_assert_num_queries):
+    for _ in range(3):
+        register_package(origin=net.a, destination=net.b, service="express")
+    client = login(net.manager_a)
+    client.get(REPORT)
+    # session, user, memberships, HQ group, the office, the report (one pass), the
+    # destinations' names, the auth app's permissions (sidebar) twice.
+    with django_assert_num_queries(9):
+        assert client.get(REPORT).status_code == 200
