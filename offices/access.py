@@ -131,6 +131,11 @@ def may_manage(user: Person, office: Office) -> bool:
     return is_hq(user) or office.pk in office_ids_managed(user)
 
 
+def may_view_network_reports(user: Person) -> bool:
+    """The cost report of the whole network (every office at once): HQ."""
+    return is_hq(user)
+
+
 def may_edit_network(user: Person) -> bool:
     """Offices, tariffs and people's accounts are HQ's."""
     return is_hq(user)

@@ -23,6 +23,7 @@ from ..selectors import package_detail_queryset, package_list, package_next_step
 from ..services import package_move_batch
 from ..statuses import Reason, Status
 from ..tracking_numbers import normalize_tracking_number
+from . import reports as report_views
 from . import views as admin_views
 from .columns import PackageColumnsMixin
 from .filters import DateRangeFilter, OfficeListFilter, OverdueFilter, TouchesOfficeFilter, my_offices
@@ -195,8 +196,14 @@ class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
         custom = [
             path("scan/", wrap(admin_views.scan_view), name="shipments_package_scan_pick"),
             path("scan/<str:office_code>/", wrap(admin_views.scan_view), name="shipments_package_scan"),
-            path("report/", wrap(admin_views.report_view), name="shipments_package_report_pick"),
-            path("report/<str:office_code>/", wrap(admin_views.report_view), name="shipments_package_report"),
+            path("report/", wrap(report_views.report_view), name="shipments_package_report_pick"),
+            # Before the offices' reports; no office code has a hyphen or lower case.
+            path(
+                "report/all-offices/",
+                wrap(report_views.network_report_view),
+                name="shipments_package_report_network",
+            ),
+            path("report/<str:office_code>/", wrap(report_views.report_view), name="shipments_package_report"),
             path("<path:object_id>/label/", wrap(admin_views.label_view), name="shipments_package_label"),
             path("<path:object_id>/receipt/", wrap(admin_views.receipt_view), name="shipments_package_receipt"),
             path(

@@ -1,9 +1,15 @@
 """The cost report in the browser: its date pickers, and HQ's whole-network report."""
 
+from datetime import timedelta
+from pathlib import Path
+
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from offices.models import Membership
-from tests.factories import OfficeFactory, clerk_at, register_package
+from shipments.models import Service
+from shipments.services import package_record_event
+from tests.factories import OfficeFactory, TariffFactory, clerk_at, register_package
 from tests.helpers import SCREENSHOTS, log_in
 
 
@@ -44,3 +50,51 @@ def test_the_date_pickers_are_the_admins_styled_calendar_beside_the_field(live_s
         page.screenshot(path=str(SCREENSHOTS / f"report_calendar_{number}.png"))
         calendar.locator(".calendar-cancel a").click()
         expect(calendar).to_be_hidden()
+
+
+def test_hq_reads_the_whole_networks_report(live_server, browser_page):
+    offices = [
+        OfficeFactory(code=code, name=name, time_zone=zone)
+        for code, name, zone in (
+            ("NYC01", "New York Midtown", "America/New_York"),
+            ("BOS01", "Boston Back Bay", "America/New_York"),
+            ("CHI01", "Chicago Loop", "America/Chicago"),
+            ("SFO01", "San Francisco Market St", "America/Los_Angeles"),
+        )
+    ]
+    for service, base in ((Service.STANDARD, "5.00"), (Service.EXPRESS, "9.00"), (Service.OVERNIGHT, "19.00")):
+        TariffFactory(service=service, base_fee=base)
+    services = list(Service.values)
+    now = timezone.now()
+    for number in range(40):
+        origin = offices[number % 4 if number % 3 else 0]  # New York is the busiest counter
+        destination = offices[(number + 1 + number // 4) % 4]
+        destination = destination if destination != origin else offices[(offices.index(origin) + 1) % 4]
+        package = register_package(
+            origin=origin,
+            destination=destination,
+            service=services[number % 3],
+            weight_grams=500 + 300 * (number % 7),
+            registered_at=now - timedelta(days=(number * 7) % 29, hours=number % 5),
+        )
+        if number % 13 == 5:
+            package_record_event(package=package, status="cancelled")  # refunded: counts for nothing
+    clerk_at(username="hq.person", is_superuser=True)
+    context, page = browser_page
+    log_in(page, live_server.url, "hq.person")
+    page.click("text=Cost reports")
+    page.click("#network_report")
+
+    expect(page.locator("h1")).to_have_text("Cost report for the whole network")
+    expect(page.locator("#total_packages")).to_have_text(str(40 - 3))
+    expect(page.locator(".report-scope")).to_contain_text("UTC days")
+    origin_chart = page.locator(".module", has=page.locator("h2", has_text="Revenue by origin office"))
+    assert origin_chart.locator("svg.chart rect.bar").count() == 4
+    expect(page.locator("#by_office tbody tr")).to_have_count(4)
+    expect(page.locator("#by_office tbody tr").first).to_contain_text("Boston Back Bay (BOS01)")
+    with page.expect_download() as download:
+        page.click("#csv_download")
+    text = Path(download.value.path()).read_text()
+    assert text.splitlines()[1].startswith("total,network,Whole network,37,")
+    assert sum(line.startswith("office,") for line in text.splitlines()) == 4
+    page.screenshot(path=str(SCREENSHOTS / "network_report.png"), full_page=True)
