@@ -3,7 +3,9 @@
 Wiring only: every view is named by its app's URL module, never imported here."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 admin.site.site_header = "Parcel network back-office"
@@ -12,6 +14,9 @@ admin.site.index_title = "Counter"
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    # Browsers ask for /favicon.ico on pages that name no icon (the API's, the
+    # schema's). Lazy: the static files' URL (S3 in production) is read on use.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.ico"), permanent=False)),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("", include("shipments.urls")),

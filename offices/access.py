@@ -79,9 +79,12 @@ def _roles_by_office_id(user: Person) -> dict[int, str]:
         return {}
     cache = _cache(user)
     if "roles" not in cache:
-        cache["roles"] = dict(
-            Membership.objects.filter(user_id=user.pk, office__is_active=True).values_list("office_id", "role")
+        # The office is joined anyway (is it active?): its code and zone come along for default_time_zone.
+        rows = Membership.objects.filter(user_id=user.pk, office__is_active=True).values_list(
+            "office_id", "role", "office__code", "office__time_zone"
         )
+        cache["roles"] = {office_id: role for office_id, role, _, _ in rows}
+        cache["zones_by_code"] = sorted((code, zone) for _, _, code, zone in rows)
     roles: dict[int, str] = cache["roles"]
     return roles
 
@@ -132,6 +135,11 @@ def may_manage(user: Person, office: Office) -> bool:
     return is_hq(user) or office.pk in office_ids_managed(user)
 
 
+def may_view_network_reports(user: Person) -> bool:
+    """The cost report of the whole network (every office at once): HQ."""
+    return is_hq(user)
+
+
 def may_edit_network(user: Person) -> bool:
     """Offices, tariffs and people's accounts are HQ's."""
     return is_hq(user)
@@ -163,6 +171,14 @@ def offices_to_act_at(user: Person) -> QuerySet[Office]:
 def offices_to_manage(user: Person) -> QuerySet[Office]:
     """HQ: every office; a manager: the ones they manage."""
     return restrict(Office.objects.all(), user, "manage")
+
+
+def default_time_zone(user: Person) -> str:
+    """The zone the back-office shows a user's times in: their default office's
+    (see default_office); UTC for HQ without an office, and for anyone else."""
+    _roles_by_office_id(user)
+    zones: list[tuple[str, str]] = _cache(user).get("zones_by_code", []) if _signed_in(user) else []
+    return zones[0][1] if zones else "UTC"
 
 
 def default_office(user: Person) -> Office | None:

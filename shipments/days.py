@@ -2,7 +2,7 @@
 
 The zone is always an explicit argument, and every caller names the one it
 means: the API's date filters count UTC days, the admin's list filters the
-site's zone (settings.TIME_ZONE), a cost report its office's zone.
+clerk's (their office's zone, offices.middleware), a cost report its office's zone.
 """
 
 from datetime import date, datetime, time, timedelta, tzinfo

@@ -1,5 +1,6 @@
-"""Shipping labels: the tracking number as a Code 128 barcode, drawn as inline SVG
-so the label page prints from the browser with no image files or fonts."""
+"""Shipping labels and receipts: the tracking number as a Code 128 barcode and
+the public tracking link as a QR code, drawn as inline SVG so the pages print
+from the browser with no image files or fonts."""
 
 import logging
 import re
@@ -24,3 +25,11 @@ def barcode_svg(tracking_number: str) -> str:
         writer_options={"module_width": 0.33, "module_height": 18.0, "quiet_zone": 4.0, "write_text": False}
     )
     return _COMMENT.sub("", _PROLOGUE.sub("", svg.decode("utf-8"), count=1))
+
+
+def qr_svg(text: str, *, module_mm: float = 0.7) -> str:
+    """An ``<svg>`` QR code of ``text`` (a link a phone's camera opens), sized in
+    millimetres so it prints the same on A4 and on an 80 mm receipt printer."""
+    import segno  # on first use, as the barcode: only receipts need it
+
+    return segno.make(text, error="m", micro=False).svg_inline(scale=module_mm, unit="mm", border=4)

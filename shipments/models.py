@@ -1,5 +1,6 @@
 """Packages, their append-only tracking timeline, tariffs and charges."""
 
+from datetime import datetime
 from typing import TypedDict
 
 from django.conf import settings
@@ -114,16 +115,16 @@ class Package(models.Model):
     )
 
     service = models.CharField(max_length=20, choices=Service.choices)
-    weight_grams = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    length_cm = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    width_cm = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    height_cm = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    weight_grams = models.PositiveIntegerField("weight (g)", validators=[MinValueValidator(1)])
+    length_cm = models.PositiveIntegerField("length (cm)", validators=[MinValueValidator(1)])
+    width_cm = models.PositiveIntegerField("width (cm)", validators=[MinValueValidator(1)])
+    height_cm = models.PositiveIntegerField("height (cm)", validators=[MinValueValidator(1)])
     declared_value = models.DecimalField(**MONEY, default=0, validators=[MinValueValidator(0)])
     currency = models.CharField(max_length=3, default="USD")
 
     # The cost, frozen at registration.
-    chargeable_weight_grams = models.PositiveIntegerField()
-    distance_km = models.DecimalField(max_digits=8, decimal_places=1)
+    chargeable_weight_grams = models.PositiveIntegerField("chargeable weight (g)")
+    distance_km = models.DecimalField("distance (km)", max_digits=8, decimal_places=1)
     cost_base = models.DecimalField(**MONEY)
     cost_weight = models.DecimalField(**MONEY)
     cost_distance = models.DecimalField(**MONEY)
@@ -195,6 +196,10 @@ class Package(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    def is_overdue(self, now: datetime) -> bool:
+        """Past its expected delivery and not in a final status (selectors.packages_overdue, in SQL)."""
+        return self.expected_delivery_at is not None and self.expected_delivery_at < now and not self.is_final
 
 
 class TrackingEvent(models.Model):

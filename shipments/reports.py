@@ -1,7 +1,9 @@
-"""The per-office shipping cost report, shared by the admin and the API.
+"""The shipping cost report, shared by the admin and the API: one office's, or
+the whole network's (HQ), which adds a breakdown by origin office.
 
 Sums come from Charge rows (immutable; refunds are negative), never from
-re-pricing packages. Days are the office's local days.
+re-pricing packages. Days are the office's local days; the network's are UTC
+days (its offices live in several zones).
 """
 
 import csv
@@ -22,13 +24,17 @@ from .exceptions import ShipmentError
 from .models import Charge, Service
 
 GROUPINGS = ("day", "service", "destination")
+# The network's report also breaks the charges down by the office they count for (the origin).
+NETWORK_GROUPINGS = (*GROUPINGS, "office")
 MAX_DAYS = 366
 DEFAULT_DAYS = 30
+# How the network names itself where an office would give its code and name (CSV, file names).
+NETWORK_KEY, NETWORK_LABEL = "network", "Whole network"
 
 
 @dataclass(frozen=True)
 class ReportRow:
-    key: str  # ISO date, service value or destination office code
+    key: str  # ISO date, service value, or destination or origin office code
     label: str
     packages: int
     revenue: Decimal
@@ -40,7 +46,7 @@ class ReportRow:
 
 @dataclass
 class CostReport:
-    office: Office
+    office: Office | None  # None: the whole network
     date_from: date
     date_to: date
     currency: str
@@ -52,102 +58,139 @@ class CostReport:
     def average_cost(self) -> Decimal:
         return (self.revenue / self.packages).quantize(Decimal("0.01")) if self.packages else Decimal("0.00")
 
+    @property
+    def is_network(self) -> bool:
+        return self.office is None
 
-def default_range(office: Office, *, last: date | None = None) -> tuple[date, date]:
-    """The 30 days up to ``last`` (default: today in the office's zone): what a
-    report covers unless asked otherwise."""
-    last = last or timezone.now().astimezone(ZoneInfo(office.time_zone)).date()
+    @property
+    def time_zone(self) -> str:
+        """Whose days the report counts: the office's; UTC for the network."""
+        return self.office.time_zone if self.office is not None else "UTC"
+
+    @property
+    def key(self) -> str:
+        return self.office.code if self.office is not None else NETWORK_KEY
+
+    @property
+    def label(self) -> str:
+        return self.office.name if self.office is not None else NETWORK_LABEL
+
+
+def default_range(office: Office | None, *, last: date | None = None) -> tuple[date, date]:
+    """The 30 days up to ``last`` (default: today in the office's zone, UTC for
+    the network): what a report covers unless asked otherwise."""
+    last = last or timezone.now().astimezone(ZoneInfo(office.time_zone if office else "UTC")).date()
     return last - timedelta(days=DEFAULT_DAYS - 1), last
 
 
-def cost_report(*, office: Office, date_from: date, date_to: date, group_by: tuple[str, ...] = GROUPINGS) -> CostReport:
-    """Totals and breakdowns of one office's charges between two dates, inclusive.
+# The report's dimensions: its breakdown name, and the column of the charges it groups on.
+_COLUMNS = {"day": "day", "service": "service", "destination": "destination_office_id", "office": "office_id"}
+
+
+def cost_report(
+    *, office: Office | None, date_from: date, date_to: date, group_by: tuple[str, ...] | None = None
+) -> CostReport:
+    """Totals and breakdowns of one office's charges (``office=None``: every
+    office's, the network's) between two dates, inclusive.
 
     ``packages`` counts shipping charges less refunds, so a cancelled parcel
-    counts for nothing; ``revenue`` is the sum of all charges.
+    counts for nothing; ``revenue`` is the sum of all charges. ``group_by``
+    picks the breakdowns returned (default: all; ``office`` is the network's only).
     """
+    allowed = GROUPINGS if office is not None else NETWORK_GROUPINGS
+    group_by = allowed if group_by is None else group_by
     if date_to < date_from:
         raise ShipmentError("The end date is before the start date.", details={"to": "Before the start date."})
     if (date_to - date_from).days >= MAX_DAYS:
         raise ShipmentError(f"A report covers at most {MAX_DAYS} days.", details={"to": "Range too long."})
-    unknown = set(group_by) - set(GROUPINGS)
+    unknown = set(group_by) - set(allowed)
     if unknown:
         raise ShipmentError(
-            f"Group by one of: {', '.join(GROUPINGS)}.", details={"group_by": f"Unknown: {', '.join(sorted(unknown))}"}
+            f"Group by one of: {', '.join(allowed)}.", details={"group_by": f"Unknown: {', '.join(sorted(unknown))}"}
         )
-    start, end = day_bounds(date_from, date_to, ZoneInfo(office.time_zone))
-    # One pass over the office's charges for the totals and every breakdown
-    # (GROUPING SETS): at a million packages an office has tens of thousands of
-    # charges in a quarter, scattered over the table, and reading them once
-    # instead of four times is what keeps the report fast.
-    # Every breakdown is computed (it costs the same single scan); only the
-    # asked ones are returned.
+    zone = office.time_zone if office is not None else "UTC"
+    start, end = day_bounds(date_from, date_to, ZoneInfo(zone))
+    # One pass over the charges for the totals and every breakdown (GROUPING
+    # SETS): at a million packages an office has tens of thousands of charges
+    # in a quarter, scattered over the table, and reading them once instead of
+    # four times is what keeps the report fast. Every breakdown is computed (it
+    # costs the same single scan); only the asked ones are returned.
+    breakdowns = [name for name in _COLUMNS if name in allowed]
+    columns = [_COLUMNS[name] for name in breakdowns]
+    listed = ", ".join(columns)
     table = Charge._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            SELECT GROUPING(day, service, destination_office_id) AS level, day, service, destination_office_id,
+            SELECT GROUPING({listed}) AS level, {listed},
                    COUNT(*) FILTER (WHERE kind = %(shipping)s) - COUNT(*) FILTER (WHERE kind = %(refund)s),
                    SUM(total), MIN(currency)
             FROM (
-                SELECT (charged_at AT TIME ZONE %(zone)s)::date AS day, service, destination_office_id, kind, total,
+                SELECT (charged_at AT TIME ZONE %(zone)s)::date AS day, {", ".join(columns[1:])}, kind, total,
                        currency
                 FROM {table}
-                WHERE office_id = %(office)s AND charged_at >= %(start)s AND charged_at < %(end)s
+                WHERE {"office_id = %(office)s AND " if office is not None else ""}
+                      charged_at >= %(start)s AND charged_at < %(end)s
             ) charges
-            GROUP BY GROUPING SETS ((), (day), (service), (destination_office_id))
-            """,  # noqa: S608 (the table name from the model, values are parameters)
+            GROUP BY GROUPING SETS ((), {", ".join(f"({column})" for column in columns)})
+            """,  # noqa: S608 (column and table names from this module and the model, values are parameters)
             {
                 "shipping": Charge.Kind.SHIPPING,
                 "refund": Charge.Kind.REFUND,
-                "zone": office.time_zone,
-                "office": office.pk,
+                "zone": zone,
+                "office": office.pk if office is not None else None,
                 "start": start,
                 "end": end,
             },
         )
         rows = cursor.fetchall()
-    # GROUPING() has a bit set for each column not grouped on: 7 = totals,
-    # 3 = by day, 5 = by service, 6 = by destination.
-    by_level: dict[int, list] = {}
+    # GROUPING() has a bit set for each column not grouped on, the first
+    # column's the highest: all bits are the totals, all but one bit a breakdown.
+    everything = (1 << len(columns)) - 1
+    level_of = {name: everything & ~(1 << (len(columns) - 1 - index)) for index, name in enumerate(breakdowns)}
+    by_level: dict[int, list[tuple]] = {}
     for level, *values in rows:
-        by_level.setdefault(level, []).append(values)
-    totals = (by_level.get(7) or [[None, None, None, 0, None, None]])[0]
+        by_level.setdefault(level, []).append(tuple(values))
+
+    def lines(name: str) -> list[tuple]:
+        """(the key, packages, revenue) of each line of one breakdown."""
+        index = breakdowns.index(name)
+        return [
+            (values[index], *values[len(columns) : len(columns) + 2]) for values in by_level.get(level_of[name], [])
+        ]
+
+    totals = (by_level.get(everything) or [(*[None] * len(columns), 0, None, None)])[0][len(columns) :]
     report = CostReport(
         office=office,
         date_from=date_from,
         date_to=date_to,
-        currency=totals[5] or "USD",
-        packages=totals[3] or 0,
-        revenue=totals[4] if totals[4] is not None else Decimal("0.00"),
+        currency=totals[2] or "USD",
+        packages=totals[0] or 0,
+        revenue=totals[1] if totals[1] is not None else Decimal("0.00"),
     )
     if "day" in group_by:
-        days = sorted(by_level.get(3, []), key=lambda row: row[0])
         report.rows["day"] = [
-            ReportRow(day.isoformat(), day.isoformat(), packages, revenue) for day, _, _, packages, revenue, _ in days
+            ReportRow(day.isoformat(), day.isoformat(), packages, revenue)
+            for day, packages, revenue in sorted(lines("day"))
         ]
     if "service" in group_by:
         labels = dict(Service.choices)
-        services = sorted(by_level.get(5, []), key=lambda row: row[1])
         report.rows["service"] = [
             ReportRow(service, labels.get(service, service), packages, revenue)
-            for _, service, _, packages, revenue, _ in services
+            for service, packages, revenue in sorted(lines("service"))
         ]
-    if "destination" in group_by:
-        destinations = by_level.get(6, [])
+    by_office = [name for name in ("destination", "office") if name in group_by]
+    if by_office:
+        # One query names the offices of both breakdowns.
+        ids = {office_id for name in by_office for office_id, _, _ in lines(name)}
         offices = {
-            pk: (code, name)
-            for pk, code, name in Office.objects.filter(pk__in=[row[2] for row in destinations]).values_list(
-                "pk", "code", "name"
-            )
+            pk: (code, name) for pk, code, name in Office.objects.filter(pk__in=ids).values_list("pk", "code", "name")
         }
-        report.rows["destination"] = sorted(
-            (
-                ReportRow(*offices[office_id], packages, revenue)
-                for _, _, office_id, packages, revenue, _ in destinations
-            ),
-            key=lambda row: row.key,
-        )
+        for name in by_office:
+            report.rows[name] = sorted(
+                (ReportRow(*offices[office_id], packages, revenue) for office_id, packages, revenue in lines(name)),
+                key=lambda row: row.key,
+            )
     return report
 
 
@@ -158,23 +201,24 @@ class Writable(Protocol):
     def write(self, text: str, /) -> object: ...
 
 
-def write_csv(report: CostReport, out: Writable, breakdowns: Iterable[str] = GROUPINGS) -> None:
+def write_csv(report: CostReport, out: Writable, breakdowns: Iterable[str] | None = None) -> None:
     """The report as CSV, for managers who live in spreadsheets: a header, the
-    total, then one row per line of each breakdown. The admin's download and
-    the API's ``?format=csv`` are this same file."""
+    total (the office, or "network"), then one row per line of each breakdown
+    (default: all the report has). The admin's download and the API's
+    ``?format=csv`` are this same file."""
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    office = report.office
     writer.writerow(
-        ["total", office.code, office.name, report.packages, report.revenue, report.average_cost, report.currency]
+        ["total", report.key, report.label, report.packages, report.revenue, report.average_cost, report.currency]
     )
-    for breakdown in breakdowns:
+    for breakdown in report.rows if breakdowns is None else breakdowns:
         for row in report.rows.get(breakdown, []):
             writer.writerow(
                 [breakdown, row.key, row.label, row.packages, row.revenue, row.average_cost, report.currency]
             )
 
 
-def csv_filename(report: CostReport, breakdowns: Iterable[str] = GROUPINGS) -> str:
-    by = "" if tuple(breakdowns) == GROUPINGS else "-by-" + "-".join(breakdowns)
-    return f"cost-report-{report.office.code}-{report.date_from}-{report.date_to}{by}.csv"
+def csv_filename(report: CostReport, breakdowns: Iterable[str] | None = None) -> str:
+    every = NETWORK_GROUPINGS if report.is_network else GROUPINGS
+    by = "" if breakdowns is None or tuple(breakdowns) == every else "-by-" + "-".join(breakdowns)
+    return f"cost-report-{report.key}-{report.date_from}-{report.date_to}{by}.csv"

@@ -338,6 +338,7 @@ class ScanResult:
     message: str
     package: Package | None = None
     office: Office | None = None
+    occurred_at: datetime | None = None  # of the recorded event
     # The same number again in one batch: recorded once, neither done again nor refused.
     repeated: bool = False
 
@@ -352,11 +353,12 @@ def _record_step(
 ) -> ScanResult:
     """One package of a batch, in its own transaction: refused alone, never the batch."""
     try:
-        package_record_event(package=package, status=status, office=office, actor=actor, **details)
+        event = package_record_event(package=package, status=status, office=office, actor=actor, **details)
     except ShipmentError as error:
         return ScanResult(line, package.tracking_number, False, error.message, package, office)
     where = f" at {office.code}" if office else ""
-    return ScanResult(line, package.tracking_number, True, f"{Status(status).label}{where}.", package, office)
+    message = f"{Status(status).label}{where}."
+    return ScanResult(line, package.tracking_number, True, message, package, office, event.occurred_at)
 
 
 def package_scan_batch(

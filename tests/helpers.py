@@ -1,6 +1,8 @@
 """Helpers the tests share. Fixtures live in conftest.py; this is a plain
 module so that tests import from it, never from a conftest."""
 
+from pathlib import Path
+
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -23,3 +25,21 @@ def api_url_names() -> set[str]:
                 yield prefix + str(pattern.pattern), pattern.name
 
     return {name for route, name in walk(get_resolver().url_patterns, "") if route.startswith("api/v1/")}
+
+
+# --- the browser tests -------------------------------------------------------------
+
+# Where the browser tests leave their screenshots (not in git; docs/screenshots/ has chosen ones).
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
+PASSWORD = "pass-for-tests"  # tests.factories.UserFactory
+
+
+def log_in(page, base_url: str, username: str) -> None:
+    """Sign in to the admin in the browser, as a clerk at the counter does."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#counter-links")).to_be_visible()

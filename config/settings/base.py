@@ -44,6 +44,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "offices.sign_in.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # The admin in the clerk's office's time zone (offices/middleware.py).
+    "offices.middleware.OfficeTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a lockout into its response (AXES_LOCKOUT_CALLABLE).
     "axes.middleware.AxesMiddleware",
@@ -103,6 +105,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# The site's own files (the icon); the apps' are found in their static/ folders.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # The database cache table is shared by every Lambda container (a per-process
 # memory cache would not be); throttling relies on that.

@@ -5,6 +5,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 
+from ..times import local_time, package_zone
+
 
 class PackageColumnsMixin:
     @admin.display(description="From", ordering="origin_office__code")
@@ -27,15 +29,36 @@ class PackageColumnsMixin:
     def receiver(self, package):
         return package.receiver_name
 
+    # Lists: the zone the admin runs in for the clerk (their office's).
     @admin.display(description="Registered", ordering="created_at")
     def registered(self, package):
-        return date_format(timezone.localtime(package.created_at), "SHORT_DATETIME_FORMAT")
+        return local_time(package.created_at, format="SHORT_DATETIME_FORMAT")
 
     @admin.display(description="Expected")
     def expected(self, package):
         if package.expected_delivery_at is None:
             return "—"
-        return date_format(timezone.localtime(package.expected_delivery_at), "SHORT_DATE_FORMAT")
+        day = date_format(timezone.localtime(package.expected_delivery_at), "SHORT_DATE_FORMAT")
+        if package.is_overdue(timezone.now()):
+            return format_html('<span class="overdue" title="Past its expected delivery">{} overdue</span>', day)
+        return day
+
+    # The package page: where the package is (shipments.times.package_zone).
+    @admin.display(description="Registered")
+    def registered_time(self, package):
+        return local_time(package.created_at, package_zone(package))
+
+    @admin.display(description="Accepted")
+    def accepted_time(self, package):
+        return local_time(package.accepted_at, package_zone(package))
+
+    @admin.display(description="Expected delivery")
+    def expected_time(self, package):
+        return local_time(package.expected_delivery_at, package_zone(package))
+
+    @admin.display(description="Delivered")
+    def delivered_time(self, package):
+        return local_time(package.delivered_at, package_zone(package))
 
     @admin.display(description="Dimensions")
     def dimensions(self, package):

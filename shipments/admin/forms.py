@@ -154,6 +154,13 @@ class PackageRegisterForm(forms.Form):
             "accept": self.cleaned_data["accept"],
         }
 
+    @property
+    def focus_id(self) -> str:
+        """Where the cursor starts: the first field to correct, else the
+        destination (the origin is the clerk's office already)."""
+        name = next((name for name in self.fields if name in self.errors), "destination_office")
+        return self[name].id_for_label
+
     # Bound fields of each party, for the template's two columns.
     @property
     def sender_fields(self):

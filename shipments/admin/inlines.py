@@ -5,6 +5,7 @@ from django.contrib import admin
 from offices import access
 
 from ..models import Charge, TrackingEvent
+from ..times import local_time, office_zone, package_zone
 
 
 class ReadOnlyInlineMixin:
@@ -31,19 +32,31 @@ class TrackingEventInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = TrackingEvent
     verbose_name = "tracking event"
     verbose_name_plural = "Timeline"
-    fields = ("occurred_at", "status", "office", "reason", "received_by", "note", "recorded_by", "source")
+    fields = ("occurred", "status", "office", "reason", "received_by", "note", "recorded_by", "source")
     readonly_fields = fields
     ordering = ("occurred_at", "id")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("office", "recorded_by").order_by("occurred_at", "id")
+        # The package's offices, for the zone of an event recorded at no office.
+        related = ("office", "recorded_by", "package__current_office", "package__origin_office")
+        return super().get_queryset(request).select_related(*related).order_by("occurred_at", "id")
+
+    @admin.display(description="When")
+    def occurred(self, event):
+        """In the zone of the office where it happened (where the package was, for an event at no office)."""
+        zone = office_zone(event.office) if event.office_id else package_zone(event.package)
+        return local_time(event.occurred_at, zone)
 
 
 class ChargeInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = Charge
     verbose_name_plural = "Charges"
-    fields = ("charged_at", "kind", "office", "total", "currency")
+    fields = ("charged", "kind", "office", "total", "currency")
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("office")
+
+    @admin.display(description="Charged")
+    def charged(self, charge):
+        return local_time(charge.charged_at, office_zone(charge.office))

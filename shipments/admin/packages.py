@@ -23,9 +23,10 @@ from ..selectors import package_detail_queryset, package_list, package_next_step
 from ..services import package_move_batch
 from ..statuses import Reason, Status
 from ..tracking_numbers import check_digit_problem, normalize_tracking_number
+from . import reports as report_views
 from . import views as admin_views
 from .columns import PackageColumnsMixin
-from .filters import DateRangeFilter, OfficeListFilter, OnHandFilter, TouchesOfficeFilter, my_offices
+from .filters import DateRangeFilter, OfficeListFilter, OnHandFilter, OverdueFilter, TouchesOfficeFilter, my_offices
 from .inlines import ChargeInline, TrackingEventInline
 
 # The most packages one changelist action moves; bigger moves go through the scan page.
@@ -70,6 +71,7 @@ class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
     list_select_related = ("origin_office", "current_office", "destination_office")
     list_filter = (
         TouchesOfficeFilter,
+        OverdueFilter,
         "status",
         "service",
         ("origin_office", OfficeListFilter),
@@ -98,9 +100,9 @@ class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
                     ("tracking_number", "status"),
                     ("service", "transit_days"),
                     ("origin_office", "current_office", "destination_office"),
-                    ("created_at", "created_by"),
-                    ("accepted_at", "expected_delivery_at"),
-                    ("delivered_at", "received_by"),
+                    ("registered_time", "created_by"),
+                    ("accepted_time", "expected_time"),
+                    ("delivered_time", "received_by"),
                 ]
             },
         ),
@@ -197,9 +199,16 @@ class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
         custom = [
             path("scan/", wrap(admin_views.scan_view), name="shipments_package_scan_pick"),
             path("scan/<str:office_code>/", wrap(admin_views.scan_view), name="shipments_package_scan"),
-            path("report/", wrap(admin_views.report_view), name="shipments_package_report_pick"),
-            path("report/<str:office_code>/", wrap(admin_views.report_view), name="shipments_package_report"),
+            path("report/", wrap(report_views.report_view), name="shipments_package_report_pick"),
+            # Before the offices' reports; no office code has a hyphen or lower case.
+            path(
+                "report/all-offices/",
+                wrap(report_views.network_report_view),
+                name="shipments_package_report_network",
+            ),
+            path("report/<str:office_code>/", wrap(report_views.report_view), name="shipments_package_report"),
             path("<path:object_id>/label/", wrap(admin_views.label_view), name="shipments_package_label"),
+            path("<path:object_id>/receipt/", wrap(admin_views.receipt_view), name="shipments_package_receipt"),
             path(
                 "<path:object_id>/record-event/",
                 wrap(admin_views.record_event_view),
@@ -217,6 +226,7 @@ class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
             **(extra_context or {}),
             "next_steps": self.next_steps(request, package),
             "label_url": reverse("admin:shipments_package_label", args=[package.pk]),
+            "receipt_url": reverse("admin:shipments_package_receipt", args=[package.pk]),
         }
         return super().change_view(request, str(package.pk), form_url, extra_context)
 
@@ -230,6 +240,8 @@ class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "scan_offices": [office.code for office in my_offices(request)],
+            # The list needs the width of a counter's 1280 px screen; the apps are a click away (breadcrumbs).
+            "is_nav_sidebar_enabled": False,
         }
         return super().changelist_view(request, extra_context)
 

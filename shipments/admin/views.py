@@ -1,5 +1,5 @@
 """The counter pages hooked into the package admin: register, scan, record one
-event, label and the managers' cost report.
+event, label and receipt (the cost reports are in ``reports``).
 
 Views stay thin: input goes through the forms of ``shipments.admin.forms``, reads through
 the selectors, writes through ``services``; a ShipmentError becomes a form
@@ -8,7 +8,7 @@ error or an admin message, never a server error.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -16,15 +16,14 @@ from django.utils.html import format_html
 
 from offices import access
 
-from ..charts import bar_chart, day_chart
 from ..exceptions import ShipmentError
-from ..labels import barcode_svg
+from ..labels import barcode_svg, qr_svg
 from ..models import Package, TrackingEvent
 from ..pricing import quote
-from ..reports import CostReport, cost_report, csv_filename, default_range, write_csv
 from ..services import package_record_event, package_register, package_scan_batch
 from ..statuses import Status
-from .forms import PackageRegisterForm, RecordEventForm, ReportForm, ScanForm, add_shipment_error
+from ..times import office_zone
+from .forms import PackageRegisterForm, RecordEventForm, ScanForm, add_shipment_error
 
 
 def _context(model_admin, request, title: str, **extra) -> dict:
@@ -74,10 +73,12 @@ def register_view(model_admin, request):
                         messages.success(
                             request,
                             format_html(
-                                "Registered {} ({}). <a href='{}' target='_blank'>Print the label</a>.",
+                                "Registered {} ({}). <a href='{}' target='_blank'>Print the label</a> · "
+                                "<a href='{}' target='_blank'>Print the receipt</a>.",
                                 package.tracking_number,
                                 package.get_status_display().lower(),
                                 package_url(package, "label"),
+                                package_url(package, "receipt"),
                             ),
                         )
                         return redirect(package_url(package))
@@ -192,72 +193,38 @@ def record_event_view(model_admin, request, object_id: str):
 
 def label_view(model_admin, request, object_id: str):
     package = model_admin.get_object(request, object_id)
-    context = {"package": package, "barcode": barcode_svg(package.tracking_number), "title": "Label"}
+    context = {
+        "package": package,
+        "barcode": barcode_svg(package.tracking_number),
+        "zone": office_zone(package.origin_office),  # printed at the counter where it was registered
+        "title": "Label",
+    }
     return TemplateResponse(request, "shipments/label.html", context)
 
 
-# --- The managers' cost report ------------------------------------------------------
+# The receipt's paper: a sheet of A4, or an 80 mm roll of a counter's thermal printer.
+RECEIPT_PAPERS = {"a4": "A4", "80mm": "80 mm roll"}
 
 
-def report_view(model_admin, request, office_code: str | None = None):
-    offices = access.offices_to_manage(request.user).order_by("code")
-    if office_code is None and not offices.exists():
-        raise PermissionDenied("Cost reports are for office managers and HQ.")
-    # Not "forbidden" for a code: an office you do not manage has no report for you.
-    office, response = _pick_office(
-        model_admin,
-        request,
-        offices,
-        office_code,
-        purpose="report",
-        title="Cost reports",
-        not_yours="is not an office you manage.",
+def receipt_view(model_admin, request, object_id: str):
+    """The sender's receipt: who sends what to whom, how, by when and for how
+    much (the frozen cost), with the number as a barcode and the public
+    tracking link as a QR code. Whoever may open the package page may print it."""
+    package = model_admin.get_object(request, object_id)
+    paper = request.GET.get("paper", "a4")
+    if paper not in RECEIPT_PAPERS:
+        paper = "a4"
+    tracking_url = request.build_absolute_uri(
+        f"{reverse('track')}?{QueryDict.fromkeys(['number'], package.tracking_number).urlencode()}"
     )
-    if response is not None:
-        return response
-
-    data = request.GET if "date_from" in request.GET or "date_to" in request.GET else None
-    if data is None:
-        date_from, date_to = default_range(office)
-        data = {"date_from": date_from, "date_to": date_to}
-    form = ReportForm(data)
-    report = None
-    if form.is_valid():
-        try:
-            report = cost_report(
-                office=office, date_from=form.cleaned_data["date_from"], date_to=form.cleaned_data["date_to"]
-            )
-        except ShipmentError as error:
-            add_shipment_error(form, error)
-    if report is not None and request.GET.get("format") == "csv":
-        return report_csv(report)
-    context = _context(
-        model_admin,
-        request,
-        f"Cost report for {office}",
-        office=office,
-        form=form,
-        report=report,
-        day_chart=day_chart(report) if report else None,
-        # Office codes under the bars: names would overlap.
-        destination_chart=bar_chart(report.rows["destination"], label=lambda row: row.key) if report else None,
-        csv_url=csv_url(request, form) if report else None,
-        media=model_admin.media + form.media,
-    )
-    return TemplateResponse(request, "admin/shipments/package/report.html", context)
-
-
-def csv_url(request, form: ReportForm) -> str:
-    query = QueryDict(mutable=True)
-    query["date_from"] = form.cleaned_data["date_from"].isoformat()
-    query["date_to"] = form.cleaned_data["date_to"].isoformat()
-    query["format"] = "csv"
-    return f"{request.path}?{query.urlencode()}"
-
-
-def report_csv(report: CostReport) -> HttpResponse:
-    """The same numbers as the page (shipments.reports.write_csv)."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{csv_filename(report)}"'
-    write_csv(report, response)
-    return response
+    context = {
+        "package": package,
+        "barcode": barcode_svg(package.tracking_number),
+        "qr_code": qr_svg(tracking_url),
+        "tracking_url": tracking_url,
+        "zone": office_zone(package.origin_office),  # handed over at the origin's counter
+        "paper": paper,
+        "papers": RECEIPT_PAPERS,
+        "title": "Receipt",
+    }
+    return TemplateResponse(request, "shipments/receipt.html", context)

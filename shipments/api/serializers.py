@@ -14,6 +14,7 @@ from rest_framework import serializers
 
 from offices.models import Office
 from shipments.models import Digits, Package, Service, TrackingEvent
+from shipments.reports import GROUPINGS, NETWORK_GROUPINGS
 from shipments.statuses import Reason, Status
 from shipments.values import Address, Parcel, Party
 
@@ -117,7 +118,7 @@ class EventCreateSerializer(serializers.Serializer):
 
 class CostReportQuerySerializer(serializers.Serializer):
     # "from" is a Python keyword, hence the explicit field names below.
-    group_by = serializers.ChoiceField(choices=["day", "service", "destination"], required=False, default="day")
+    group_by = serializers.ChoiceField(choices=list(GROUPINGS), required=False, default="day")
 
     def get_fields(self):
         fields = super().get_fields()
@@ -135,6 +136,21 @@ class CostReportQuerySerializer(serializers.Serializer):
         return data
 
 
+class NetworkCostReportQuerySerializer(CostReportQuerySerializer):
+    group_by = serializers.ChoiceField(
+        choices=list(NETWORK_GROUPINGS),
+        required=False,
+        default="day",
+        help_text="`office`: by origin office, the office the charges count for.",
+    )
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"].help_text = "First day (UTC), default 30 days before `to`."
+        fields["to"].help_text = "Last day (UTC), default today."
+        return fields
+
+
 # --- output ------------------------------------------------------------------
 
 
@@ -142,7 +158,7 @@ REPORT_MONEY: Digits = {"max_digits": 14, "decimal_places": 2}
 
 
 class CostReportRowSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="ISO date, service or destination office code, by `group_by`.")
+    key = serializers.CharField(help_text="ISO date, service, or destination or origin office code, by `group_by`.")
     # A declared field, not Field.label: DRF's metaclass takes it out of the class.
     label = serializers.CharField()  # type: ignore[assignment]
     packages = serializers.IntegerField()
@@ -178,6 +194,12 @@ class CostReportSerializer(serializers.Serializer):
     @extend_schema_field(CostReportRowSerializer(many=True))
     def get_rows(self, report):
         return CostReportRowSerializer(report.rows[self.context["group_by"]], many=True).data
+
+
+class NetworkCostReportSerializer(CostReportSerializer):
+    """The same shape for the whole network: ``office`` is null."""
+
+    office = serializers.CharField(source="office.code", allow_null=True, help_text="Always null: every office.")
 
 
 class CostSerializer(serializers.Serializer):

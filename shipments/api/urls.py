@@ -9,5 +9,6 @@ urlpatterns = [
     path("packages/<str:tracking_number>/events/", views.PackageEventCreateView.as_view(), name="api-package-events"),
     path("offices/<str:code>/packages/", views.OfficePackagesView.as_view(), name="api-office-packages"),
     path("offices/<str:code>/reports/costs/", views.OfficeCostReportView.as_view(), name="api-office-cost-report"),
+    path("reports/costs/", views.NetworkCostReportView.as_view(), name="api-network-cost-report"),
     path("quotes/", views.QuoteView.as_view(), name="api-quote"),
 ]

@@ -164,6 +164,36 @@ class OfficePackagesView(generics.ListAPIView):
         return office_packages(self.request.user, office, query.validated_data["direction"])
 
 
+class _CostReportView(APIView):
+    """A cost report (shipments.reports) as JSON, or as CSV with ``?format=csv``."""
+
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CostReportCSVRenderer]
+    query_serializer_class: type[api.CostReportQuerySerializer] = api.CostReportQuerySerializer
+    serializer_class: type[api.CostReportSerializer] = api.CostReportSerializer
+
+    def report(self, request, office: Office | None) -> Response:
+        query = self.query_serializer_class(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        default_from, date_to = default_range(office, last=query.validated_data.get("to"))
+        date_from = query.validated_data.get("from") or default_from
+        group_by = query.validated_data["group_by"]
+        report = cost_report(office=office, date_from=date_from, date_to=date_to, group_by=(group_by,))
+        if request.accepted_renderer.format == "csv":
+            text = io.StringIO()
+            write_csv(report, text, breakdowns=(group_by,))
+            response = Response(text.getvalue())
+            response["Content-Disposition"] = f'attachment; filename="{csv_filename(report, (group_by,))}"'
+            return response
+        return Response(self.serializer_class(report, context={"group_by": group_by}).data)
+
+    def handle_exception(self, exc):
+        # Errors stay JSON (the one error shape) even when CSV was asked for.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
 @extend_schema(
     tags=["offices"],
     parameters=[
@@ -177,35 +207,40 @@ class OfficePackagesView(generics.ListAPIView):
         **error_responses(400, 401, 403, 404, 429),
     },
 )
-class OfficeCostReportView(APIView):
-    """Shipping revenue of one office, for its managers and HQ. Sums immutable charges."""
-
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CostReportCSVRenderer]
+class OfficeCostReportView(_CostReportView):
+    """Shipping revenue of one office, for its managers and HQ. Sums immutable charges; days are the office's."""
 
     def get(self, request, code):
         office = _office_for(request.user, code)
         if not access.may_manage(request.user, office):
             raise PermissionDenied(f"Cost reports of {office.code} are for its managers and HQ.")
-        query = api.CostReportQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        default_from, date_to = default_range(office, last=query.validated_data.get("to"))
-        date_from = query.validated_data.get("from") or default_from
-        group_by = query.validated_data["group_by"]
-        report = cost_report(office=office, date_from=date_from, date_to=date_to, group_by=(group_by,))
-        if request.accepted_renderer.format == "csv":
-            text = io.StringIO()
-            write_csv(report, text, breakdowns=(group_by,))
-            response = Response(text.getvalue())
-            response["Content-Disposition"] = f'attachment; filename="{csv_filename(report, (group_by,))}"'
-            return response
-        return Response(api.CostReportSerializer(report, context={"group_by": group_by}).data)
+        return self.report(request, office)
 
-    def handle_exception(self, exc):
-        # Errors stay JSON (the one error shape) even when CSV was asked for.
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return response
+
+@extend_schema(
+    tags=["reports"],
+    parameters=[
+        api.NetworkCostReportQuerySerializer,
+        OpenApiParameter("format", str, enum=["json", "csv"], description="csv for a spreadsheet"),
+    ],
+    responses={
+        (200, "application/json"): api.NetworkCostReportSerializer,
+        (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The rows and a total, as CSV"),
+        # 404: a `format` DRF does not know.
+        **error_responses(400, 401, 403, 404, 429),
+    },
+)
+class NetworkCostReportView(_CostReportView):
+    """Shipping revenue of the whole network (every origin office), for HQ: the
+    office report's shape, ``office`` null, days in UTC, ``group_by=office`` by origin office."""
+
+    query_serializer_class = api.NetworkCostReportQuerySerializer
+    serializer_class = api.NetworkCostReportSerializer
+
+    def get(self, request):
+        if not access.may_view_network_reports(request.user):
+            raise PermissionDenied("The network's cost report is for HQ.")
+        return self.report(request, None)
 
 
 @extend_schema(

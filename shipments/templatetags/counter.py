@@ -29,6 +29,8 @@ def counter_links(context) -> list[dict]:
         ]
     else:
         links.append({"title": "Scan parcels at…", "url": reverse("admin:shipments_package_scan_pick")})
+    if access.may_view_network_reports(user):
+        links.append({"title": "Network cost report", "url": reverse("admin:shipments_package_report_network")})
     managed = access.office_ids_managed(user)
     if access.is_hq(user) or len(managed) > 1:
         links.append({"title": "Cost reports", "url": reverse("admin:shipments_package_report_pick")})

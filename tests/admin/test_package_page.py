@@ -184,3 +184,18 @@ def test_hq_moves_packages_of_a_closed_office_looking_it_up_once(net):
     assert f"1 marked accepted (sent): {packages[0].tracking_number} at CCC01." in page_one
     assert f"2 marked accepted (sent): {packages[1].tracking_number} at CCC01" in page_two
     assert reads_for_two == reads_for_one
+
+
+def test_the_receipt_is_for_whoever_may_open_the_package_page(net):
+    url = reverse("admin:shipments_package_receipt", args=[net.a_to_c.pk])
+    for user, status in ((net.clerk_a, 200), (net.hq, 200), (net.clerk_b, 404)):
+        assert login(user).get(url).status_code == status
+    clerk_c = clerk_at(net.c, username="clerk_c")  # the destination's clerk sees the package, and its receipt
+    page = login(clerk_c).get(url, {"paper": "80mm"}).content.decode()
+    assert f'id="tracking_number">{net.a_to_c.tracking_number}<' in page
+    assert f"http://testserver/track/?number={net.a_to_c.tracking_number}" in page
+    assert "@page { size: 80mm" in page
+    assert (
+        reverse("admin:shipments_package_receipt", args=[net.a_to_c.pk])
+        in login(net.clerk_a).get(change_url(net.a_to_c)).content.decode()
+    )

@@ -80,7 +80,7 @@ def test_quote_shows_the_breakdown_and_saves_nothing(net):
     assert Package.objects.count() == before
 
 
-def test_register_after_quote_saves_through_the_service_and_links_the_label(net):
+def test_register_after_quote_saves_through_the_service_and_links_the_label_and_receipt(net):
     cost = expected_quote(net)
     response = login(net.clerk_a).post(
         ADD, {**form_data(net), "quoted_total": str(cost.total), "_register": "Register"}, follow=True
@@ -90,6 +90,7 @@ def test_register_after_quote_saves_through_the_service_and_links_the_label(net)
     page = response.content.decode()
     assert f"Registered {package.tracking_number}" in page
     assert reverse("admin:shipments_package_label", args=[package.pk]) in page
+    assert reverse("admin:shipments_package_receipt", args=[package.pk]) in page
     assert package.status == "accepted"  # "handed over now" was ticked
     assert package.cost_total == cost.total
     assert package.created_by == net.clerk_a

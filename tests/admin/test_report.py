@@ -67,3 +67,41 @@ def test_hq_picks_the_office(net):
     page = response.content.decode()
     for code in ("AAA01", "BBB01", "CCC01"):
         assert reverse("admin:shipments_package_report", args=[code]) in page
+
+
+def test_an_offices_report_costs_a_fixed_number_of_queries(net, django_assert_num_queries):
+    for _ in range(3):
+        register_package(origin=net.a, destination=net.b, service="express")
+    client = login(net.manager_a)
+    client.get(REPORT)
+    # session, user, memberships, HQ group, the office, the report (one pass), the
+    # destinations' names, the auth app's permissions (sidebar) twice.
+    with django_assert_num_queries(9):
+        assert client.get(REPORT).status_code == 200
+
+
+NETWORK = reverse("admin:shipments_package_report_network")
+
+
+def test_hq_reads_the_whole_network_by_origin_office_with_its_csv(net):
+    client = login(net.hq)
+    assert NETWORK in client.get(reverse("admin:shipments_package_report_pick")).content.decode()
+    assert NETWORK in client.get(reverse("admin:index")).content.decode()
+    response = client.get(NETWORK)
+    report = response.context["report"]
+    assert report.is_network
+    assert report.packages == 3
+    assert [row.key for row in report.rows["office"]] == ["AAA01", "BBB01", "CCC01"]
+    page = response.content.decode()
+    assert "Revenue by origin office" in page
+    assert 'id="by_office"' in page
+    rows = list(csv.DictReader(io.StringIO(client.get(NETWORK, {"format": "csv"}).content.decode())))
+    assert (rows[0]["breakdown"], rows[0]["key"], rows[0]["packages"]) == ("total", "network", "3")
+    assert [row["key"] for row in rows if row["breakdown"] == "office"] == ["AAA01", "BBB01", "CCC01"]
+
+
+def test_the_whole_network_is_hqs_only(net):
+    assert login(net.manager_a).get(NETWORK).status_code == 403
+    assert NETWORK not in login(net.manager_a).get(reverse("admin:index")).content.decode()
+    picker = login(net.hq).get(reverse("admin:shipments_package_report_pick")).content.decode()
+    assert 'id="network_report"' in picker

@@ -99,6 +99,21 @@ MATRIX = {
             "hq_member": {"A": 200, "B": 200},
         },
     ),
+    # The whole network's report: HQ only, whatever the office.
+    "api-network-cost-report": (
+        "get",
+        lambda o: "/api/v1/reports/costs/",
+        None,
+        {
+            "anonymous": {"A": 401, "B": 401},
+            "outsider": {"A": 403, "B": 403},
+            "clerk_a": {"A": 403, "B": 403},
+            "clerk_b": {"A": 403, "B": 403},
+            "manager_a": {"A": 403, "B": 403},
+            "hq": {"A": 200, "B": 200},
+            "hq_member": {"A": 200, "B": 200},
+        },
+    ),
     "api-quote": (
         "post",
         lambda o: "/api/v1/quotes/",

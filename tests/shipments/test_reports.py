@@ -41,3 +41,29 @@ def test_report_refuses_backwards_and_overlong_ranges():
         cost_report(office=office, date_from=today, date_to=today - timedelta(days=1))
     with pytest.raises(ShipmentError, match="at most"):
         cost_report(office=office, date_from=today - timedelta(days=400), date_to=today)
+
+
+@pytest.mark.django_db
+def test_the_network_report_sums_every_office_in_one_pass(django_assert_num_queries):
+    a = OfficeFactory(code="ORG01", time_zone="America/New_York")
+    b = OfficeFactory(code="BBB01", time_zone="America/Los_Angeles")
+    first = register_package(origin=a, destination=b)
+    second = register_package(origin=b, destination=a, service="express")
+    cancelled = register_package(origin=b, destination=a)
+    package_record_event(package=cancelled, status="cancelled")
+    today = timezone.now().date()  # UTC: the network's days
+
+    with django_assert_num_queries(2):  # the charges, once; the offices' codes and names, once
+        report = cost_report(office=None, date_from=today - timedelta(days=1), date_to=today)
+
+    assert (report.key, report.label, report.time_zone) == ("network", "Whole network", "UTC")
+    assert report.packages == 2
+    assert report.revenue == first.cost_total + second.cost_total
+    by_office = {row.key: (row.label, row.packages, row.revenue) for row in report.rows["office"]}
+    assert by_office == {"BBB01": (b.name, 1, second.cost_total), "ORG01": (a.name, 1, first.cost_total)}
+    assert {row.key: row.packages for row in report.rows["destination"]} == {"BBB01": 1, "ORG01": 1}
+    assert {row.key for row in report.rows["service"]} == {"standard", "express"}
+    assert sum(row.packages for row in report.rows["day"]) == 2
+    # An office's report has no office breakdown.
+    with pytest.raises(ShipmentError, match="Group by one of"):
+        cost_report(office=a, date_from=today, date_to=today, group_by=("office",))

@@ -1,0 +1,45 @@
+"""The browser of the browser tests: headless Chromium driven by Playwright."""
+
+import os
+
+import pytest
+from django.db import connections
+from playwright.sync_api import sync_playwright
+
+from tests.helpers import SCREENSHOTS
+from tools.ensure_browser import MISSING, find_chromium
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser_page(monkeypatch):
+    """A browser context and a page in it, 1280 px wide (a counter's screen)."""
+    # `make test` finds or installs the browser (tools/ensure_browser.py) and passes it on.
+    chromium = os.environ.get("CHROMIUM_PATH") or find_chromium()
+    if not chromium:
+        pytest.fail(MISSING)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of
+    # the test itself are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 1000})
+        context.set_default_timeout(15_000)
+        yield context, context.new_page()
+        # ORM calls made while Playwright's loop runs opened their own
+        # connection (asgiref's context-local storage); close it, or the test
+        # database cannot be dropped at the end of the run.
+        connections.close_all()
+        context.close()
+        browser.close()
