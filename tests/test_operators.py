@@ -53,9 +53,24 @@ def test_a_plain_migrate_creates_the_throttles_cache_table(scratch_database_url)
     fresh.close()
 
 
-def test_make_db_stop_stops_the_embedded_postgresql(tmp_path):
+@pytest.fixture
+def traversable_tmp_path():
+    """A scratch folder other users can reach: run as root, pgserver runs
+    PostgreSQL as its own system user, which cannot enter pytest's 0700 tmp_path."""
+    import shutil
+    import tempfile
+
+    path = Path(tempfile.mkdtemp(prefix="db-stop-"))
+    path.chmod(0o755)
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_make_db_stop_stops_the_embedded_postgresql(traversable_tmp_path):
     import time
     import warnings
+
+    tmp_path = traversable_tmp_path
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
