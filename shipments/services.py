@@ -392,10 +392,10 @@ def package_scan_batch(
         if problem:
             results.append(ScanResult(line, number, False, problem))
         elif number in seen:
-            results.append(
-                ScanResult(line, number, False, "Scanned twice in this batch; recorded once.", repeated=True)
-            )
+            # Whatever happened to its first line (done or refused) stands for it.
+            results.append(ScanResult(line, number, False, "Scanned twice in this batch; counted once.", repeated=True))
         elif number not in packages:
+            seen.add(number)
             results.append(ScanResult(line, number, False, "Unknown, or not one of the packages you can see."))
         else:
             seen.add(number)

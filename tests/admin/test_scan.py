@@ -27,6 +27,7 @@ def test_one_bad_number_never_blocks_the_others(net):
         f"  {second.tracking_number}  ",
         good,  # scanned twice
         delivered_elsewhere.tracking_number,  # cancelled: its journey is over
+        net.b_to_c.tracking_number,  # the unknown one again: said once, not refused twice
     ]
     response = scan(login(net.clerk_a), "AAA01", lines, status="accepted")
     results = response.context["results"]
@@ -38,16 +39,17 @@ def test_one_bad_number_never_blocks_the_others(net):
         "done",
         "repeated",  # recorded once: neither done again nor a refusal
         "refused",
+        "repeated",
     ]
     messages = [result.message for result in results]
     assert messages[0] == "Accepted (sent) at AAA01."
     assert "wrong check digit" in messages[1]
     assert "is not a tracking number" in messages[2]
     assert messages[3] == "Unknown, or not one of the packages you can see."
-    assert messages[5] == "Scanned twice in this batch; recorded once."
+    assert messages[5] == "Scanned twice in this batch; counted once."
     assert "cannot become accepted" in messages[6]
     page = response.content.decode()
-    assert "2 done, 4 refused, 1 scanned twice" in page
+    assert "2 done, 4 refused, 2 scanned twice" in page
     assert '<td class="repeated">already scanned</td>' in page
     assert TrackingEvent.objects.filter(status="accepted", source="scan").count() == 2
     net.a_to_c.refresh_from_db()
