@@ -72,11 +72,21 @@ def test_a_clerks_counter_day(live_server, browser_page):
     page.goto(f"{base}/admin/")
     page.click("text=Scan parcels at NYC01")
     page.select_option("#id_status", "accepted")
-    page.fill("#id_tracking_numbers", package.tracking_number.lower() + "\nXX123\n")
+    page.fill("#id_tracking_numbers", package.tracking_number.lower() + "\nXX123\n" + package.tracking_number + "\n")
     page.click("input[value='Record scans']")
-    expect(page.locator("#scan_results")).to_contain_text("1 done, 1 refused")
+    # The number scanned twice is its own, neutral line, not a refusal.
+    expect(page.locator("#scan_results")).to_contain_text("1 done, 1 refused, 1 scanned twice")
+    expect(page.locator("#scan_results td.repeated")).to_have_text("already scanned")
     package.refresh_from_db()
     assert package.status == "accepted"
+
+    # A typo in the number says so, rather than showing an empty list.
+    number = package.tracking_number
+    typo = number[:10] + str((int(number[10]) + 1) % 10) + number[11:]
+    page.goto(f"{base}/admin/shipments/package/")
+    page.fill("#searchbar", typo)
+    page.press("#searchbar", "Enter")
+    expect(page.locator(".messagelist")).to_contain_text(f"{typo} has a wrong check digit")
 
     # Find it in the list by its number.
     page.goto(f"{base}/admin/shipments/package/")
