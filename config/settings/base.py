@@ -90,15 +90,11 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # The database cache table is shared by every Lambda container (a per-process
-# memory cache would not be); throttling relies on that.
+# memory cache would not be). Throttle counters have a table of their own
+# (api.models.ThrottleWindow), counted atomically.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "django_cache",
-    },
-    # The API's throttle counters: the same table, written in one statement (api/cache.py).
-    "throttle": {
-        "BACKEND": "api.cache.UpsertDatabaseCache",
         "LOCATION": "django_cache",
     },
 }
