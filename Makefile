@@ -52,7 +52,7 @@ bench: venv
 PACKAGE_VENV := build/package-venv
 PRODUCTION_ENV = DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(openssl rand -hex 32) \
 	DJANGO_ALLOWED_HOSTS=example.execute-api.us-east-1.amazonaws.com \
-	DATABASE_URL=postgres://check@127.0.0.1:5432/check AWS_STORAGE_BUCKET_NAME=check
+	DATABASE_URL=postgres://check@127.0.0.1:5432/check AWS_STORAGE_BUCKET_NAME=check TRACKING_NUMBER_KEY=$$(openssl rand -hex 32)
 
 package:
 	rm -rf $(PACKAGE_VENV) build/lambda build/lambda.zip

@@ -23,6 +23,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_ALLOWED_HOSTS": "api.example.com",
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
         "AWS_STORAGE_BUCKET_NAME": "static-bucket",
+        "TRACKING_NUMBER_KEY": "a-production-key-from-the-environment",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

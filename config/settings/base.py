@@ -103,6 +103,11 @@ LOGIN_URL = "admin:login"
 
 # The network's country for tracking numbers (UPU S10, last two letters).
 TRACKING_NUMBER_COUNTRY = env("TRACKING_NUMBER_COUNTRY", default="US")
+# The secret key of the permutation that turns sequence positions into serials
+# (shipments.tracking_numbers), so the numbers next to a valid one are no better
+# a guess than any other. Never change it once numbers are issued: another key
+# draws other serials, which may repeat issued ones.
+TRACKING_NUMBER_KEY = env("TRACKING_NUMBER_KEY", default="")
 # The currency all tariffs are priced in.
 PRICING_CURRENCY = env("PRICING_CURRENCY", default="USD")
 

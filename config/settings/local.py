@@ -9,6 +9,7 @@ from .base import database_settings, env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-only-not-a-secret")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+TRACKING_NUMBER_KEY = env("TRACKING_NUMBER_KEY", default="local-and-test-only-not-a-secret")
 
 DATABASES = {"default": database_settings(env("DATABASE_URL", default="") or embedded_database_url())}
 

@@ -9,6 +9,7 @@ from .base import database_settings, env
 DEBUG = False
 SECRET_KEY = "test-only-not-a-secret"  # noqa: S105 (the test settings are never deployed)
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+TRACKING_NUMBER_KEY = "test-only-not-a-secret"  # noqa: S105 (the test settings are never deployed)
 
 DATABASES = {"default": database_settings(env("DATABASE_URL", default="") or embedded_database_url())}
 # Tests open many short connections from threads; do not keep them around.
