@@ -2,9 +2,14 @@
 accepts, and a database that does not answer. Under /api/ they answer in the
 API's error shape (api.errors), elsewhere with a short plain page."""
 
+import logging
+
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 
 from .errors import error_response
+
+logger = logging.getLogger(__name__)
 
 NULL_CHARACTER_MESSAGE = "The request contains a null character (%00); no address, filter or field accepts one."
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -35,3 +40,29 @@ class RefuseNullCharactersMiddleware:
         if _has_null_character(request):
             return error_response(request, 400, "invalid", NULL_CHARACTER_MESSAGE, title="Bad request")
         return self.get_response(request)
+
+
+DATABASE_UNAVAILABLE_MESSAGE = "The database is not answering right now; please try again in a minute."
+RETRY_AFTER_SECONDS = 30
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that refuses or drops the connection (Aurora scaling or
+    failing over, "too many clients") is a 503 saying to try again, not a 500
+    page: the request was fine, the back end was not there."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("Database unavailable for %s %s: %s", request.method, request.path, exception)
+        response = error_response(
+            request, 503, "database_unavailable", DATABASE_UNAVAILABLE_MESSAGE, title="Back in a minute"
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

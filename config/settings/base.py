@@ -32,8 +32,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # A null character in a path, query or form is a 400, before any view (api/middleware.py).
+    # A null character in a path, query or form is a 400, before any view, and a
+    # database that does not answer a 503 (api/middleware.py).
     "api.middleware.RefuseNullCharactersMiddleware",
+    "api.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
