@@ -19,8 +19,11 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 venv: $(BIN)/activate
 
 run: venv
-	$(MANAGE) migrate --noinput
-	$(MANAGE) createcachetable
+	# Schema changes as the tables' owner (DATABASE_MIGRATION_URL when set, else DATABASE_URL);
+	# with two roles, the application's gets its grants (docs/database-roles.md).
+	$(MANAGE) migrate --database migrations --noinput
+	$(MANAGE) createcachetable --database migrations
+	@if [ -n "$$DATABASE_MIGRATION_URL" ]; then $(MANAGE) grant_application_role; fi
 	$(MANAGE) seed_demo
 	@echo ""
 	@echo "  Back-office: http://127.0.0.1:8000/admin/"

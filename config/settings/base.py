@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs comes from the
 environment (django-environ); see local.py, test.py and production.py."""
 
+import copy
 from pathlib import Path
 
 import environ
@@ -74,6 +75,23 @@ def database_settings(url: str) -> dict:
     config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     config["CONN_HEALTH_CHECKS"] = True
     return config
+
+
+def databases(app_url: str, migration_url: str = "") -> dict:
+    """DATABASES with two aliases, as docs/database-roles.md sets them up.
+
+    ``default`` is the application's role (DATABASE_URL): it reads and writes,
+    but may only insert into and read the append-only record (tracking events,
+    charges). ``migrations`` is the tables' owner (DATABASE_MIGRATION_URL), for
+    ``manage.py migrate --database migrations`` and the other commands that
+    change the schema. Without a migration URL both are the same role, as on a
+    laptop.
+    """
+    default = database_settings(app_url)
+    migrations = database_settings(migration_url) if migration_url else copy.deepcopy(default)
+    # Used by commands run now and then, never kept.
+    migrations["CONN_MAX_AGE"] = 0
+    return {"default": default, "migrations": migrations}
 
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

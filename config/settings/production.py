@@ -3,8 +3,10 @@
 Every secret comes from the environment and there is no default: a missing one
 stops the process at start-up (environ raises ImproperlyConfigured)."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import database_settings, env
+from .base import databases, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -12,7 +14,25 @@ TRACKING_NUMBER_KEY = env("TRACKING_NUMBER_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
-DATABASES = {"default": database_settings(env("DATABASE_URL"))}
+# The application's role, and the tables' owner for migrations when given
+# (docs/database-roles.md; the Lambda needs the owner's URL only to migrate).
+DATABASES = databases(env("DATABASE_URL"), env("DATABASE_MIGRATION_URL", default=""))
+# TLS to Aurora, required: `require` encrypts; `verify-full` with the RDS CA
+# bundle (DATABASE_SSLROOTCERT, e.g. global-bundle.pem in the package) also
+# checks the server's name. A URL's own ?sslmode= wins, but may not turn TLS off.
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html
+DATABASE_SSLMODE = env("DATABASE_SSLMODE", default="require")
+DATABASE_SSLROOTCERT = env("DATABASE_SSLROOTCERT", default="")
+for _database in DATABASES.values():
+    _options = _database.setdefault("OPTIONS", {})
+    _options.setdefault("sslmode", DATABASE_SSLMODE)
+    if DATABASE_SSLROOTCERT:
+        _options.setdefault("sslrootcert", DATABASE_SSLROOTCERT)
+    if _options["sslmode"] not in ("require", "verify-ca", "verify-full"):
+        raise ImproperlyConfigured(
+            f"sslmode={_options['sslmode']}: production connects to its database over TLS only "
+            "(require, verify-ca or verify-full)."
+        )
 
 # API Gateway terminates TLS and forwards the original scheme.
 # https://docs.djangoproject.com/en/stable/ref/settings/#secure-proxy-ssl-header
