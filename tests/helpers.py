@@ -1,6 +1,8 @@
 """Helpers the tests share. Fixtures live in conftest.py; this is a plain
 module so that tests import from it, never from a conftest."""
 
+from pathlib import Path
+
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -10,6 +12,21 @@ def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+BROWSER_PASSWORD = "pass-for-tests"  # tests.factories.UserFactory
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "build" / "screenshots"
+
+
+def log_in_browser(page, base_url: str, username: str) -> None:
+    """Sign a Playwright page in to the admin."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{base_url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", BROWSER_PASSWORD)
+    page.click("input[type=submit]")
+    expect(page.locator("#counter-links")).to_be_visible()
 
 
 def api_url_names() -> set[str]:

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,12 +59,22 @@ PRODUCTION_ENV = {
 PRINT_DATABASES = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES))"
 
 
-def _production_databases(**overrides):
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_"))}
+def _production(code: str, **overrides):
+    """Run ``code`` with the production settings and ``overrides`` in the environment."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_", "AWS_S3"))}
     env |= PRODUCTION_ENV | overrides
     return subprocess.run(  # noqa: S603 (our own interpreter and code)
-        [sys.executable, "-c", PRINT_DATABASES], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
+
+
+def _production_databases(**overrides):
+    return _production(PRINT_DATABASES, **overrides)
 
 
 def test_production_connects_to_its_database_over_tls_only():
@@ -95,3 +106,36 @@ def test_production_migrates_as_the_owner_and_runs_as_the_application():
     # One URL: both aliases are the application's role, as before.
     databases = json.loads(_production_databases().stdout)
     assert databases["migrations"]["USER"] == "app"
+
+
+PRINT_POLICY = (
+    "import json; from django.conf import settings; "
+    "from django.contrib.staticfiles.storage import staticfiles_storage; "
+    "print(json.dumps({'csp': settings.SECURE_CSP, 'static': staticfiles_storage.url('admin/css/base.css')}))"
+)
+
+
+@pytest.mark.parametrize("custom_domain", [None, "static.example.com"])
+def test_the_production_policy_lets_pages_load_their_static_files(custom_domain):
+    overrides = {"AWS_S3_CUSTOM_DOMAIN": custom_domain} if custom_domain else {}
+    result = _production(PRINT_POLICY, **overrides)
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    origin = "/".join(printed["static"].split("/")[:3])
+    for directive in ("script-src", "style-src", "img-src", "font-src"):
+        assert origin in printed["csp"][directive]
+    assert printed["csp"]["default-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in json.dumps(printed["csp"])
+
+
+@pytest.mark.parametrize("hosts", [".execute-api.us-east-1.amazonaws.com", "*", "api.example.com,.amazonaws.com"])
+def test_production_refuses_allowed_hosts_of_every_aws_account(hosts):
+    result = _production(PRINT_DATABASES, DJANGO_ALLOWED_HOSTS=hosts)
+    assert result.returncode != 0
+    assert "would accept any account's AWS host" in result.stderr
+
+
+def test_the_zappa_stage_names_its_own_host_not_a_wildcard():
+    stage = json.loads((ROOT / "zappa_settings.json").read_text())["dev"]
+    hosts = stage["environment_variables"]["DJANGO_ALLOWED_HOSTS"].split(",")
+    assert not any(host.startswith(".") or host == "*" for host in hosts)

@@ -6,12 +6,21 @@ stops the process at start-up (environ raises ImproperlyConfigured)."""
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import databases, env
+from .base import content_security_policy, databases, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 TRACKING_NUMBER_KEY = env("TRACKING_NUMBER_KEY")
+# The stage's own API Gateway host (abc123.execute-api.us-east-1.amazonaws.com)
+# or custom domain. A leading-dot entry over AWS's shared domains would also
+# accept every other account's API hosts, so it is refused.
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+for _host in ALLOWED_HOSTS:
+    if _host == "*" or (_host.startswith(".") and _host.rstrip(".").endswith("amazonaws.com")):
+        raise ImproperlyConfigured(
+            f"DJANGO_ALLOWED_HOSTS={_host} would accept any account's AWS host: name the stage's own "
+            "API Gateway host (<api-id>.execute-api.<region>.amazonaws.com) or its custom domain."
+        )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 # The application's role, and the tables' owner for migrations when given
@@ -49,6 +58,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
 AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default=None)
+# The policy lets pages load their scripts, styles and fonts from that host.
+SECURE_CSP = content_security_policy(
+    static_origin=f"https://{AWS_S3_CUSTOM_DOMAIN or f'{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com'}"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

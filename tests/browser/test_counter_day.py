@@ -3,62 +3,15 @@ its label, scans it as accepted and finds it in the list; a manager opens the
 report. Screenshots of the register form and the report go to build/screenshots/.
 """
 
-import os
 import re
-from pathlib import Path
 
-import pytest
-from django.db import connections
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from offices.models import Membership
 from shipments.models import Package, Service
 from tests.factories import OfficeFactory, TariffFactory, clerk_at
-from tools.ensure_browser import MISSING, find_chromium
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
-PASSWORD = "pass-for-tests"  # tests.factories.UserFactory
-
-
-@pytest.fixture
-def browser_page(monkeypatch):
-    # `make test` finds or installs the browser (tools/ensure_browser.py) and passes it on.
-    chromium = os.environ.get("CHROMIUM_PATH") or find_chromium()
-    if not chromium:
-        pytest.fail(MISSING)
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of
-    # the test itself are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        context.set_default_timeout(15_000)
-        yield context, context.new_page()
-        # ORM calls made while Playwright's loop runs opened their own
-        # connection (asgiref's context-local storage); close it, or the test
-        # database cannot be dropped at the end of the run.
-        connections.close_all()
-        context.close()
-        browser.close()
-
-
-def log_in(page, base_url, username):
-    page.goto(f"{base_url}/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    expect(page.locator("#counter-links")).to_be_visible()
+from tests.helpers import SCREENSHOTS
+from tests.helpers import log_in_browser as log_in
 
 
 def test_a_clerks_counter_day(live_server, browser_page):
