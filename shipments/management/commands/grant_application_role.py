@@ -52,7 +52,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{', '.join(missing)} not found among {owner}'s tables: run migrate first.")
             statements = self._statements(quote, role, schema, database_name, tables, sequences)
             for statement in statements:
-                self.stderr.write(statement)
+                if dry_run or options["verbosity"] > 1:
+                    self.stderr.write(statement)
                 cursor.execute(statement)
             if dry_run:
                 transaction.set_rollback(True, using=database)
