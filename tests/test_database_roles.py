@@ -102,3 +102,13 @@ def test_grants_are_idempotent_and_refuse_the_owner_itself(application_role):
         call_command("grant_application_role", connection.settings_dict["USER"], database="default")
     with pytest.raises(CommandError, match="There is no role"):
         call_command("grant_application_role", "nobody_by_that_name", database="default")
+
+
+def test_a_dry_run_grants_nothing(application_role):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("grant_application_role", application_role, database="default", dry_run=True, stdout=out, stderr=err)
+    assert "dry run, rolled back" in out.getvalue()
+    assert f'GRANT SELECT, INSERT ON "public"."{EVENTS}"' in err.getvalue()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT has_table_privilege(%s, %s, 'INSERT')", [application_role, EVENTS])
+        assert cursor.fetchone() == (False,)

@@ -159,3 +159,16 @@ def test_every_filter_a_list_offers_is_taken(net, url, user):
     offered = changelist.model_admin.offered_filter_parameters(response.wsgi_request)
     for spec in changelist.filter_specs:
         assert set(spec.expected_parameters()) <= offered, spec
+
+
+def test_too_many_form_fields_is_a_400_with_a_message(clerk_a):
+    fields = {f"field{n}": "x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    response = login(clerk_a).post(PACKAGES + "add/", fields)
+    assert response.status_code == 400
+    assert "too many fields" in response.content.decode()
+
+
+def test_a_host_we_do_not_serve_gets_the_error_shape_under_the_api(db):
+    response = Client(HTTP_HOST="evil.example.com").get("/api/v1/offices/")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
