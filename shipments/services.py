@@ -8,7 +8,6 @@ rules they check are ``shipments.rules`` (over plain values), the prices
 ``shipments.pricing``, the rights ``offices.access``.
 """
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -35,21 +34,11 @@ from .rules import (
     step_office_id,
 )
 from .statuses import Status, allowed_next, can_follow, effect_of
-from .tracking_numbers import issued_tracking_number, normalize_tracking_number
+from .tracking_numbers import issued_tracking_number, normalize_tracking_number, positions_to_draw
 from .values import Address, Parcel, Party
 
 # A scanner's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=5)
-# Serials whose check digit could hide a typo are skipped (2 in 11 of the
-# permuted serials, at random), so a block asks the sequence for more than it
-# needs: the expected share plus five standard deviations, so that one round
-# trip nearly always suffices (the loop asks again when it does not).
-_ISSUABLE_SHARE = 9 / 11
-_SPREAD = math.sqrt(_ISSUABLE_SHARE * (1 - _ISSUABLE_SHARE)) / _ISSUABLE_SHARE
-
-
-def _positions_to_draw(needed: int) -> int:
-    return int(needed / _ISSUABLE_SHARE + 5 * _SPREAD * math.sqrt(needed)) + 1
 
 
 def tracking_numbers_for(service: str, count: int = 1) -> list[str]:
@@ -61,7 +50,7 @@ def tracking_numbers_for(service: str, count: int = 1) -> list[str]:
     indicator, country = SERVICE_INDICATORS[service], settings.TRACKING_NUMBER_COUNTRY
     with connection.cursor() as cursor:
         while len(numbers) < count:
-            wanted = _positions_to_draw(count - len(numbers))
+            wanted = positions_to_draw(count - len(numbers))
             cursor.execute(
                 "SELECT nextval('shipments_tracking_serial'), scheme.plain_below "
                 "FROM generate_series(1, %s), shipments_tracking_serial_scheme AS scheme",
