@@ -184,7 +184,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    # DRF's JSON parser, refusing null characters and deep nesting as 400s (api/parsers.py).
+    # DRF's JSON parser, with JSON nested too deeply a 400 (api/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
