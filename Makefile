@@ -18,10 +18,13 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 
 venv: $(BIN)/activate
 
+# Schema changes run as the tables' owner (DATABASE_MIGRATION_URL when set, else DATABASE_URL);
+# with two roles, the application's gets its grants (docs/database-roles.md).
 # A rerun prints only what is new: migrations only when some are pending,
 # the demo summary only when the seed changed something.
 run: venv
-	@$(MANAGE) migrate --check >/dev/null 2>&1 || $(MANAGE) migrate --noinput
+	@$(MANAGE) migrate --database migrations --check >/dev/null 2>&1 || $(MANAGE) migrate --database migrations --noinput
+	@if [ -n "$$DATABASE_MIGRATION_URL" ]; then $(MANAGE) grant_application_role; fi
 	@$(MANAGE) seed_demo
 	@echo ""
 	@echo "  Back-office: http://127.0.0.1:8000/admin/"
@@ -53,7 +56,7 @@ bench: venv
 PACKAGE_VENV := build/package-venv
 PRODUCTION_ENV = DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(openssl rand -hex 32) \
 	DJANGO_ALLOWED_HOSTS=example.execute-api.us-east-1.amazonaws.com \
-	DATABASE_URL=postgres://check@127.0.0.1:5432/check AWS_STORAGE_BUCKET_NAME=check
+	DATABASE_URL=postgres://check@127.0.0.1:5432/check AWS_STORAGE_BUCKET_NAME=check TRACKING_NUMBER_KEY=$$(openssl rand -hex 32)
 
 package:
 	rm -rf $(PACKAGE_VENV) build/lambda build/lambda.zip

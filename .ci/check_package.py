@@ -37,4 +37,7 @@ if response.status_code != 200:
     sys.exit(f"package check: the admin login answered {response.status_code}")
 if staticfiles_storage.url("admin/css/base.css") not in page:
     sys.exit("package check: admin CSS is not served from S3")
+static_origin = "/".join(staticfiles_storage.url("admin/css/base.css").split("/")[:3])
+if static_origin not in response.headers.get("Content-Security-Policy", ""):
+    sys.exit(f"package check: the Content Security Policy does not let pages load static files from {static_origin}")
 print(f"package ok: Django {django.get_version()}, admin login renders, static from {staticfiles_storage.url('')}")

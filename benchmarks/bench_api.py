@@ -1,6 +1,6 @@
 """REST API timings on the 1m database: a clerk's package list (page sizes 1
 and 100, with a real RS256 bearer token verified against a local JWKS), and
-the public tracking lookup. Throttling stays on (its cache writes are part of
+the public tracking lookup. Throttling stays on (its counter write is part of
 every request); only its rate is raised so the repeats are not refused."""
 
 import time

@@ -23,5 +23,7 @@ urlpatterns = [
     path("", include("api.health")),
 ]
 
-# Unknown /api/ URLs answer in the API's error shape.
+# Unknown /api/ URLs and requests Django refuses (too large, ...) answer in the API's error shape.
+handler400 = "api.errors.bad_request"
 handler404 = "api.errors.not_found"
+handler500 = "api.errors.server_error"

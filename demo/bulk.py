@@ -17,7 +17,7 @@ from offices.models import Office
 from shipments.models import SERVICE_INDICATORS, Package, Service
 from shipments.pricing import PriceList
 from shipments.statuses import Status, effect_of
-from shipments.tracking_numbers import issuable_tracking_number
+from shipments.tracking_numbers import issued_tracking_number, positions_to_draw
 from shipments.values import Parcel
 
 # How often each final status appears among generated packages (percent).
@@ -352,28 +352,29 @@ def _insert_generated_rows(cursor, count: int, template_services: list[str]) -> 
 def _load_tracking_numbers(cursor, count: int, template_services: list[str]) -> None:
     """seed_number: each generated package's template and tracking number.
 
-    Serials come from the tracking-number sequence, a block reserved with one
-    setval; the numbers are made by shipments.tracking_numbers, the one S10
-    implementation, and loaded with one COPY. The template (and so the service,
-    whose letters start the number) is picked here for that reason.
+    Positions come from the tracking-number sequence, blocks reserved with one
+    setval each (one block nearly always suffices); the numbers are drawn by
+    shipments.tracking_numbers.issued_tracking_number, the one implementation
+    (the keyed permutation, S10 and the serials never issued), and loaded with
+    one COPY. The template (and so the service, whose
+    letters start the number) is picked here for that reason.
     """
-    # About 2 serials in 11 are not issuable (see tracking_numbers): reserve enough.
-    reserve = count * 11 // 9 + 1000
-    cursor.execute("SELECT nextval('shipments_tracking_serial')")
-    (serial_first,) = cursor.fetchone()
-    cursor.execute("SELECT setval('shipments_tracking_serial', %s)", [serial_first + reserve - 1])
     indicators = [SERVICE_INDICATORS[service] for service in template_services]
-    country = settings.TRACKING_NUMBER_COUNTRY
-    lines = []
-    for serial in range(serial_first, serial_first + reserve):
-        n = len(lines) + 1
-        template = n * 2654435761 % len(indicators)
-        number = issuable_tracking_number(indicators[template], serial, country)
-        if number is not None:
-            lines.append(f"{n}\t{template}\t{number}\n")
-            if n == count:
-                break
-    if len(lines) < count:
-        raise RuntimeError(f"{reserve} reserved serials gave only {len(lines)} issuable tracking numbers.")
+    country, key = settings.TRACKING_NUMBER_COUNTRY, settings.TRACKING_NUMBER_KEY
+    lines: list[str] = []
+    while len(lines) < count:
+        # About 2 serials in 11 are not issuable (see tracking_numbers): reserve enough, and more if short.
+        cursor.execute("SELECT nextval('shipments_tracking_serial'), plain_below FROM shipments_tracking_serial_scheme")
+        position_first, plain_below = cursor.fetchone()
+        reserve = positions_to_draw(count - len(lines), plain_below=plain_below)
+        cursor.execute("SELECT setval('shipments_tracking_serial', %s)", [position_first + reserve - 1])
+        for position in range(position_first, position_first + reserve):
+            n = len(lines) + 1
+            template = n * 2654435761 % len(indicators)
+            number = issued_tracking_number(indicators[template], position, country, key=key, plain_below=plain_below)
+            if number is not None:
+                lines.append(f"{n}\t{template}\t{number}\n")
+                if n == count:
+                    break
     cursor.execute("CREATE TEMP TABLE seed_number (n bigint, template int, tracking_number text) ON COMMIT DROP")
     cursor.copy_expert("COPY seed_number FROM STDIN", io.StringIO("".join(lines)))

@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 
 from offices import access, admin_accounts  # noqa: F401  (admin_accounts registers the user admin)
-from offices.admin_mixins import ADDRESS_FIELDS, RaiseNotFoundMixin, StaffReadsHQEditsMixin
+from offices.admin_mixins import ADDRESS_FIELDS, OfferedFiltersOnlyMixin, RaiseNotFoundMixin, StaffReadsHQEditsMixin
 from offices.models import Membership, Office
 from offices.services import clerk_upsert, membership_remove, office_upsert, validate_account
 
@@ -50,7 +50,7 @@ class OfficeForm(forms.ModelForm):
 
 
 @admin.register(Office)
-class OfficeAdmin(StaffReadsHQEditsMixin, RaiseNotFoundMixin, admin.ModelAdmin):
+class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFoundMixin, admin.ModelAdmin):
     form = OfficeForm
     list_display = ("code", "name", "city", "phone", "email", "time_zone", "is_active")
     list_display_links = ("code", "name")
@@ -178,7 +178,7 @@ class MembershipAddForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(RaiseNotFoundMixin, admin.ModelAdmin):
+class MembershipAdmin(OfferedFiltersOnlyMixin, RaiseNotFoundMixin, admin.ModelAdmin):
     list_display = ("user", "email", "office", "role")
     list_filter = ("role", "office")
     list_select_related = ("user", "office")

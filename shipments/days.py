@@ -7,6 +7,18 @@ clerk's (their office's zone, offices.middleware), a cost report its office's zo
 
 from datetime import date, datetime, time, timedelta, tzinfo
 
+# The days the back-office counts in. Dates far outside hold no parcels, and
+# near the ends of the calendar they cannot be turned into times (year 1 east
+# of UTC, the day after 9999-12-31): every date filter and report refuses them.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
+def day_out_of_range(day: date) -> str | None:
+    """What is wrong with ``day`` as a filter or report date, or None."""
+    if EARLIEST_DAY <= day <= LATEST_DAY:
+        return None
+    return f"Pick a day between {EARLIEST_DAY} and {LATEST_DAY}."
+
 
 def day_start(day: date, zone: tzinfo) -> datetime:
     """Midnight at the start of ``day`` in ``zone``."""

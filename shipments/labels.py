@@ -7,6 +7,10 @@ import re
 
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+# The writer colours bars with style="fill:black;" attributes, which a Content
+# Security Policy without 'unsafe-inline' styles refuses; a fill attribute is
+# SVG's own presentation attribute, not a style.
+_FILL_STYLE = re.compile(r'style="fill:\s*([#\w]+);?"')
 
 
 def barcode_svg(tracking_number: str) -> str:
@@ -24,7 +28,8 @@ def barcode_svg(tracking_number: str) -> str:
     svg = Code128(tracking_number, writer=SVGWriter()).render(
         writer_options={"module_width": 0.33, "module_height": 18.0, "quiet_zone": 4.0, "write_text": False}
     )
-    return _COMMENT.sub("", _PROLOGUE.sub("", svg.decode("utf-8"), count=1))
+    svg_text = _COMMENT.sub("", _PROLOGUE.sub("", svg.decode("utf-8"), count=1))
+    return _FILL_STYLE.sub(r'fill="\1"', svg_text)
 
 
 def qr_svg(text: str, *, module_mm: float = 0.7) -> str:

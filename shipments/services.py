@@ -34,27 +34,32 @@ from .rules import (
     refuse,
 )
 from .statuses import Status, allowed_next, can_follow, effect_of
-from .tracking_numbers import issuable_tracking_number, normalize_tracking_number
+from .tracking_numbers import issued_tracking_number, normalize_tracking_number, positions_to_draw
 from .values import Address, Parcel, Party
 
 # A scanner's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(minutes=5)
-# Serials whose check digit could hide a typo are skipped (2 in 11), so a
-# block asks the sequence for this much more than it needs.
-_SERIAL_HEADROOM = 11 / 9
 
 
 def tracking_numbers_for(service: str, count: int = 1) -> list[str]:
     """``count`` fresh tracking numbers from the database sequence, in one round
-    trip (safe across processes: a sequence never hands out a value twice)."""
+    trip (safe across processes: a sequence never hands out a value twice, and
+    its positions become serials through a keyed permutation,
+    ``tracking_numbers.issued_tracking_number``, so they are not consecutive)."""
     numbers: list[str] = []
     indicator, country = SERVICE_INDICATORS[service], settings.TRACKING_NUMBER_COUNTRY
     with connection.cursor() as cursor:
         while len(numbers) < count:
-            wanted = int((count - len(numbers)) * _SERIAL_HEADROOM) + 2
-            cursor.execute("SELECT nextval('shipments_tracking_serial') FROM generate_series(1, %s)", [wanted])
-            for (serial,) in cursor.fetchall():
-                number = issuable_tracking_number(indicator, serial, country)
+            wanted = positions_to_draw(count - len(numbers))
+            cursor.execute(
+                "SELECT nextval('shipments_tracking_serial'), scheme.plain_below "
+                "FROM generate_series(1, %s), shipments_tracking_serial_scheme AS scheme",
+                [wanted],
+            )
+            for position, plain_below in cursor.fetchall():
+                number = issued_tracking_number(
+                    indicator, position, country, key=settings.TRACKING_NUMBER_KEY, plain_below=plain_below
+                )
                 if number is not None and len(numbers) < count:
                     numbers.append(number)
     return numbers

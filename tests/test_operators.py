@@ -35,7 +35,7 @@ def scratch_database_url(db):
     admin.close()
 
 
-def test_a_plain_migrate_creates_the_throttles_cache_table(scratch_database_url):
+def test_a_plain_migrate_creates_the_cache_and_throttle_tables(scratch_database_url):
     url, name, params = scratch_database_url
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url}
     result = subprocess.run(
@@ -48,8 +48,8 @@ def test_a_plain_migrate_creates_the_throttles_cache_table(scratch_database_url)
     )
     assert result.returncode == 0, result.stdout + result.stderr
     with psycopg2.connect(dbname=name, **params) as fresh, fresh.cursor() as cursor:
-        cursor.execute("SELECT to_regclass('django_cache') IS NOT NULL")
-        assert cursor.fetchone() == (True,)
+        cursor.execute("SELECT to_regclass('django_cache') IS NOT NULL, to_regclass('api_throttlewindow') IS NOT NULL")
+        assert cursor.fetchone() == (True, True)
     fresh.close()
 
 

@@ -1,8 +1,10 @@
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +25,7 @@ def test_production_settings_pass_the_deploy_check():
         "DJANGO_ALLOWED_HOSTS": "api.example.com",
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
         "AWS_STORAGE_BUCKET_NAME": "static-bucket",
+        "TRACKING_NUMBER_KEY": "a-production-key-from-the-environment",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -43,3 +46,96 @@ def test_production_refuses_to_start_without_its_secrets():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "x" * 20 + "-not-the-real-one-but-long-and-random-looking-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "api.example.com",
+    "DATABASE_URL": "postgres://app@db.example.com:5432/parcels",
+    "AWS_STORAGE_BUCKET_NAME": "static-bucket",
+    "TRACKING_NUMBER_KEY": "a-production-key-from-the-environment",
+}
+PRINT_DATABASES = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES))"
+
+
+def _production(code: str, **overrides):
+    """Run ``code`` with the production settings and ``overrides`` in the environment."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_", "AWS_S3"))}
+    env |= PRODUCTION_ENV | overrides
+    return subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _production_databases(**overrides):
+    return _production(PRINT_DATABASES, **overrides)
+
+
+def test_production_connects_to_its_database_over_tls_only():
+    result = _production_databases()
+    assert result.returncode == 0, result.stderr
+    databases = json.loads(result.stdout)
+    assert {alias: db["OPTIONS"]["sslmode"] for alias, db in databases.items()} == {
+        "default": "require",
+        "migrations": "require",
+    }
+
+    result = _production_databases(DATABASE_SSLMODE="verify-full", DATABASE_SSLROOTCERT="/var/task/global-bundle.pem")
+    options = json.loads(result.stdout)["default"]["OPTIONS"]
+    assert options == {"sslmode": "verify-full", "sslrootcert": "/var/task/global-bundle.pem"}
+
+    for refused in (
+        {"DATABASE_SSLMODE": "prefer"},
+        {"DATABASE_URL": PRODUCTION_ENV["DATABASE_URL"] + "?sslmode=disable"},
+    ):
+        result = _production_databases(**refused)
+        assert result.returncode != 0
+        assert "over TLS only" in result.stderr
+
+
+def test_production_migrates_as_the_owner_and_runs_as_the_application():
+    owner = "postgres://owner@db.example.com:5432/parcels"
+    databases = json.loads(_production_databases(DATABASE_MIGRATION_URL=owner).stdout)
+    assert (databases["default"]["USER"], databases["migrations"]["USER"]) == ("app", "owner")
+    # One URL: both aliases are the application's role, as before.
+    databases = json.loads(_production_databases().stdout)
+    assert databases["migrations"]["USER"] == "app"
+
+
+PRINT_POLICY = (
+    "import json; from django.conf import settings; "
+    "from django.contrib.staticfiles.storage import staticfiles_storage; "
+    "print(json.dumps({'csp': settings.SECURE_CSP, 'static': staticfiles_storage.url('admin/css/base.css')}))"
+)
+
+
+@pytest.mark.parametrize("custom_domain", [None, "static.example.com"])
+def test_the_production_policy_lets_pages_load_their_static_files(custom_domain):
+    overrides = {"AWS_S3_CUSTOM_DOMAIN": custom_domain} if custom_domain else {}
+    result = _production(PRINT_POLICY, **overrides)
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    origin = "/".join(printed["static"].split("/")[:3])
+    for directive in ("script-src", "style-src", "img-src", "font-src"):
+        assert origin in printed["csp"][directive]
+    assert printed["csp"]["default-src"] == ["'self'"]
+    assert "'unsafe-inline'" not in json.dumps(printed["csp"])
+
+
+@pytest.mark.parametrize("hosts", [".execute-api.us-east-1.amazonaws.com", "*", "api.example.com,.amazonaws.com"])
+def test_production_refuses_allowed_hosts_of_every_aws_account(hosts):
+    result = _production(PRINT_DATABASES, DJANGO_ALLOWED_HOSTS=hosts)
+    assert result.returncode != 0
+    assert "would accept any account's AWS host" in result.stderr
+
+
+def test_the_zappa_stage_names_its_own_host_not_a_wildcard():
+    stage = json.loads((ROOT / "zappa_settings.json").read_text())["dev"]
+    hosts = stage["environment_variables"]["DJANGO_ALLOWED_HOSTS"].split(",")
+    assert not any(host.startswith(".") or host == "*" for host in hosts)

@@ -1,10 +1,12 @@
 """Settings shared by every environment. Everything that differs comes from the
 environment (django-environ); see local.py, test.py and production.py."""
 
+import copy
 from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -37,6 +39,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A null character in a path, query or form is a 400, before any view, and a
+    # database that does not answer a 503 (api/middleware.py).
+    "api.middleware.RefuseNullCharactersMiddleware",
+    "api.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -47,6 +53,7 @@ MIDDLEWARE = [
     # The admin in the clerk's office's time zone (offices/middleware.py).
     "offices.middleware.OfficeTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Last: turns a lockout into its response (AXES_LOCKOUT_CALLABLE).
     "axes.middleware.AxesMiddleware",
 ]
@@ -70,6 +77,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # {% csp_nonce_attr %} on our inline styles and scripts, as the admin's templates do.
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -89,7 +98,52 @@ def database_settings(url: str) -> dict:
     return config
 
 
+def databases(app_url: str, migration_url: str = "") -> dict:
+    """DATABASES with two aliases, as docs/database-roles.md sets them up.
+
+    ``default`` is the application's role (DATABASE_URL): it reads and writes,
+    but may only insert into and read the append-only record (tracking events,
+    charges). ``migrations`` is the tables' owner (DATABASE_MIGRATION_URL), for
+    ``manage.py migrate --database migrations`` and the other commands that
+    change the schema. Without a migration URL both are the same role, as on a
+    laptop.
+    """
+    default = database_settings(app_url)
+    migrations = database_settings(migration_url) if migration_url else copy.deepcopy(default)
+    # Used by commands run now and then, never kept.
+    migrations["CONN_MAX_AGE"] = 0
+    return {"default": default, "migrations": migrations}
+
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def content_security_policy(*, static_origin: str = "") -> dict:
+    """The Content Security Policy of every page (Django's SECURE_CSP).
+
+    Scripts, styles, images and fonts from our own origin (and the static files'
+    host, S3 in production), inline ones only with the request's nonce
+    ({% csp_nonce_attr %}); data: images (Swagger UI's icons); requests to our
+    own origin only; no plugins, no <base>, no framing, forms post to us only.
+    Django's debug pages exempt themselves.
+    https://docs.djangoproject.com/en/6.1/ref/csp/
+    """
+    files = [CSP.SELF, static_origin] if static_origin else [CSP.SELF]
+    return {
+        "default-src": [CSP.SELF],
+        "script-src": [*files, CSP.NONCE],
+        "style-src": [*files, CSP.NONCE],
+        "img-src": [*files, "data:"],
+        "font-src": files,
+        "connect-src": [CSP.SELF],
+        "object-src": [CSP.NONE],
+        "base-uri": [CSP.NONE],
+        "form-action": [CSP.SELF],
+        "frame-ancestors": [CSP.NONE],
+    }
+
+
+SECURE_CSP = content_security_policy()
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -109,15 +163,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # The database cache table is shared by every Lambda container (a per-process
-# memory cache would not be); throttling relies on that.
+# memory cache would not be). Throttle counters have a table of their own
+# (api.models.ThrottleWindow), counted atomically.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "django_cache",
-    },
-    # The API's throttle counters: the same table, written in one statement (api/cache.py).
-    "throttle": {
-        "BACKEND": "api.cache.UpsertDatabaseCache",
         "LOCATION": "django_cache",
     },
 }
@@ -163,6 +213,11 @@ TRACKING_NUMBER_COUNTRY = env("TRACKING_NUMBER_COUNTRY", default="US")
 # How a phone number typed without +country code is read when searching
 # (a party's own number is read in its address's country).
 PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="US")
+# The secret key of the permutation that turns sequence positions into serials
+# (shipments.tracking_numbers), so the numbers next to a valid one are no better
+# a guess than any other. Never change it once numbers are issued: another key
+# draws other serials, which may repeat issued ones.
+TRACKING_NUMBER_KEY = env("TRACKING_NUMBER_KEY", default="")
 # The currency all tariffs are priced in.
 PRICING_CURRENCY = env("PRICING_CURRENCY", default="USD")
 
@@ -185,7 +240,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # DRF's JSON parser, with JSON nested too deeply a 400 (api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     # API Gateway puts the caller in REMOTE_ADDR (Zappa maps sourceIp there);

@@ -3,15 +3,45 @@
 Every secret comes from the environment and there is no default: a missing one
 stops the process at start-up (environ raises ImproperlyConfigured)."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import database_settings, env
+from .base import content_security_policy, databases, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
+TRACKING_NUMBER_KEY = env("TRACKING_NUMBER_KEY")
+# The stage's own API Gateway host (abc123.execute-api.us-east-1.amazonaws.com)
+# or custom domain. A leading-dot entry over AWS's shared domains would also
+# accept every other account's API hosts, so it is refused.
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+for _host in ALLOWED_HOSTS:
+    if _host == "*" or (_host.startswith(".") and _host.rstrip(".").endswith("amazonaws.com")):
+        raise ImproperlyConfigured(
+            f"DJANGO_ALLOWED_HOSTS={_host} would accept any account's AWS host: name the stage's own "
+            "API Gateway host (<api-id>.execute-api.<region>.amazonaws.com) or its custom domain."
+        )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
-DATABASES = {"default": database_settings(env("DATABASE_URL"))}
+# The application's role, and the tables' owner for migrations when given
+# (docs/database-roles.md; the Lambda needs the owner's URL only to migrate).
+DATABASES = databases(env("DATABASE_URL"), env("DATABASE_MIGRATION_URL", default=""))
+# TLS to Aurora, required: `require` encrypts; `verify-full` with the RDS CA
+# bundle (DATABASE_SSLROOTCERT, e.g. global-bundle.pem in the package) also
+# checks the server's name. A URL's own ?sslmode= wins, but may not turn TLS off.
+# https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.SSL.html
+DATABASE_SSLMODE = env("DATABASE_SSLMODE", default="require")
+DATABASE_SSLROOTCERT = env("DATABASE_SSLROOTCERT", default="")
+for _database in DATABASES.values():
+    _options = _database.setdefault("OPTIONS", {})
+    _options.setdefault("sslmode", DATABASE_SSLMODE)
+    if DATABASE_SSLROOTCERT:
+        _options.setdefault("sslrootcert", DATABASE_SSLROOTCERT)
+    if _options["sslmode"] not in ("require", "verify-ca", "verify-full"):
+        raise ImproperlyConfigured(
+            f"sslmode={_options['sslmode']}: production connects to its database over TLS only "
+            "(require, verify-ca or verify-full)."
+        )
 
 # HQ can do anything: in production they sign in with a second factor (offices.sign_in).
 TWO_FACTOR_REQUIRED_FOR_HQ = True
@@ -31,6 +61,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
 AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default=None)
+# The policy lets pages load their scripts, styles and fonts from that host.
+SECURE_CSP = content_security_policy(
+    static_origin=f"https://{AWS_S3_CUSTOM_DOMAIN or f'{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com'}"
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -12,7 +12,7 @@ from django.utils import timezone
 from offices import access
 from offices.models import Office
 
-from ..days import day_bounds
+from ..days import day_bounds, day_out_of_range
 from ..selectors import on_hand_at, packages_overdue
 
 
@@ -72,6 +72,15 @@ class OfficeListFilter(admin.RelatedFieldListFilter):
     The three office filters share one query per request.
     """
 
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        # An office id that is not a number would fail the query: drop it with a message.
+        name = f"{field_path}__{field.target_field.name}__exact"
+        values = params.get(name)
+        if values and not all(value.isascii() and value.isdigit() and int(value) < 2**63 for value in values):
+            messages.warning(request, f"“{values[-1]}” is not a valid office; that office filter was ignored.")
+            del params[name]
+        super().__init__(field, request, params, model, model_admin, field_path)
+
     def field_choices(self, field, request, model_admin):
         if not hasattr(request, "_office_filter_choices"):
             request._office_filter_choices = list(Office.objects.order_by("code").values_list("pk", "code"))
@@ -88,6 +97,8 @@ class DateRangeFilter(admin.FieldListFilter):
     """
 
     template = "admin/shipments/package/date_range_filter.html"
+    # Its query-string parameters after the field path (offices.admin_mixins.OfferedFiltersOnlyMixin).
+    parameter_suffixes = ("_from", "_to")
 
     def __init__(self, field, request, params, model, model_admin, field_path):
         self.parameter_from = f"{field_path}_from"
@@ -105,10 +116,15 @@ class DateRangeFilter(admin.FieldListFilter):
         if not raw:
             return None
         try:
-            return forms.DateField().clean(raw)
+            day = forms.DateField().clean(raw)
         except forms.ValidationError:
             messages.warning(request, f"“{raw}” is not a date (use YYYY-MM-DD); that date filter was ignored.")
             return None
+        problem = day_out_of_range(day)
+        if problem:
+            messages.warning(request, f"{problem} “{raw}” was ignored.")
+            return None
+        return day
 
     def expected_parameters(self):
         return [self.parameter_from, self.parameter_to]

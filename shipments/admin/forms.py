@@ -15,6 +15,7 @@ from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 from offices import access
 from offices.models import Office
 
+from ..days import day_out_of_range
 from ..exceptions import ShipmentError
 from ..models import Package, Service
 from ..rules import event_detail_problems, party_problems
@@ -60,6 +61,16 @@ def _party_fields(role: str) -> dict[str, forms.Field]:
     }
 
 
+class OfficeAutocompleteSelect(AutocompleteSelect):
+    """The admin's office autocomplete, redrawing a form whose office value is
+    not an office id (typed into the post by hand) as no choice instead of
+    failing on the lookup of the selected option."""
+
+    def optgroups(self, name, value, attr=None):
+        ids = [item for item in value if str(item).isascii() and str(item).isdigit() and int(item) < 2**63]
+        return super().optgroups(name, ids, attr)
+
+
 class PackageRegisterForm(forms.Form):
     """The counter form: who sends what to whom, and how."""
 
@@ -93,7 +104,7 @@ class PackageRegisterForm(forms.Form):
             if office is not None:
                 self.fields["origin_office"].initial = office.pk
         destination = self.fields["destination_office"]
-        destination.widget = AutocompleteSelect(Package._meta.get_field("destination_office"), admin.site)
+        destination.widget = OfficeAutocompleteSelect(Package._meta.get_field("destination_office"), admin.site)
         destination.widget.choices = destination.choices
 
     def clean(self):
@@ -238,6 +249,14 @@ class RecordEventForm(EventDetailsForm):
         self.fields["office"].queryset = access.offices_to_act_at(user)
 
 
+def _day_in_range(day) -> None:
+    problem = day_out_of_range(day)
+    if problem:
+        raise forms.ValidationError(problem)
+
+
 class ReportForm(forms.Form):
-    date_from = forms.DateField(label="From", widget=AdminDateWidget)
-    date_to = forms.DateField(label="To", widget=AdminDateWidget, help_text="Both days included.")
+    date_from = forms.DateField(label="From", widget=AdminDateWidget, validators=[_day_in_range])
+    date_to = forms.DateField(
+        label="To", widget=AdminDateWidget, help_text="Both days included.", validators=[_day_in_range]
+    )

@@ -9,12 +9,12 @@ per row.
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path, reverse
 
 from offices import access
+from offices.admin_mixins import OfferedFiltersChangeList, OfferedFiltersOnlyMixin
 
 from ..exceptions import InvalidTrackingNumber
 from ..models import Package
@@ -33,9 +33,10 @@ from .inlines import ChargeInline, TrackingEventInline
 MAX_ACTION_PACKAGES = 500
 
 
-class PackageChangeList(ChangeList):
+class PackageChangeList(OfferedFiltersChangeList):
     """Reads only the columns the list shows: a package row is wide (parties,
-    parcel facts, frozen cost), the list needs a dozen of its fields."""
+    parcel facts, frozen cost), the list needs a dozen of its fields. Takes
+    only the parameters of the list's filters (OfferedFiltersChangeList)."""
 
     columns = (
         "tracking_number",
@@ -55,7 +56,7 @@ class PackageChangeList(ChangeList):
 
 
 @admin.register(Package)
-class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
+class PackageAdmin(OfferedFiltersOnlyMixin, PackageColumnsMixin, admin.ModelAdmin):
     list_display = (
         "tracking_number",
         "status",

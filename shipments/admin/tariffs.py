@@ -2,14 +2,14 @@
 
 from django.contrib import admin
 
-from offices.admin_mixins import StaffReadsHQEditsMixin
+from offices.admin_mixins import OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin
 
 from ..models import Tariff
 from ..services import TARIFF_FIELDS, tariff_upsert
 
 
 @admin.register(Tariff)
-class TariffAdmin(StaffReadsHQEditsMixin, admin.ModelAdmin):
+class TariffAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, admin.ModelAdmin):
     """Prices are set by HQ; clerks may look them up."""
 
     list_display = (

@@ -6,20 +6,19 @@ assignment): unknown keys are ignored. They turn the request into the
 arguments of a service call; the services hold the rules.
 """
 
-from datetime import date
 from decimal import Decimal
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from offices.models import Office
+from shipments.days import day_out_of_range
 from shipments.models import Digits, Package, Service, TrackingEvent
 from shipments.reports import GROUPINGS, NETWORK_GROUPINGS
 from shipments.statuses import Reason, Status
 from shipments.values import Address, Parcel, Party
 
 MONEY: Digits = {"max_digits": 12, "decimal_places": 2}
-REPORT_EARLIEST, REPORT_LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 class OfficeCodeField(serializers.SlugRelatedField):
@@ -131,8 +130,9 @@ class CostReportQuerySerializer(serializers.Serializer):
     def validate(self, data):
         # Far-off dates cannot be turned into the report's time range (and hold no charges).
         for name in ("from", "to"):
-            if name in data and not REPORT_EARLIEST <= data[name] <= REPORT_LATEST:
-                raise serializers.ValidationError({name: f"Pick a day between {REPORT_EARLIEST} and {REPORT_LATEST}."})
+            problem = day_out_of_range(data[name]) if name in data else None
+            if problem:
+                raise serializers.ValidationError({name: problem})
         return data
 
 

@@ -249,6 +249,7 @@ def test_production_requires_two_factor_for_hq():
         "DJANGO_SECRET_KEY": "x" * 50,
         "DJANGO_ALLOWED_HOSTS": "api.example.com",
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "TRACKING_NUMBER_KEY": "k" * 64,
         "AWS_STORAGE_BUCKET_NAME": "static-bucket",
     }
     assert _setting("TWO_FACTOR_REQUIRED_FOR_HQ", **production) == "True"

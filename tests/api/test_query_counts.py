@@ -2,7 +2,7 @@
 
 Per request: authentication (a Bearer token: one query for the user, with the
 HQ check folded in), the user's memberships (scoping), the throttle counter
-(read + one upsert on the shared cache table), and the page itself.
+(one atomic upsert, api.throttling), and the page itself.
 """
 
 import pytest
@@ -19,7 +19,7 @@ LIST_URLS = {
     "api-office-list": "/api/v1/offices/?page_size={size}",
 }
 # With a Bearer token. The office list of parcels also looks up the office (404 vs 403).
-EXPECTED = {"api-package-list": 5, "api-office-packages": 6, "api-office-list": 5}
+EXPECTED = {"api-package-list": 4, "api-office-packages": 5, "api-office-list": 4}
 # Rows on a page of 100: 105 packages sent from A; 6 offices (A, B, C and three more).
 LARGE_PAGE_ROWS = {"api-package-list": 100, "api-office-packages": 100, "api-office-list": 6}
 
@@ -83,6 +83,6 @@ def test_detail_queries_do_not_grow_with_the_timeline(client_for, clerk_a, offic
 
 
 def test_public_tracking_queries(api_client, package_a, django_assert_num_queries):
-    # package with its places, its events with their offices, throttle read + write
-    with django_assert_num_queries(4):
+    # package with its places, its events with their offices, the throttle counter
+    with django_assert_num_queries(3):
         assert api_client.get(f"/api/v1/track/{package_a.tracking_number}/").status_code == 200

@@ -1,4 +1,5 @@
-"""The browser of the browser tests: headless Chromium driven by Playwright."""
+"""Headless Chromium for the browser tests (Playwright), with the page's
+Content Security Policy violations recorded."""
 
 import os
 
@@ -19,6 +20,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Every page records the policy violations it reports, before its own scripts run
+# (Playwright adds the script through the DevTools protocol, which the policy does not cover).
+RECORD_CSP_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+    window.__cspViolations.push(`${event.violatedDirective} blocked ${event.blockedURI || "inline"}: ${event.sample}`);
+});
+"""
 
 
 @pytest.fixture
@@ -36,6 +45,7 @@ def browser_page(monkeypatch):
         browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
         context = browser.new_context(viewport={"width": 1280, "height": 1000})
         context.set_default_timeout(15_000)
+        context.add_init_script(RECORD_CSP_VIOLATIONS)
         yield context, context.new_page()
         # ORM calls made while Playwright's loop runs opened their own
         # connection (asgiref's context-local storage); close it, or the test

@@ -1,6 +1,8 @@
 """Tracking events and charges are append-only: the model refuses to save a
-row again, and a database trigger refuses every UPDATE and DELETE, whether it
-comes from raw SQL or a queryset; ``Model.delete()`` is refused before any SQL."""
+row again, and database triggers refuse every UPDATE, DELETE and TRUNCATE,
+whether it comes from raw SQL or a queryset; ``Model.delete()`` is refused
+before any SQL. (What the application's own database role may do at all:
+tests/test_database_roles.py.)"""
 
 from contextlib import contextmanager
 from decimal import Decimal
@@ -67,6 +69,18 @@ def test_raw_sql_delete_is_refused(package, model, column, sql_value, value):
     before = rows(model)
     with refused_by_the_trigger(model), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {model._meta.db_table}")
+    assert rows(model) == before
+
+
+@pytest.mark.parametrize(("model", "column", "sql_value", "value"), APPEND_ONLY)
+def test_truncate_is_refused_even_to_the_tables_owner(package, model, column, sql_value, value):
+    before = rows(model)
+    with connection.cursor() as cursor:
+        # The test settings allow it for the flush between transactional tests (migration 0005).
+        cursor.execute("SET LOCAL shipments.allow_truncate = off")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no foreign-key checks pending from the fixtures
+        with pytest.raises(InternalError, match="rows are append-only: TRUNCATE is refused"), transaction.atomic():
+            cursor.execute(f"TRUNCATE {model._meta.db_table} CASCADE")
     assert rows(model) == before
 
 

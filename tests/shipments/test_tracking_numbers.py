@@ -1,13 +1,16 @@
 import pytest
 
 from shipments.exceptions import InvalidTrackingNumber
-from shipments.services import next_tracking_number
+from shipments.services import next_tracking_number, tracking_numbers_for
 from shipments.tracking_numbers import (
+    FIRST_POSITION,
     check_digit,
     is_issuable_serial,
     issuable_tracking_number,
+    issued_tracking_number,
     make_tracking_number,
     normalize_tracking_number,
+    permuted_serial,
 )
 
 
@@ -95,9 +98,77 @@ def _passes(number: str) -> bool:
 
 
 @pytest.mark.django_db
-def test_issued_numbers_come_from_the_sequence_with_the_service_letters():
+def test_issued_numbers_carry_the_service_letters_and_the_country():
     first, second = next_tracking_number("express"), next_tracking_number("overnight")
     assert first.startswith("EE")
     assert first.endswith("US")
     assert second.startswith("EX")
-    assert int(second[2:10]) > int(first[2:10])
+
+
+# --- enumeration: serials are a keyed permutation of the sequence -------------------
+
+KEY = "test-only-not-a-secret"
+
+
+def test_permuted_serials_are_unique_over_a_large_range():
+    positions = range(FIRST_POSITION, FIRST_POSITION + 2_000_000)
+    serials = [permuted_serial(position, KEY) for position in positions]
+    assert len(set(serials)) == len(serials)
+    assert all(0 <= serial < 10**8 for serial in serials)
+
+
+def test_the_permutation_depends_on_the_key():
+    positions = range(FIRST_POSITION, FIRST_POSITION + 1000)
+    mine = [permuted_serial(position, KEY) for position in positions]
+    theirs = [permuted_serial(position, "another key") for position in positions]
+    assert sum(a == b for a, b in zip(mine, theirs, strict=True)) < 5
+
+
+def _neighbours(number: str, reach: int = 13) -> list[str]:
+    """The valid numbers whose serial is within ``reach`` of ``number``'s: what a
+    prober holding one number tries first."""
+    serial = int(number[2:10])
+    return [
+        make_tracking_number(number[:2], near, number[-2:])
+        for near in range(serial - reach, serial + reach + 1)
+        if near != serial and 0 <= near < 10**8
+    ]
+
+
+@pytest.mark.django_db
+def test_neighbours_of_issued_numbers_are_mostly_not_issued():
+    issued = set(tracking_numbers_for("standard", 5000))
+    neighbours = [near for number in sorted(issued)[:500] for near in _neighbours(number)]
+    hits = sum(near in issued for near in neighbours)
+    # Consecutive serials made most of them real parcels; now they are as rare as any guess.
+    assert hits / len(neighbours) < 0.01
+
+
+@pytest.mark.django_db
+def test_issued_numbers_have_a_valid_check_digit_and_never_an_ambiguous_serial():
+    for number in tracking_numbers_for("express", 2000):
+        assert normalize_tracking_number(number) == number
+        assert is_issuable_serial(int(number[2:10]))
+
+
+def test_serials_issued_before_the_permutation_are_never_drawn_again():
+    # Positions whose permuted serial is in the old plain range [FIRST_POSITION, plain_below)
+    # give no number at all; every other position gives the permuted serial's number.
+    plain_below = FIRST_POSITION + 40_000_000
+    for position in range(plain_below, plain_below + 20_000):
+        serial = permuted_serial(position, KEY)
+        number = issued_tracking_number("CP", position, "US", key=KEY, plain_below=plain_below)
+        if FIRST_POSITION <= serial < plain_below:
+            assert number is None
+        else:
+            assert number == issuable_tracking_number("CP", serial, "US")
+
+
+@pytest.mark.django_db
+def test_allocation_skips_the_serials_issued_before_the_permutation():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE shipments_tracking_serial_scheme SET plain_below = %s", [10**8])
+    # Every serial from 10,000,000 up may have been issued plain: only lower ones are drawn.
+    assert all(int(number[2:10]) < FIRST_POSITION for number in tracking_numbers_for("standard", 300))

@@ -1,6 +1,6 @@
-"""The database cache tables (the API's throttle counts requests in one) come
-with the migrations: a plain ``manage.py migrate``, all a deploy runs, leaves a
-database the public tracking endpoint works on. ``createcachetable`` only
+"""The database cache tables (settings.CACHES) come with the migrations: a plain
+``manage.py migrate``, all a deploy runs, leaves a database every page works on,
+with no separate ``createcachetable`` step to forget. ``createcachetable`` only
 creates what is missing, so this is safe on a database that has them."""
 
 from django.core.management import call_command
@@ -12,7 +12,6 @@ def create_cache_tables(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    initial = True
-    dependencies: list[tuple[str, str]] = []
+    dependencies = [("api", "0001_throttle_window")]
 
     operations = [migrations.RunPython(create_cache_tables, migrations.RunPython.noop)]
