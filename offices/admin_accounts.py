@@ -20,6 +20,7 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from offices import access
+from offices.admin_mixins import OfferedFiltersOnlyMixin
 from offices.services import (
     history_kept_message,
     totp_device_remove,
@@ -51,7 +52,7 @@ admin.site.unregister(User)
 
 
 @admin.register(User)
-class AccountAdmin(UserAdmin):
+class AccountAdmin(OfferedFiltersOnlyMixin, UserAdmin):
     actions = [deactivate]
     delete_selected_confirmation_template = "admin/auth/user/delete_selected_confirmation.html"
 
@@ -128,14 +129,14 @@ class HQOnlyMixin:
 
 
 @admin.register(AccessAttempt)
-class FailedSignInAdmin(HQOnlyMixin, AccessAttemptAdmin):
+class FailedSignInAdmin(OfferedFiltersOnlyMixin, HQOnlyMixin, AccessAttemptAdmin):
     """Failed sign-ins by user name and address; "Locked out" once there are too many."""
 
     list_display = ["username", "ip_address", "failures_since_start", "status", "attempt_time", "path_info"]
 
 
 @admin.register(AccessLog)
-class SignInAdmin(HQOnlyMixin, AccessLogAdmin):
+class SignInAdmin(OfferedFiltersOnlyMixin, HQOnlyMixin, AccessLogAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # the record of who signed in when stays
 

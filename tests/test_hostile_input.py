@@ -150,6 +150,8 @@ def test_a_null_character_in_an_admin_form_is_refused(clerk_a, path, data):
         ("/admin/offices/office/", "hq"),
         ("/admin/offices/membership/", "hq"),
         ("/admin/shipments/tariff/", "hq"),
+        ("/admin/auth/user/", "hq"),
+        ("/admin/axes/accessattempt/", "hq"),
     ],
 )
 def test_every_filter_a_list_offers_is_taken(net, url, user):
@@ -159,6 +161,12 @@ def test_every_filter_a_list_offers_is_taken(net, url, user):
     offered = changelist.model_admin.offered_filter_parameters(response.wsgi_request)
     for spec in changelist.filter_specs:
         assert set(spec.expected_parameters()) <= offered, spec
+
+
+def test_hqs_user_list_takes_only_its_own_filters(net):
+    response = login(net.hq).get("/admin/auth/user/?username__regex=%5B")
+    assert response.status_code == 200
+    assert "is not a filter of this list" in response.content.decode()
 
 
 def test_too_many_form_fields_is_a_400_with_a_message(clerk_a):
