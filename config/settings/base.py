@@ -38,6 +38,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Delivers the notifications of a request's commits once, at its end.
+    "notifications.middleware.DeliverNotificationsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,6 +116,15 @@ PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="US")
 PRICING_CURRENCY = env("PRICING_CURRENCY", default="USD")
 
 AWS_REGION = env("AWS_REGION", default="us-east-1")
+
+# Notifications (notifications/): `aws` sends through SNS and SES, `log` only
+# logs (make run). Endpoints come from the standard AWS environment
+# (AWS_ENDPOINT_URL points boto3 at a test server).
+NOTIFICATIONS_BACKEND = env("NOTIFICATIONS_BACKEND", default="log")
+NOTIFICATIONS_TOPIC_ARN = env("NOTIFICATIONS_TOPIC_ARN", default="")
+NOTIFICATIONS_FROM_EMAIL = env("NOTIFICATIONS_FROM_EMAIL", default="")
+# Base of the links in messages (tracking page, unsubscribe).
+PUBLIC_TRACKING_URL = env("PUBLIC_TRACKING_URL", default="http://127.0.0.1:8000")
 
 # The REST API (api/): Cognito bearer tokens first (so an anonymous
 # request gets 401 with a Bearer challenge), sessions for the browsable API.
