@@ -9,6 +9,7 @@ database transaction stays open during a network call."""
 import logging
 import random
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -51,6 +52,9 @@ TOPIC_BATCH = 10
 # SMS and emails; the rest is the dispatcher's (a minute later at most).
 REQUEST_DIRECT_LIMIT = 10
 REQUEST_TOPIC_LIMIT = 100
+# ... and stop after this long or at the first failure (AWS slow or down):
+# what is left is released to the dispatcher untouched.
+REQUEST_BUDGET_SECONDS = 5.0
 
 
 # --- enqueue (in the event's transaction) ---------------------------------------------
@@ -154,7 +158,7 @@ def deliver_now(ids: list[int]) -> dict[str, int]:
         topic = Notification.objects.filter(pk__in=ids, channel=Notification.Channel.TOPIC)
         parties = Notification.objects.filter(pk__in=ids).exclude(channel=Notification.Channel.TOPIC)
         claimed = claim(topic, limit=REQUEST_TOPIC_LIMIT) + claim(parties, limit=REQUEST_DIRECT_LIMIT)
-        return send(claimed, backend)
+        return send(claimed, backend, deadline=time.monotonic() + REQUEST_BUDGET_SECONDS, stop_on_error=True)
     except Exception:
         # The rows are committed; the dispatcher delivers them. A clerk's page must not fail for this.
         logger.exception("Delivery after commit failed; the dispatcher will retry.")
@@ -196,14 +200,24 @@ class _Outcome:
     skipped: dict[int, str] = field(default_factory=dict)
     errors: dict[int, str] = field(default_factory=dict)
 
+    def over(self, deadline: float | None, stop_on_error: bool) -> bool:
+        return (deadline is not None and time.monotonic() > deadline) or (stop_on_error and bool(self.errors))
 
-def send(rows: list[Notification], backend: Backend) -> dict[str, int]:
-    """Deliver claimed rows and record each outcome. Never inside a transaction."""
+
+def send(
+    rows: list[Notification], backend: Backend, *, deadline: float | None = None, stop_on_error: bool = False
+) -> dict[str, int]:
+    """Deliver claimed rows and record each outcome. Never inside a transaction.
+
+    Past ``deadline`` (or after a failure, with ``stop_on_error``) the rows not
+    tried yet are released: due again at once, the attempt not counted."""
     if backend.calls_network and connection.in_atomic_block:
         raise RuntimeError("AWS is not called while a database transaction is open.")
     outcome = _Outcome()
     topic = [row for row in rows if row.channel == Notification.Channel.TOPIC]
     for start in range(0, len(topic), TOPIC_BATCH):
+        if outcome.over(deadline, stop_on_error):
+            break
         chunk = topic[start : start + TOPIC_BATCH]
         entries = []
         for row in chunk:
@@ -224,6 +238,8 @@ def send(rows: list[Notification], backend: Backend) -> dict[str, int]:
     for row in rows:
         if row.channel == Notification.Channel.TOPIC:
             continue
+        if outcome.over(deadline, stop_on_error):
+            break
         row.event.package = row.package
         try:
             if row.channel == Notification.Channel.SMS:
@@ -254,9 +270,12 @@ def _record(rows: list[Notification], outcome: _Outcome) -> None:
             else:
                 row.next_attempt_at = now + backoff(row.attempts)
         else:
-            continue
+            row.attempts -= 1  # released untried
+            row.next_attempt_at = now
         changed.append(row)
-    Notification.objects.bulk_update(changed, ["state", "message_id", "sent_at", "last_error", "next_attempt_at"])
+    Notification.objects.bulk_update(
+        changed, ["state", "message_id", "sent_at", "last_error", "next_attempt_at", "attempts"]
+    )
     for row in changed:
         if row.state == "failed":
             logger.warning("Notification %s failed after %s attempts: %s", row.pk, row.attempts, row.last_error)
