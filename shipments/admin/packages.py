@@ -26,7 +26,7 @@ from ..tracking_numbers import check_digit_problem, normalize_tracking_number
 from . import views as admin_views
 from .columns import PackageColumnsMixin
 from .filters import DateRangeFilter, OfficeListFilter, OnHandFilter, TouchesOfficeFilter, my_offices
-from .inlines import ChargeInline, TrackingEventInline
+from .inlines import ChargeInline, NotificationInline, TrackingEventInline
 
 # The most packages one changelist action moves; bigger moves go through the scan page.
 MAX_ACTION_PACKAGES = 500
@@ -86,7 +86,7 @@ class PackageAdmin(PackageColumnsMixin, admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     paginator = EstimatedCountPaginator
     autocomplete_fields = ("origin_office", "current_office", "destination_office")
-    inlines = (TrackingEventInline, ChargeInline)
+    inlines = (TrackingEventInline, NotificationInline, ChargeInline)
     actions = ("mark_accepted", "mark_in_transit", "mark_arrived", "mark_out_for_delivery", "mark_ready_for_pickup")
     change_form_template = "admin/shipments/package/change_form.html"
     change_list_template = "admin/shipments/package/change_list.html"
