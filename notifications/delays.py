@@ -14,12 +14,15 @@ from django.utils import timezone
 from shipments.exceptions import ShipmentError
 from shipments.models import Package, TrackingEvent
 from shipments.services import package_record_event
-from shipments.statuses import FINAL_STATUSES, Reason, Status, can_follow
+from shipments.statuses import Reason, Status, can_follow
 
 from .services import batched_delivery
 
-# The statuses ``delayed`` may follow (shipments/statuses.py).
+# The statuses ``delayed`` may follow (shipments/statuses.py); the condition of
+# package_eta_watch_idx (migration 0002) lists the same.
 DELAYABLE = [status for status in Status.values if can_follow(status, Status.DELAYED)]
+# A run stays well inside a Lambda's time; a backlog clears over the next runs.
+RUN_LIMIT = 2000
 
 
 @dataclass
@@ -30,8 +33,8 @@ class DelaySummary:
 
 def overdue_packages(now: datetime) -> QuerySet[Package]:
     """Packages past their ETA, on their way, without an ``eta_passed`` delay
-    since that ETA. The filter repeats the partial index's condition
-    (``package_open_eta_idx``) so PostgreSQL reads the index, not the table."""
+    since that ETA, oldest ETA first. The status filter is the condition of
+    the partial index ``package_eta_watch_idx``, so PostgreSQL reads that index."""
     already = TrackingEvent.objects.filter(
         package=OuterRef("pk"),
         status=Status.DELAYED,
@@ -39,14 +42,13 @@ def overdue_packages(now: datetime) -> QuerySet[Package]:
         occurred_at__gte=OuterRef("expected_delivery_at"),
     )
     return (
-        Package.objects.exclude(status__in=sorted(FINAL_STATUSES))
-        .filter(expected_delivery_at__lt=now, status__in=DELAYABLE)
+        Package.objects.filter(status__in=DELAYABLE, expected_delivery_at__lt=now)
         .filter(~Exists(already))
-        .order_by()
+        .order_by("expected_delivery_at")
     )
 
 
-def detect_delays(*, now: datetime | None = None, dry_run: bool = False) -> DelaySummary:
+def detect_delays(*, now: datetime | None = None, dry_run: bool = False, limit: int = RUN_LIMIT) -> DelaySummary:
     """Record the missing ETA delays; with ``dry_run`` everything is rolled back
     and nothing is sent."""
     now = now or timezone.now()
@@ -54,7 +56,7 @@ def detect_delays(*, now: datetime | None = None, dry_run: bool = False) -> Dela
     # Each event commits on its own (one refusal never undoes the others); a
     # dry run holds them all in one transaction and rolls it back.
     with batched_delivery(), transaction.atomic() if dry_run else nullcontext():
-        for package in overdue_packages(now).select_related("current_office"):
+        for package in overdue_packages(now).select_related("current_office")[:limit]:
             try:
                 package_record_event(
                     package=package,

@@ -71,4 +71,10 @@ def test_the_query_reads_the_open_eta_index(overdue):
         cursor.execute(f"EXPLAIN {query}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
-    assert "package_open_eta_idx" in plan
+    assert "package_eta_watch_idx" in plan
+
+
+def test_the_index_condition_lists_the_statuses_a_delay_may_follow():
+    from notifications.delays import DELAYABLE
+
+    assert DELAYABLE == ["accepted", "in_transit", "arrived", "out_for_delivery"]
