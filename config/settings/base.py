@@ -31,6 +31,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: delivers the notifications of a request's commits once, after the response is built.
+    "notifications.middleware.DeliverNotificationsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -38,8 +40,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Delivers the notifications of a request's commits once, at its end.
-    "notifications.middleware.DeliverNotificationsMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
