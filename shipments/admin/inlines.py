@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 
-from notifications.models import Notification
 from offices import access
 
 from ..models import Charge, TrackingEvent
@@ -48,27 +47,3 @@ class ChargeInline(ReadOnlyInlineMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("office")
-
-
-class NotificationInline(ReadOnlyInlineMixin, admin.TabularInline):
-    """What the events caused (the notifications app's outbox), recipients masked."""
-
-    model = Notification
-    verbose_name_plural = "Notifications"
-    fields = (
-        "created_at",
-        "status",
-        "recipient",
-        "channel",
-        "masked_address",
-        "state",
-        "attempts",
-        "last_error",
-        "message_id",
-    )
-    readonly_fields = fields
-    ordering = ("created_at", "id")
-
-    @admin.display(description="address")
-    def masked_address(self, notification: Notification) -> str:
-        return notification.masked_address

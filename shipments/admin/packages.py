@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path, reverse
 
+from notifications.inlines import NotificationInline
 from offices import access
 
 from ..exceptions import InvalidTrackingNumber
@@ -26,7 +27,7 @@ from ..tracking_numbers import check_digit_problem, normalize_tracking_number
 from . import views as admin_views
 from .columns import PackageColumnsMixin
 from .filters import DateRangeFilter, OfficeListFilter, OnHandFilter, TouchesOfficeFilter, my_offices
-from .inlines import ChargeInline, NotificationInline, TrackingEventInline
+from .inlines import ChargeInline, TrackingEventInline
 
 # The most packages one changelist action moves; bigger moves go through the scan page.
 MAX_ACTION_PACKAGES = 500

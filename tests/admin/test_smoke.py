@@ -16,11 +16,22 @@ CLERK_ACCESS = {
     "offices.membership": (403, 403, 404),  # managers and HQ only; others' rows are not found
 }
 
-# What HQ may open where it is not everything: the outbox is written by events, never added by hand.
-HQ_ACCESS = {"notifications.notification": (200, 403, 200)}
+
+# What HQ may open where it is not everything: sign-ins are recorded, never added by hand.
+HQ_ACCESS = {
+    "axes.accessattempt": (200, 403, 200),
+    "axes.accesslog": (200, 403, 200),
+    "otp_totp.totpdevice": (200, 403, 200),  # enrolled by manage.py add_totp_device
+    "notifications.notification": (200, 403, 200),  # written by tracking events
+}
 
 
 def _sample(model, net):
+    if model._meta.app_label == "axes":
+        fields = {"username": "clerk_a", "ip_address": "203.0.113.7", "user_agent": "test", "http_accept": "*/*"}
+        if model._meta.model_name == "accessattempt":
+            fields |= {"get_data": "", "post_data": "", "failures_since_start": 2}
+        return model._default_manager.create(**fields)
     if model._meta.label_lower == "offices.membership":
         return Membership.objects.get(user=net.clerk_a)
     if model._meta.label_lower == "shipments.package":
@@ -29,6 +40,8 @@ def _sample(model, net):
         return net.a
     if model._meta.label_lower == "auth.user":
         return net.clerk_a
+    if model._meta.label_lower == "otp_totp.totpdevice":
+        return model._default_manager.create(user=net.clerk_a, name="Phone")
     if model._meta.label_lower == "notifications.notification":
         return model._default_manager.filter(package=net.a_to_c).first()
     return model._default_manager.first() or model._default_manager.create(name="Sample")
