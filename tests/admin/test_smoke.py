@@ -36,14 +36,14 @@ def _sample(model, net):
         return Membership.objects.get(user=net.clerk_a)
     if model._meta.label_lower == "shipments.package":
         return net.a_to_c
+    if model._meta.label_lower == "notifications.notification":
+        return model._default_manager.filter(package=net.a_to_c).first()
     if model._meta.label_lower == "offices.office":
         return net.a
     if model._meta.label_lower == "auth.user":
         return net.clerk_a
     if model._meta.label_lower == "otp_totp.totpdevice":
         return model._default_manager.create(user=net.clerk_a, name="Phone")
-    if model._meta.label_lower == "notifications.notification":
-        return model._default_manager.filter(package=net.a_to_c).first()
     return model._default_manager.first() or model._default_manager.create(name="Sample")
 
 
