@@ -160,3 +160,24 @@ def test_enqueue_without_delivery_is_for_bulk_paths(package):
     event = package.events.first()
     written = enqueue([event], deliver=False)
     assert [row.channel for row in written] == ["topic"]
+
+
+def test_no_aws_client_is_made_at_start_up():
+    """Every Lambda cold start would pay for it: clients are made on first use."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import sys, django; django.setup(); from django.urls import resolve; resolve('/admin/'); "
+        "import notifications.services, notifications.delays, notifications.admin; "
+        "print('boto3' in sys.modules, 'botocore' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.stdout.split() == ["False", "False"], result.stderr
