@@ -121,7 +121,7 @@ def _registered(count: int) -> list:
     ]
 
 
-def _record_event(rounds: int = 6, repeat: int = 10) -> dict:
+def _record_event(rounds: int = 10, repeat: int = 15) -> dict:
     from django.db.models.signals import post_save
 
     from notifications.receivers import enqueue_for_event

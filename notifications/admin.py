@@ -26,6 +26,7 @@ class NotificationAdmin(admin.ModelAdmin):
         "message_id",
     )
     list_filter = ("state", "channel", "status")
+    ordering = ("-id",)
     list_select_related = ("package",)
     search_fields = ("=package__tracking_number",)
     search_help_text = "Exact tracking number."
