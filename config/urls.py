@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("", include("shipments.urls")),
+    path("", include("notifications.urls")),
     path("", include("api.health")),
 ]
 

@@ -105,6 +105,9 @@ def test_production_settings_have_no_seed_demo_command():
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
         "AWS_STORAGE_BUCKET_NAME": "static-bucket",
         "TRACKING_NUMBER_KEY": "a-production-key-from-the-environment",
+        "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:parcel-events",
+        "NOTIFICATIONS_FROM_EMAIL": "notifications@example.com",
+        "PUBLIC_TRACKING_URL": "https://track.example.com",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120

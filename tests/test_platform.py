@@ -26,6 +26,9 @@ def test_production_settings_pass_the_deploy_check():
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
         "AWS_STORAGE_BUCKET_NAME": "static-bucket",
         "TRACKING_NUMBER_KEY": "a-production-key-from-the-environment",
+        "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:parcel-events",
+        "NOTIFICATIONS_FROM_EMAIL": "notifications@example.com",
+        "PUBLIC_TRACKING_URL": "https://track.example.com",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -36,6 +39,29 @@ def test_production_settings_pass_the_deploy_check():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("missing", ["NOTIFICATIONS_TOPIC_ARN", "NOTIFICATIONS_FROM_EMAIL", "PUBLIC_TRACKING_URL"])
+def test_production_with_aws_notifications_names_a_missing_setting(missing):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_ALLOWED_HOSTS": "api.example.com",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+        "AWS_STORAGE_BUCKET_NAME": "static-bucket",
+        "TRACKING_NUMBER_KEY": "a-production-key-from-the-environment",
+        "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:parcel-events",
+        "NOTIFICATIONS_FROM_EMAIL": "notifications@example.com",
+        "PUBLIC_TRACKING_URL": "https://track.example.com",
+    }
+    env.pop("NOTIFICATIONS_BACKEND", None)
+    del env[missing]
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0
+    assert missing in result.stderr
 
 
 def test_production_refuses_to_start_without_its_secrets():
@@ -55,6 +81,9 @@ PRODUCTION_ENV = {
     "DATABASE_URL": "postgres://app@db.example.com:5432/parcels",
     "AWS_STORAGE_BUCKET_NAME": "static-bucket",
     "TRACKING_NUMBER_KEY": "a-production-key-from-the-environment",
+    "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:parcel-events",
+    "NOTIFICATIONS_FROM_EMAIL": "notifications@example.com",
+    "PUBLIC_TRACKING_URL": "https://track.example.com",
 }
 PRINT_DATABASES = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES))"
 

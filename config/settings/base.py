@@ -38,6 +38,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: delivers the notifications of a request's commits once, after the response is built.
+    "notifications.middleware.DeliverNotificationsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A null character in a path, query or form is a 400, before any view, and a
     # database that does not answer a 503 (api/middleware.py).
@@ -222,6 +224,15 @@ TRACKING_NUMBER_KEY = env("TRACKING_NUMBER_KEY", default="")
 PRICING_CURRENCY = env("PRICING_CURRENCY", default="USD")
 
 AWS_REGION = env("AWS_REGION", default="us-east-1")
+
+# Notifications (notifications/): `aws` sends through SNS and SES, `log` only
+# logs (make run). Endpoints come from the standard AWS environment
+# (AWS_ENDPOINT_URL points boto3 at a test server).
+NOTIFICATIONS_BACKEND = env("NOTIFICATIONS_BACKEND", default="log")
+NOTIFICATIONS_TOPIC_ARN = env("NOTIFICATIONS_TOPIC_ARN", default="")
+NOTIFICATIONS_FROM_EMAIL = env("NOTIFICATIONS_FROM_EMAIL", default="")
+# Base of the links in messages (tracking page, unsubscribe).
+PUBLIC_TRACKING_URL = env("PUBLIC_TRACKING_URL", default="http://127.0.0.1:8000")
 
 # The REST API (api/): Cognito bearer tokens first (so an anonymous
 # request gets 401 with a Bearer challenge), sessions for the browsable API.

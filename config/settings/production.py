@@ -79,3 +79,10 @@ STORAGES = {
         },
     },
 }
+
+# Notifications go through SNS and SES; each of these is required with `aws`.
+NOTIFICATIONS_BACKEND = env("NOTIFICATIONS_BACKEND", default="aws")
+if NOTIFICATIONS_BACKEND == "aws":
+    NOTIFICATIONS_TOPIC_ARN = env("NOTIFICATIONS_TOPIC_ARN")
+    NOTIFICATIONS_FROM_EMAIL = env("NOTIFICATIONS_FROM_EMAIL")
+    PUBLIC_TRACKING_URL = env("PUBLIC_TRACKING_URL")

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import path, reverse
 
+from notifications.inlines import NotificationInline
 from offices import access
 from offices.admin_mixins import OfferedFiltersChangeList, OfferedFiltersOnlyMixin
 
@@ -89,7 +90,7 @@ class PackageAdmin(OfferedFiltersOnlyMixin, PackageColumnsMixin, admin.ModelAdmi
     show_facets = admin.ShowFacets.NEVER
     paginator = EstimatedCountPaginator
     autocomplete_fields = ("origin_office", "current_office", "destination_office")
-    inlines = (TrackingEventInline, ChargeInline)
+    inlines = (TrackingEventInline, NotificationInline, ChargeInline)
     actions = ("mark_accepted", "mark_in_transit", "mark_arrived", "mark_out_for_delivery", "mark_ready_for_pickup")
     change_form_template = "admin/shipments/package/change_form.html"
     change_list_template = "admin/shipments/package/change_list.html"

@@ -250,6 +250,9 @@ def test_production_requires_two_factor_for_hq():
         "DJANGO_ALLOWED_HOSTS": "api.example.com",
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
         "TRACKING_NUMBER_KEY": "k" * 64,
+        "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:parcel-events",
+        "NOTIFICATIONS_FROM_EMAIL": "notifications@example.com",
+        "PUBLIC_TRACKING_URL": "https://track.example.com",
         "AWS_STORAGE_BUCKET_NAME": "static-bucket",
     }
     assert _setting("TWO_FACTOR_REQUIRED_FOR_HQ", **production) == "True"

@@ -22,6 +22,7 @@ HQ_ACCESS = {
     "axes.accessattempt": (200, 403, 200),
     "axes.accesslog": (200, 403, 200),
     "otp_totp.totpdevice": (200, 403, 200),  # enrolled by manage.py add_totp_device
+    "notifications.notification": (200, 403, 200),  # written by tracking events
 }
 
 
@@ -35,6 +36,8 @@ def _sample(model, net):
         return Membership.objects.get(user=net.clerk_a)
     if model._meta.label_lower == "shipments.package":
         return net.a_to_c
+    if model._meta.label_lower == "notifications.notification":
+        return model._default_manager.filter(package=net.a_to_c).first()
     if model._meta.label_lower == "offices.office":
         return net.a
     if model._meta.label_lower == "auth.user":

@@ -1,0 +1,74 @@
+"""What a notification says: SMS and email texts from templates/notifications/,
+the topic's JSON and attributes, and the signed unsubscribe link."""
+
+import json
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core import signing
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from shipments.models import Package, TrackingEvent
+
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+
+def tracking_url(package: Package) -> str:
+    return f"{settings.PUBLIC_TRACKING_URL.rstrip('/')}/track/?{urlencode({'number': package.tracking_number})}"
+
+
+def unsubscribe_token(package: Package, recipient: str) -> str:
+    """Signed package id and party: it turns off that party's email for that package only."""
+    return signing.dumps({"package": package.pk, "recipient": recipient}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(package: Package, recipient: str) -> str:
+    path = reverse("notifications:unsubscribe", args=[unsubscribe_token(package, recipient)])
+    return f"{settings.PUBLIC_TRACKING_URL.rstrip('/')}{path}"
+
+
+def _context(event: TrackingEvent, recipient: str) -> dict:
+    package = event.package
+    return {
+        "package": package,
+        "event": event,
+        "recipient": recipient,
+        "tracking_url": tracking_url(package),
+        "office": event.office,
+    }
+
+
+def sms_text(event: TrackingEvent, recipient: str) -> str:
+    return " ".join(render_to_string(f"notifications/sms/{event.status}.txt", _context(event, recipient)).split())
+
+
+def email_parts(event: TrackingEvent, recipient: str) -> tuple[str, str, str]:
+    """(subject, plain text, HTML); the text template's first line is the subject."""
+    context = _context(event, recipient) | {"unsubscribe_url": unsubscribe_url(event.package, recipient)}
+    subject, _, text = render_to_string(f"notifications/email/{event.status}.txt", context).strip().partition("\n")
+    html = render_to_string(f"notifications/email/{event.status}.html", context | {"subject": subject})
+    return subject.strip(), text.strip() + "\n", html
+
+
+def topic_message(event: TrackingEvent) -> tuple[str, dict[str, str]]:
+    """The event as JSON for subscribers (no personal data) and the attributes
+    their filter policies match on."""
+    package = event.package
+    body = {
+        "tracking_number": package.tracking_number,
+        "status": event.status,
+        "reason": event.reason,
+        "occurred_at": event.occurred_at.isoformat(),
+        "office": event.office.code if event.office else None,
+        "origin_office": package.origin_office.code,
+        "destination_office": package.destination_office.code,
+        "expected_delivery_at": package.expected_delivery_at.isoformat() if package.expected_delivery_at else None,
+        "service": package.service,
+    }
+    attributes = {
+        "event": event.status,
+        "origin_office": package.origin_office.code,
+        "destination_office": package.destination_office.code,
+    }
+    return json.dumps(body), attributes

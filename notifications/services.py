@@ -1,0 +1,326 @@
+"""Notifications: enqueue in the event's transaction, deliver after commit, and
+the scheduled dispatcher that delivers whatever is due (with backoff).
+
+Rows are claimed in a short transaction (``FOR UPDATE SKIP LOCKED``, then a
+lease: ``next_attempt_at`` moved ahead), and AWS is called only after that
+transaction committed: two dispatchers never claim the same row, and no
+database transaction stays open during a network call."""
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from shipments.models import Package, TrackingEvent
+from shipments.statuses import Status
+
+from . import messages
+from .backends import Backend, DeliveryError, OptedOut, TopicEntry, get_backend
+from .models import Notification
+
+logger = logging.getLogger("notifications")
+
+# Statuses that tell senders and receivers something (every event goes to the topic).
+PARTY_TRIGGERS = frozenset(
+    {
+        Status.ACCEPTED,
+        Status.ARRIVED,
+        Status.READY_FOR_PICKUP,
+        Status.OUT_FOR_DELIVERY,
+        Status.DELIVERED,
+        Status.DELAYED,
+        Status.DELIVERY_FAILED,
+        Status.RETURNED,
+    }
+)
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_CAP = timedelta(hours=2)
+# A claimed row is due again after this (its sender froze or died): longer than
+# a Lambda may run, so a slow send is never doubled.
+LEASE = timedelta(minutes=15)
+TOPIC_BATCH = 10
+# After a request: every topic message (in batches of 10), but only this many
+# SMS and emails; the rest is the dispatcher's (a minute later at most).
+REQUEST_DIRECT_LIMIT = 10
+REQUEST_TOPIC_LIMIT = 100
+# ... and stop after this long or at the first failure (AWS slow or down):
+# what is left is released to the dispatcher untouched.
+REQUEST_BUDGET_SECONDS = 5.0
+
+
+# --- enqueue (in the event's transaction) ---------------------------------------------
+
+
+def _party_rows(event: TrackingEvent, package: Package, now) -> Iterator[Notification]:
+    if event.status not in PARTY_TRIGGERS:
+        return
+    if event.status == Status.ARRIVED and event.office_id != package.destination_office_id:
+        return  # A hub on the way is news to nobody.
+    for recipient in (Notification.Recipient.SENDER, Notification.Recipient.RECEIVER):
+        for channel, wants, address, missing in (
+            (Notification.Channel.SMS, "notify_sms", "phone", "No usable phone number."),
+            (Notification.Channel.EMAIL, "notify_email", "email", "No email address."),
+        ):
+            if not getattr(package, f"{recipient}_{wants}"):
+                continue
+            value = getattr(package, f"{recipient}_{address}")
+            usable = value.startswith("+") if channel == Notification.Channel.SMS else "@" in value
+            yield Notification(
+                package=package,
+                event=event,
+                status=event.status,
+                channel=channel,
+                recipient=recipient,
+                address=value,
+                state=Notification.State.PENDING if usable else Notification.State.SKIPPED,
+                last_error="" if usable else missing,
+                next_attempt_at=now,
+                created_at=now,
+            )
+
+
+def notifications_for(event: TrackingEvent) -> list[Notification]:
+    """The outbox rows ``event`` causes: one per party and channel it asked for,
+    and one for the topic."""
+    package = event.package
+    now = timezone.now()
+    rows = list(_party_rows(event, package, now))
+    rows.append(
+        Notification(
+            package=package,
+            event=event,
+            status=event.status,
+            channel=Notification.Channel.TOPIC,
+            recipient=Notification.Recipient.TOPIC,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+    return rows
+
+
+def enqueue(events: Iterable[TrackingEvent], *, deliver: bool = True) -> list[Notification]:
+    """Write the outbox rows of ``events`` (in the caller's transaction) and,
+    with ``deliver``, deliver them once it commits. The post_save receiver
+    calls it; bulk paths (``bulk_create`` fires no signal) call it themselves."""
+    rows = [row for event in events for row in notifications_for(event)]
+    Notification.objects.bulk_create(rows)
+    if deliver:
+        pending = [row.pk for row in rows if row.state == Notification.State.PENDING]
+        if pending:
+            transaction.on_commit(lambda: deliver_after_commit(pending))
+    return rows
+
+
+# --- after commit: batched per request -------------------------------------------------
+
+_local = threading.local()
+
+
+@contextmanager
+def batched_delivery() -> Iterator[list[int]]:
+    """Collect what commits inside (a request: up to 500 separate commits) and
+    deliver it once at the end, within the request limits."""
+    if getattr(_local, "pending", None) is not None:
+        yield _local.pending
+        return
+    _local.pending = []
+    try:
+        yield _local.pending
+    finally:
+        pending, _local.pending = _local.pending, None
+        if pending:
+            deliver_now(pending)
+
+
+def deliver_after_commit(ids: list[int]) -> None:
+    pending = getattr(_local, "pending", None)
+    if pending is not None:
+        pending.extend(ids)
+    else:
+        deliver_now(ids)
+
+
+def deliver_now(ids: list[int]) -> dict[str, int]:
+    """Right after a commit: the topic rows and a few SMS and emails, with short
+    timeouts and no retries; the rest stays due for the dispatcher."""
+    try:
+        backend = get_backend("request")
+        topic = Notification.objects.filter(pk__in=ids, channel=Notification.Channel.TOPIC)
+        parties = Notification.objects.filter(pk__in=ids).exclude(channel=Notification.Channel.TOPIC)
+        claimed = claim(topic, limit=REQUEST_TOPIC_LIMIT) + claim(parties, limit=REQUEST_DIRECT_LIMIT)
+        return send(claimed, backend, deadline=time.monotonic() + REQUEST_BUDGET_SECONDS, stop_on_error=True)
+    except Exception:
+        # The rows are committed; the dispatcher delivers them. A clerk's page must not fail for this.
+        logger.exception("Delivery after commit failed; the dispatcher will retry.")
+        return {}
+
+
+# --- claim, send, record ----------------------------------------------------------------
+
+
+def claim(queryset, *, limit: int) -> list[Notification]:
+    """Due pending rows of ``queryset``, locked past any other claimer and leased."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            queryset.filter(state=Notification.State.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .select_for_update(skip_locked=True, of=("self",))
+            .values_list("pk", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        Notification.objects.filter(pk__in=ids).update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
+    return list(
+        Notification.objects.filter(pk__in=ids)
+        .select_related("event__office", "package__origin_office", "package__destination_office")
+        .order_by("id")
+    )
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential with full jitter in its upper half, capped."""
+    delay = min(BACKOFF_BASE * (2 ** (attempts - 1)), BACKOFF_CAP)
+    return delay * random.uniform(0.5, 1.0)  # noqa: S311 (jitter, not a secret)
+
+
+@dataclass
+class _Outcome:
+    sent: dict[int, str] = field(default_factory=dict)
+    skipped: dict[int, str] = field(default_factory=dict)
+    errors: dict[int, str] = field(default_factory=dict)
+
+    def over(self, deadline: float | None, stop_on_error: bool) -> bool:
+        return (deadline is not None and time.monotonic() > deadline) or (stop_on_error and bool(self.errors))
+
+
+def send(
+    rows: list[Notification], backend: Backend, *, deadline: float | None = None, stop_on_error: bool = False
+) -> dict[str, int]:
+    """Deliver claimed rows and record each outcome. Never inside a transaction.
+
+    Past ``deadline`` (or after a failure, with ``stop_on_error``) the rows not
+    tried yet are released: due again at once, the attempt not counted."""
+    if backend.calls_network and connection.in_atomic_block:
+        raise RuntimeError("AWS is not called while a database transaction is open.")
+    outcome = _Outcome()
+    topic = [row for row in rows if row.channel == Notification.Channel.TOPIC]
+    for start in range(0, len(topic), TOPIC_BATCH):
+        if outcome.over(deadline, stop_on_error):
+            break
+        chunk = topic[start : start + TOPIC_BATCH]
+        entries = []
+        for row in chunk:
+            row.event.package = row.package
+            message, attributes = messages.topic_message(row.event)
+            entries.append(TopicEntry(key=str(row.pk), message=message, attributes=attributes))
+        try:
+            results = backend.publish_topic(entries)
+        except DeliveryError as error:
+            outcome.errors.update({row.pk: str(error) for row in chunk})
+            continue
+        for row in chunk:
+            result = results.get(str(row.pk))
+            if result is not None and result.message_id:
+                outcome.sent[row.pk] = result.message_id
+            else:
+                outcome.errors[row.pk] = result.error if result else "No answer for this entry."
+    for row in rows:
+        if row.channel == Notification.Channel.TOPIC:
+            continue
+        if outcome.over(deadline, stop_on_error):
+            break
+        row.event.package = row.package
+        try:
+            if row.channel == Notification.Channel.SMS:
+                outcome.sent[row.pk] = backend.send_sms(row.address, messages.sms_text(row.event, row.recipient))
+            else:
+                subject, text, html = messages.email_parts(row.event, row.recipient)
+                outcome.sent[row.pk] = backend.send_email(row.address, subject, text, html)
+        except OptedOut as error:
+            outcome.skipped[row.pk] = str(error)
+        except DeliveryError as error:
+            outcome.errors[row.pk] = str(error)
+    _record(rows, outcome)
+    return {"sent": len(outcome.sent), "skipped": len(outcome.skipped), "errors": len(outcome.errors)}
+
+
+def _record(rows: list[Notification], outcome: _Outcome) -> None:
+    now = timezone.now()
+    changed = []
+    for row in rows:
+        if row.pk in outcome.sent:
+            row.state, row.message_id, row.sent_at, row.last_error = "sent", outcome.sent[row.pk], now, ""
+        elif row.pk in outcome.skipped:
+            row.state, row.last_error = "skipped", outcome.skipped[row.pk]
+        elif row.pk in outcome.errors:
+            row.last_error = outcome.errors[row.pk][:2000]
+            if row.attempts >= MAX_ATTEMPTS:
+                row.state = "failed"
+            else:
+                row.next_attempt_at = now + backoff(row.attempts)
+        else:
+            row.attempts -= 1  # released untried
+            row.next_attempt_at = now
+        changed.append(row)
+    Notification.objects.bulk_update(
+        changed, ["state", "message_id", "sent_at", "last_error", "next_attempt_at", "attempts"]
+    )
+    for row in changed:
+        if row.state == "failed":
+            logger.warning("Notification %s failed after %s attempts: %s", row.pk, row.attempts, row.last_error)
+
+
+def dispatch_due(*, limit: int = 1000, batch: int = 100, backend: Backend | None = None) -> dict[str, int]:
+    """Deliver what is due, ``batch`` rows at a time (topic rows in PublishBatch
+    calls of 10), up to ``limit``. The scheduled job (every minute) calls this."""
+    backend = backend or get_backend("dispatcher")
+    totals = {"sent": 0, "skipped": 0, "errors": 0}
+    done = 0
+    while done < limit:
+        rows = claim(Notification.objects.all(), limit=min(batch, limit - done))
+        if not rows:
+            break
+        done += len(rows)
+        for key, value in send(rows, backend).items():
+            totals[key] += value
+    return totals
+
+
+# --- the admin's actions -------------------------------------------------------------------
+
+
+def notification_retry_now(*, notifications) -> int:
+    """Pending or failed rows become due now (a failed one gets a fresh set of attempts)."""
+    return notifications.filter(state__in=["pending", "failed"]).update(
+        state="pending", next_attempt_at=timezone.now(), attempts=0
+    )
+
+
+def notification_give_up(*, notifications) -> int:
+    """Pending rows are marked failed and never sent."""
+    return notifications.filter(state="pending").update(state="failed")
+
+
+@transaction.atomic
+def unsubscribe_email(*, package_id: int, recipient: str) -> Package:
+    """Turn off ``recipient``'s email for one package (the signed link's action)."""
+    package = Package.objects.select_for_update().get(pk=package_id)
+    field = {"sender": "sender_notify_email", "receiver": "receiver_notify_email"}[recipient]
+    if getattr(package, field):
+        setattr(package, field, False)
+        package.save(update_fields=[field, "updated_at"])
+    Notification.objects.filter(
+        package=package, recipient=recipient, channel=Notification.Channel.EMAIL, state="pending"
+    ).update(state="skipped", last_error="Unsubscribed.")
+    return package

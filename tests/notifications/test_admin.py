@@ -1,0 +1,85 @@
+"""The outbox in the admin: on the package page, HQ's changelist and actions, the home's failed count."""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import Notification
+from shipments.services import package_record_event
+from tests.factories import party, register_package
+from tests.helpers import login
+
+
+def accepted_package(office_a, office_c, clerk_a):
+    package = register_package(
+        origin=office_a,
+        destination=office_c,
+        actor=clerk_a,
+        sender=party("Sam", phone="+12125550142", email="sam.sender@example.com", notify_email=True),
+        receiver=party("Rita", phone="+12125550143", notify_sms=True),
+    )
+    package_record_event(package=package, status="accepted", office=office_a, actor=clerk_a)
+    return package
+
+
+def test_the_package_page_lists_the_notifications_with_masked_recipients(office_a, office_c, clerk_a, tariff):
+    package = accepted_package(office_a, office_c, clerk_a)
+    Notification.objects.filter(package=package, channel="sms").update(
+        state="sent", attempts=1, message_id="sns-message-42"
+    )
+    Notification.objects.filter(package=package, channel="email").update(attempts=2, last_error="SendEmail: throttled")
+    page = login(clerk_a).get(reverse("admin:shipments_package_change", args=[package.pk])).content.decode()
+    section = page.split('id="notifications-group"', 1)[1].split('-group"', 1)[0]
+    assert "Notifications" in section
+    assert "+12•••43" in section
+    assert "s•••@example.com" in section
+    assert "+12125550143" not in section
+    assert "sam.sender@example.com" not in section
+    assert "sns-message-42" in section
+    assert "SendEmail: throttled" in section
+
+
+def test_the_outbox_is_hqs(office_a, office_c, clerk_a, hq, tariff):
+    accepted_package(office_a, office_c, clerk_a)
+    url = reverse("admin:notifications_notification_changelist")
+    assert login(clerk_a).get(url).status_code == 403
+    response = login(hq).get(url, {"state__exact": "pending", "channel__exact": "sms", "status__exact": "accepted"})
+    assert response.status_code == 200
+    assert [row.channel for row in response.context["cl"].result_list] == ["sms"]
+
+
+def test_outbox_changelist_query_count(office_a, office_c, clerk_a, hq, tariff, django_assert_max_num_queries):
+    for _ in range(5):
+        accepted_package(office_a, office_c, clerk_a)
+    client = login(hq)
+    url = reverse("admin:notifications_notification_changelist")
+    client.get(url)
+    with django_assert_max_num_queries(10):
+        assert client.get(url).status_code == 200
+
+
+def test_retry_now_and_give_up(office_a, office_c, clerk_a, hq, tariff):
+    package = accepted_package(office_a, office_c, clerk_a)
+    failed = Notification.objects.get(package=package, channel="sms")
+    failed.state, failed.attempts, failed.last_error = "failed", 8, "Publish: down"
+    failed.save()
+    later = Notification.objects.get(package=package, channel="email")
+    Notification.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + timezone.timedelta(hours=1))
+    client = login(hq)
+    url = reverse("admin:notifications_notification_changelist")
+    client.post(url, {"action": "retry_now", "_selected_action": [failed.pk, later.pk]})
+    failed.refresh_from_db()
+    later.refresh_from_db()
+    assert (failed.state, failed.attempts) == ("pending", 0)
+    assert later.next_attempt_at <= timezone.now()
+    client.post(url, {"action": "give_up", "_selected_action": [later.pk]})
+    later.refresh_from_db()
+    assert later.state == "failed"
+
+
+def test_the_admin_home_counts_failed_notifications_for_hq(office_a, office_c, clerk_a, hq, tariff):
+    package = accepted_package(office_a, office_c, clerk_a)
+    assert "failed-notifications" not in login(hq).get(reverse("admin:index")).content.decode()
+    Notification.objects.filter(package=package).exclude(channel="topic").update(state="failed")
+    page = login(hq).get(reverse("admin:index")).content.decode()
+    assert "2 notifications failed" in page
+    assert "failed-notifications" not in login(clerk_a).get(reverse("admin:index")).content.decode()

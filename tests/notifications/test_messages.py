@@ -1,0 +1,56 @@
+"""The texts: one template per event and channel, SMS short and in GSM-7, topic without personal data."""
+
+import json
+
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from notifications.messages import email_parts, sms_text, topic_message
+from notifications.services import PARTY_TRIGGERS
+from shipments.models import TrackingEvent
+from tests.factories import party, register_package
+
+GSM7 = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ ÆæßÉ!\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+
+
+@pytest.mark.parametrize("status", sorted(PARTY_TRIGGERS))
+@override_settings(PUBLIC_TRACKING_URL="https://track.example-parcels.com")
+def test_every_notifying_event_has_a_short_gsm7_sms_and_an_email(status, office_a, office_c, tariff):
+    package = register_package(
+        origin=office_a, destination=office_c, accept=True, receiver=party("Rita Receiver-With-A-Long-Name")
+    )
+    package.received_by = "Someone With A Rather Long Signature Name"
+    reason = "missed_connection" if status in ("delayed", "delivery_failed") else ""
+    event = TrackingEvent(package=package, status=status, office=office_c, occurred_at=timezone.now(), reason=reason)
+    text = sms_text(event, "receiver")
+    assert len(text) < 160, text
+    assert set(text) <= GSM7, set(text) - GSM7
+    assert package.tracking_number in text
+    assert f"https://track.example-parcels.com/track/?number={package.tracking_number}" in text
+    subject, plain, html = email_parts(event, "receiver")
+    assert package.tracking_number in subject
+    assert "/notifications/unsubscribe/" in plain
+    assert "/notifications/unsubscribe/" in html
+
+
+def test_the_topic_message_has_no_personal_data(office_a, office_c, tariff):
+    package = register_package(origin=office_a, destination=office_c, accept=True)
+    event = package.events.order_by("-id").first()
+    body, attributes = topic_message(event)
+    data = json.loads(body)
+    assert set(data) >= {
+        "tracking_number",
+        "status",
+        "occurred_at",
+        "office",
+        "origin_office",
+        "destination_office",
+        "expected_delivery_at",
+    }
+    for personal in (package.sender_name, package.receiver_name, package.sender_phone, package.receiver_email):
+        assert personal not in body
+    assert attributes == {"event": "accepted", "origin_office": "AAA01", "destination_office": "CCC01"}
