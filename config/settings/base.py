@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "offices",
     "shipments",
     "notifications",
+    "imports",
 ]
 
 MIDDLEWARE = [

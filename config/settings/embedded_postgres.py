@@ -44,7 +44,7 @@ def stop_embedded(data_dir: Path | str = DATA_DIR) -> bool:
         return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        from pgserver._commands import pg_ctl
+        from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
 
     # pgserver runs the server as its own system user when started by root.
     user = "pgserver" if platform.system() != "Windows" and os.geteuid() == 0 else None
