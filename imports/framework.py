@@ -373,7 +373,7 @@ def run_import(
 ) -> tuple[Summary, ImportRun | None]:
     """Import ``location`` batch by batch; each batch commits with the run's
     record, so ``resume`` continues after the last committed one. With
-    ``time_limit`` (seconds) the run pauses after the batch that passes it
+    ``time_limit`` (seconds) the run pauses before a batch that would start after it
     (Lambda's follow-up invocation resumes it). A dry run is one transaction,
     rolled back at the end."""
     fmt = format_of(location, fmt)
@@ -409,7 +409,11 @@ def run_import(
             rows = (row for number, row in enumerate(rows, start=1) if number > skip)
         try:
             with transaction.atomic(durable=False) if dry_run else _nothing():
-                for batch in _batches(rows, batch_size):
+                for done, batch in enumerate(_batches(rows, batch_size)):
+                    # At least one batch per run, so a paused file always moves on.
+                    if done and time_limit is not None and time.monotonic() - started > time_limit:
+                        summary.finished = False
+                        break
                     with transaction.atomic():
                         result = _import_batch(importer, batch)
                         summary.add(result, len(batch))
@@ -417,9 +421,6 @@ def run_import(
                             _record(run, summary)
                     errors_file.write(result.rejected)
                     progress.update(len(batch), summary.rows)
-                    if time_limit is not None and time.monotonic() - started > time_limit:
-                        summary.finished = False
-                        break
                 if dry_run:
                     raise _DryRunRollback
         except _DryRunRollback:
