@@ -228,13 +228,17 @@ def read_rows(stream: IO[bytes], fmt: str, importer: Importer, location: str) ->
 # --- writing ------------------------------------------------------------------------------
 
 
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
 def _copy_text(value: object) -> str:
     if value is None:
         return r"\N"
-    text = str(value)
-    if any(char in text for char in "\\\t\n\r"):
-        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return text
+    if type(value) is not str:
+        return str(value)  # numbers, booleans, times: nothing to escape
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
 
 
 def copy_rows(cursor: Any, table: str, columns: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
