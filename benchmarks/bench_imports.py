@@ -26,13 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _packages_file(path: Path, count: int, offices: list[str]) -> None:
+def _packages_file(path: Path, count: int, offices: list[str], first_serial: int = 60_000_000) -> None:
     from shipments.models import SERVICE_INDICATORS, Service
     from shipments.tracking_numbers import issuable_tracking_number
 
     rng = random.Random(13)
     services = Service.values
-    serial = 60_000_000
+    serial = first_serial
     with path.open("w", newline="") as file:
         writer = csv.writer(file)
         writer.writerow(

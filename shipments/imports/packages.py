@@ -319,12 +319,23 @@ class PackageImporter(Importer):
                 "package_id bigint, sender_address_id bigint, receiver_address_id bigint, is_new boolean)"
             )
             cursor.execute(f"TRUNCATE {STAGE}")
-            copy_rows(cursor, STAGE, STAGE_COLUMNS, good)
-            cursor.execute(f"""
-                UPDATE {STAGE} s SET package_id = p.id, sender_address_id = p.sender_address_id,
-                       receiver_address_id = p.receiver_address_id
-                FROM shipments_package p WHERE p.tracking_number = s.tracking_number""")
-            existing = cursor.rowcount - self._reject_frozen_changes(cursor, result)
+            # The packages already registered, by one index lookup, so they are staged with their ids.
+            cursor.execute(
+                "SELECT tracking_number, id, sender_address_id, receiver_address_id FROM shipments_package"
+                " WHERE tracking_number = ANY(%s)",
+                [[staged[1] for staged in good]],
+            )
+            registered = {number: ids for number, *ids in cursor.fetchall()}
+            nothing = (None, None, None)
+            copy_rows(
+                cursor,
+                STAGE,
+                (*STAGE_COLUMNS, "package_id", "sender_address_id", "receiver_address_id"),
+                ([*staged, *registered.get(staged[1], nothing)] for staged in good),
+            )
+            # A temporary table has no statistics: without them the joins below scan the package table.
+            cursor.execute(f"ANALYZE {STAGE} (package_id, sender_address_id, receiver_address_id)")
+            existing = len(registered) - self._reject_frozen_changes(cursor, result)
             updated = self._update_existing(cursor)
             result.updated += updated
             result.unchanged += existing - updated
