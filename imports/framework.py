@@ -154,7 +154,8 @@ def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
     for key, value in record.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
-            flat.update(_flatten(value, f"{name}_"))
+            # The API nests a party's or an office's address; its columns are sender_line1, line1.
+            flat.update(_flatten(value, prefix if key == "address" else f"{name}_"))
         elif value is None:
             flat[name] = ""
         elif isinstance(value, bool):

@@ -193,3 +193,30 @@ def test_stdin_jsonl(run_command, network, monkeypatch):
     status, out, _ = run_command("import_packages", "-", "--format", "jsonl")
     assert status == 0
     assert "created 4" in out
+
+
+def test_jsonl_nested_as_the_api_writes_it(run_command, network, tmp_path):
+    import json
+
+    row = _rows()[0]
+    nested = {
+        key: value
+        for key, value in row.items()
+        if not key.startswith(("sender_", "receiver_")) or key.endswith(("notify_sms", "notify_email"))
+    }
+    for role in ("sender", "receiver"):
+        nested[role] = {
+            "name": row[f"{role}_name"],
+            "email": row[f"{role}_email"],
+            "phone": row[f"{role}_phone"],
+            "address": {
+                name: row[f"{role}_{name}"] for name in ("line1", "line2", "city", "region", "postal_code", "country")
+            },
+        }
+    nested["sender_notify_sms"] = True
+    source = tmp_path / "nested.jsonl"
+    source.write_text(json.dumps(nested) + "\n")
+    status, out, _ = run_command("import_packages", str(source))
+    assert status == 0, out
+    package = Package.objects.select_related("receiver_address").get(tracking_number="EE473124829US")
+    assert (package.receiver_address.line2, package.sender_notify_sms) == ("Apt 4", True)
