@@ -406,8 +406,9 @@ def run_import(
 
     errors_file = ErrorsFile(errors, append=skip > 0)
     progress = Progress(stderr, importer.kind)
-    stream = open_binary(location)
+    stream: IO[bytes] | None = None
     try:
+        stream = open_binary(location)
         importer.prepare()
         rows = read_rows(stream, fmt, importer, location)
         if skip:
@@ -438,7 +439,7 @@ def run_import(
     finally:
         progress.close()
         errors_file.close()
-        if stream is not sys.stdin.buffer:
+        if stream is not None and stream is not sys.stdin.buffer:
             stream.close()
     summary.elapsed = time.monotonic() - started
     if run is not None:
