@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "offices",
     "shipments",
     "notifications",
+    "imports",
 ]
 
 MIDDLEWARE = [

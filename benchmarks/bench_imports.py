@@ -1,0 +1,210 @@
+"""Imports and exports at scale, in a scratch database of their own
+(``<prefix>_imports``: the demo network, no packages), on a generated file of
+BENCH_PACKAGES parcels (1M by default).
+
+Keys:
+- ``copy_rows_per_s``: raw COPY of the same package file into a bare table (the physical limit);
+- ``import_packages_rows_per_s``: ``manage.py import_packages`` of the file, all new (goal ≥ 0.5× COPY);
+- ``import_packages_rerun_rows_per_s``: the same file again, all unchanged (goal: faster than the first);
+- ``import_events_rows_per_s``: one ``accepted`` event per package;
+- ``export_packages_rows_per_s``: ``manage.py export_packages`` of every package to CSV;
+- ``import_peak_rss_mb``: the largest resident memory of those commands (goal < 300 MB).
+
+The commands run as an operator runs them (a process each), so their memory is their own.
+"""
+
+import csv
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _packages_file(path: Path, count: int, offices: list[str], first_serial: int = 60_000_000) -> None:
+    from shipments.models import SERVICE_INDICATORS, Service
+    from shipments.tracking_numbers import issuable_tracking_number
+
+    rng = random.Random(13)
+    services = Service.values
+    serial = first_serial
+    with path.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            [
+                "tracking_number",
+                "origin_office",
+                "destination_office",
+                "service",
+                "weight_grams",
+                "length_cm",
+                "width_cm",
+                "height_cm",
+                "declared_value",
+                "currency",
+                "sender_name",
+                "sender_email",
+                "sender_phone",
+                "sender_line1",
+                "sender_line2",
+                "sender_city",
+                "sender_region",
+                "sender_postal_code",
+                "sender_country",
+                "receiver_name",
+                "receiver_email",
+                "receiver_phone",
+                "receiver_line1",
+                "receiver_line2",
+                "receiver_city",
+                "receiver_region",
+                "receiver_postal_code",
+                "receiver_country",
+                "sender_notify_sms",
+                "sender_notify_email",
+                "receiver_notify_sms",
+                "receiver_notify_email",
+                "created_at",
+            ]
+        )
+        for n in range(count):
+            service = services[n % 3]
+            number = None
+            while number is None:
+                serial += 1
+                number = issuable_tracking_number(SERVICE_INDICATORS[service], serial, "US")
+            origin, destination = rng.sample(offices, 2)
+            writer.writerow(
+                [
+                    number,
+                    origin,
+                    destination,
+                    service,
+                    rng.randrange(100, 30_000),
+                    rng.randrange(5, 120),
+                    rng.randrange(5, 80),
+                    rng.randrange(5, 60),
+                    rng.choice(("0", "25.00", "250.00")),
+                    "",
+                    f"Sender {n}",
+                    "",
+                    "+12125550142",
+                    f"{n} Main St",
+                    "",
+                    "New York",
+                    "NY",
+                    "10001",
+                    "US",
+                    f"Receiver {n}",
+                    f"r{n}@example.com",
+                    "",
+                    f"{n} Ocean Ave",
+                    "",
+                    "Los Angeles",
+                    "CA",
+                    "90001",
+                    "US",
+                    "true",
+                    "false",
+                    "false",
+                    "true",
+                    f"2026-01-{1 + n % 28:02d}T{n % 24:02d}:00:00Z",
+                ]
+            )
+
+
+def _events_file(packages: Path, path: Path) -> None:
+    with packages.open(newline="") as source, path.open("w", newline="") as file:
+        reader = csv.DictReader(source)
+        writer = csv.writer(file)
+        writer.writerow(["tracking_number", "status", "office", "occurred_at", "external_id"])
+        for row in reader:
+            occurred_at = row["created_at"].replace(":00:00Z", ":30:00Z")  # half an hour after registration
+            writer.writerow(
+                [
+                    row["tracking_number"],
+                    "accepted",
+                    row["origin_office"],
+                    occurred_at,
+                    f"bench-{row['tracking_number']}",
+                ]
+            )
+
+
+def _command(database_url: str, *args: str) -> float:
+    """Run ``manage.py`` as an operator does; its wall time in seconds."""
+    env = os.environ | {"DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    started = time.perf_counter()
+    completed = subprocess.run(  # noqa: S603 (our own command)
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    elapsed = time.perf_counter() - started
+    if completed.returncode != 0:
+        raise RuntimeError(f"{args[0]} failed ({completed.returncode}): {completed.stderr[-2000:]}")
+    print(f"bench: {completed.stdout.strip()}", file=sys.stderr)
+    return elapsed
+
+
+def run(bench) -> dict:
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    from benchmarks.run import PREFIX, _recreate, _with_database
+    from offices.models import Office
+
+    count = int(os.environ.get("BENCH_PACKAGES", 1_000_000))
+    name = f"{PREFIX}_imports"
+    _recreate(bench.server_url, name)
+    database_url = _with_database(bench.server_url, name)
+    connections["default"].close()
+    connections["default"].settings_dict["NAME"] = name
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    offices = list(Office.objects.values_list("code", flat=True))
+    results = {}
+    with tempfile.TemporaryDirectory() as folder:
+        packages, events = Path(folder) / "packages.csv", Path(folder) / "events.csv"
+        _packages_file(packages, count, offices)
+        _events_file(packages, events)
+
+        with connection.cursor() as cursor:
+            columns = packages.open().readline().strip().split(",")
+            cursor.execute(f"CREATE TABLE bench_copy ({', '.join(f'{column} text' for column in columns)})")
+            started = time.perf_counter()
+            with packages.open() as file:
+                cursor.copy_expert("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER)", file)
+            results["copy_rows_per_s"] = round(count / (time.perf_counter() - started))
+            cursor.execute("DROP TABLE bench_copy")
+        connections["default"].close()
+
+        elapsed = _command(database_url, "import_packages", str(packages))
+        results["import_packages_rows_per_s"] = round(count / elapsed)
+        elapsed = _command(database_url, "import_packages", str(packages))
+        results["import_packages_rerun_rows_per_s"] = round(count / elapsed)
+        elapsed = _command(database_url, "import_events", str(events))
+        results["import_events_rows_per_s"] = round(count / elapsed)
+        elapsed = _command(database_url, "export_packages", str(Path(folder) / "export.csv"))
+        results["export_packages_rows_per_s"] = round(count / elapsed)
+    # ru_maxrss is in kilobytes on Linux: the largest of the commands above.
+    results["import_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    results["import_vs_copy"] = round(results["import_packages_rows_per_s"] / results["copy_rows_per_s"], 3)
+    connections["default"].close()
+    bench.use("1k")
+    return results
+
+
+if __name__ == "__main__":
+    # One benchmark alone: python benchmarks/bench_imports.py (BENCH_PACKAGES=100000 while iterating).
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+
+    from benchmarks.run import Bench, _server_url
+
+    django.setup()
+    print(run(Bench(_server_url())))

@@ -1,0 +1,514 @@
+"""What every import shares: reading a path, ``-`` or ``s3://`` (streamed),
+CSV or JSONL (optionally gzip), the header check, batches committed one by one
+with the run's record, ``--dry-run``, the errors file, progress and the summary.
+
+An importer (``offices.imports``, ``shipments.imports``) says which columns it
+takes and turns one batch of rows into counts and rejections; it writes with
+COPY into a staging table and set-based SQL (see ``copy_rows``).
+"""
+
+import csv
+import gzip
+import io
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from django.core.management.base import CommandError
+from django.db import connection, transaction
+
+from .models import ImportRun
+
+FORMATS = ("csv", "jsonl", "csv.gz", "jsonl.gz")
+DEFAULT_BATCH_SIZE = 10_000
+PROGRESS_EVERY_SECONDS = 10.0
+
+# Rejections: line number -> {field: reason}.
+Rejections = dict[int, dict[str, str]]
+
+
+class BrokenFile(CommandError):
+    """The file cannot be imported at all (wrong header, bad encoding,
+    unreadable object): the command stops with exit status 2."""
+
+    def __init__(self, message: str):
+        super().__init__(message, returncode=2)
+
+
+@dataclass
+class BatchResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: Rejections = field(default_factory=dict)
+
+
+class Importer:
+    """One kind of import. Subclasses set the columns and write ``import_batch``."""
+
+    kind = ""
+    required_columns: tuple[str, ...] = ()
+    optional_columns: tuple[str, ...] = ()
+
+    def prepare(self) -> None:
+        """Load what every batch needs (offices, tariffs) once per run."""
+
+    def import_batch(self, rows: list[tuple[int, dict[str, str]]]) -> BatchResult:
+        """Validate and write one batch, inside the batch's transaction."""
+        raise NotImplementedError
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _s3_client() -> Any:
+    import boto3
+
+    return boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL_S3") or None)
+
+
+def split_s3_url(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    if not parts.netloc or not parts.path.strip("/"):
+        raise BrokenFile(f"{url} is not an S3 object URL: expected s3://bucket/key.")
+    return parts.netloc, parts.path.lstrip("/")
+
+
+def format_of(location: str, given: str | None) -> str:
+    if given:
+        if given not in FORMATS:
+            raise BrokenFile(f"Unknown format {given!r}: use one of {', '.join(FORMATS)}.")
+        return given
+    name = location.lower()
+    for fmt in sorted(FORMATS, key=len, reverse=True):
+        if name.endswith("." + fmt):
+            return fmt
+    if location == "-":
+        return "csv"
+    raise BrokenFile(f"Cannot tell the format of {location}: name it .csv, .jsonl (.gz) or pass --format.")
+
+
+def file_identity(location: str) -> str:
+    """Which version of the file this is, for ``--resume``: size and mtime of a
+    local file, the ETag of an S3 object, nothing for stdin (it cannot resume)."""
+    if location == "-":
+        return ""
+    if location.startswith("s3://"):
+        bucket, key = split_s3_url(location)
+        try:
+            head = _s3_client().head_object(Bucket=bucket, Key=key)
+        except Exception as error:
+            raise BrokenFile(f"Cannot read {location}: {error}") from error
+        return f"etag:{head['ETag'].strip(chr(34))}"
+    try:
+        stat = os.stat(location)
+    except OSError as error:
+        raise BrokenFile(f"Cannot read {location}: {error.strerror}.") from error
+    return f"size:{stat.st_size}:mtime:{int(stat.st_mtime)}"
+
+
+def open_binary(location: str) -> IO[bytes]:
+    """The file's bytes as a stream: S3 objects are read as they come, never whole."""
+    if location == "-":
+        return sys.stdin.buffer
+    if location.startswith("s3://"):
+        bucket, key = split_s3_url(location)
+        try:
+            body = _s3_client().get_object(Bucket=bucket, Key=key)["Body"]
+        except Exception as error:
+            raise BrokenFile(f"Cannot read {location}: {error}") from error
+        return io.BufferedReader(_StreamingBodyReader(body), buffer_size=1 << 20)
+    try:
+        return open(location, "rb")  # noqa: SIM115 (closed by the reader)
+    except OSError as error:
+        raise BrokenFile(f"Cannot read {location}: {error.strerror}.") from error
+
+
+class _StreamingBodyReader(io.RawIOBase):
+    """botocore's StreamingBody as a raw stream: read a chunk at a time."""
+
+    def __init__(self, body: Any):
+        self.body = body
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self.body.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+    def close(self) -> None:
+        self.body.close()
+        super().close()
+
+
+def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            # The API nests a party's or an office's address; its columns are sender_line1, line1.
+            flat.update(_flatten(value, prefix if key == "address" else f"{name}_"))
+        elif value is None:
+            flat[name] = ""
+        elif isinstance(value, bool):
+            flat[name] = "true" if value else "false"
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+def _check_header(columns: Iterable[str], importer: Importer, location: str) -> None:
+    columns = list(columns)
+    missing = [name for name in importer.required_columns if name not in columns]
+    known = set(importer.required_columns) | set(importer.optional_columns)
+    unknown = [name for name in columns if name not in known]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"missing column(s) {', '.join(missing)}")
+        if unknown:
+            parts.append(f"unknown column(s) {', '.join(unknown)}")
+        raise BrokenFile(
+            f"{location}: wrong header: {'; '.join(parts)}. Expected: {', '.join(importer.required_columns)}."
+        )
+
+
+def read_rows(stream: IO[bytes], fmt: str, importer: Importer, location: str) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, {column: text}) for every data row. A wrong header or bad
+    UTF-8 raises BrokenFile; a JSONL line that is not an object is a row with a
+    ``_line`` problem (rejected, the run goes on)."""
+    binary: IO[bytes] = gzip.GzipFile(fileobj=stream) if fmt.endswith(".gz") else stream  # type: ignore[assignment]
+    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    try:
+        if fmt.startswith("csv"):
+            reader = csv.reader(text)
+            header = next(reader, None)
+            if header is None:
+                raise BrokenFile(f"{location} is empty: a CSV file starts with its header row.")
+            header = [name.strip() for name in header]
+            _check_header(header, importer, location)
+            for row in reader:
+                if not row:
+                    continue
+                if len(row) != len(header):
+                    yield reader.line_num, {"_line": f"has {len(row)} fields, the header {len(header)}"}
+                else:
+                    yield reader.line_num, dict(zip(header, row, strict=True))
+        else:
+            checked = False
+            for number, line in enumerate(text, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    yield number, {"_line": "not valid JSON"}
+                    continue
+                if not isinstance(record, dict):
+                    yield number, {"_line": "not a JSON object"}
+                    continue
+                flat = _flatten(record)
+                if not checked:
+                    _check_header(flat, importer, location)
+                    checked = True
+                yield number, flat
+    except UnicodeDecodeError as error:
+        raise BrokenFile(f"{location} is not UTF-8 text ({error.reason} at byte {error.start}).") from error
+    except (gzip.BadGzipFile, EOFError, OSError) as error:
+        raise BrokenFile(f"{location} cannot be read: {error}.") from error
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: object) -> str:
+    if value is None:
+        return r"\N"
+    if type(value) is not str:
+        return str(value)  # numbers, booleans, times: nothing to escape
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(_COPY_ESCAPES)
+    return value
+
+
+def copy_rows(cursor: Any, table: str, columns: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
+    """Load rows into ``table`` with one COPY (PostgreSQL's text format)."""
+    buffer = io.StringIO()
+    buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in rows)
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+
+class ErrorsFile:
+    """``line,field,reason`` for every problem of every rejected row, to a path
+    or (uploaded at the end) an S3 object."""
+
+    def __init__(self, location: str | None, *, append: bool = False):
+        self.location = location
+        self._file: IO[str] | None = None
+        if location is None:
+            return
+        if location.startswith("s3://"):
+            split_s3_url(location)
+            self._file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+            append = False
+        else:
+            self._file = open(location, "a" if append else "w", encoding="utf-8", newline="")  # noqa: SIM115
+        self._writer = csv.writer(self._file)
+        if not append or self._file.tell() == 0:
+            self._writer.writerow(["line", "field", "reason"])
+
+    def write(self, rejected: Rejections) -> None:
+        if self._file is None:
+            return
+        for line in sorted(rejected):
+            for name, reason in rejected[line].items():
+                self._writer.writerow([line, name.lstrip("_"), reason])
+        self._file.flush()
+
+    def close(self) -> None:
+        if self._file is None:
+            return
+        if self.location and self.location.startswith("s3://"):
+            bucket, key = split_s3_url(self.location)
+            self._file.seek(0)
+            _s3_client().put_object(Bucket=bucket, Key=key, Body=self._file.read().encode(), ContentType="text/csv")
+        self._file.close()
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    rows: int = 0
+    elapsed: float = 0.0
+    finished: bool = True
+    dry_run: bool = False
+
+    def add(self, result: BatchResult, rows: int) -> None:
+        self.created += result.created
+        self.updated += result.updated
+        self.unchanged += result.unchanged
+        self.rejected += len(result.rejected)
+        self.rows += rows
+
+    def line(self) -> str:
+        rate = self.rows / self.elapsed if self.elapsed else 0.0
+        text = (
+            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
+            f"rejected {self.rejected}; {self.rows} rows in {self.elapsed:.1f} s ({rate:,.0f} rows/s)"
+        )
+        if self.dry_run:
+            text += " (dry run: nothing was written)"
+        if not self.finished:
+            text += " (paused: run again with --resume to continue)"
+        return text
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+class Progress:
+    """tqdm on a terminal, a one-line record every few seconds otherwise (CloudWatch)."""
+
+    def __init__(self, stream: IO[str], kind: str):
+        self.stream, self.kind = stream, kind
+        self.started = self.last = time.monotonic()
+        self.bar: Any = None
+        if stream.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(file=stream, unit=" rows", desc=kind)
+
+    def update(self, rows: int, total_rows: int) -> None:
+        if self.bar is not None:
+            self.bar.update(rows)
+            return
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_EVERY_SECONDS:
+            self.last = now
+            rate = total_rows / (now - self.started)
+            self.stream.write(f"{self.kind}: {total_rows} rows done ({rate:,.0f} rows/s)\n")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _batches(rows: Iterator[tuple[int, dict[str, str]]], size: int) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    batch: list[tuple[int, dict[str, str]]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def run_import(
+    importer: Importer,
+    location: str,
+    *,
+    fmt: str | None = None,
+    dry_run: bool = False,
+    errors: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    resume: bool = False,
+    time_limit: float | None = None,
+    stderr: IO[str] = sys.stderr,
+) -> tuple[Summary, ImportRun | None]:
+    """Import ``location`` batch by batch; each batch commits with the run's
+    record, so ``resume`` continues after the last committed one. With
+    ``time_limit`` (seconds) the run pauses before a batch that would start after it
+    (Lambda's follow-up invocation resumes it). A dry run is one transaction,
+    rolled back at the end."""
+    fmt = format_of(location, fmt)
+    identity = file_identity(location)
+    started = time.monotonic()
+    summary = Summary(dry_run=dry_run)
+    run: ImportRun | None = None
+    skip = 0
+    if resume and not dry_run:
+        if not identity:
+            raise CommandError("--resume needs a file or an S3 object (stdin cannot be read twice).")
+        run = (
+            ImportRun.objects.filter(kind=importer.kind, source=location, identity=identity)
+            .exclude(state=ImportRun.State.DONE)
+            .first()
+        )
+        if run is not None:
+            skip = run.rows_done
+            summary.created, summary.updated = run.created, run.updated
+            summary.unchanged, summary.rejected, summary.rows = run.unchanged, run.rejected, run.rows_done
+            run.state = ImportRun.State.RUNNING
+            run.save(update_fields=["state", "updated_at"])
+    if run is None and not dry_run:
+        run = ImportRun.objects.create(kind=importer.kind, source=location, identity=identity)
+
+    errors_file = ErrorsFile(errors, append=skip > 0)
+    progress = Progress(stderr, importer.kind)
+    stream: IO[bytes] | None = None
+    try:
+        stream = open_binary(location)
+        importer.prepare()
+        rows = read_rows(stream, fmt, importer, location)
+        if skip:
+            rows = (row for number, row in enumerate(rows, start=1) if number > skip)
+        try:
+            with transaction.atomic(durable=False) if dry_run else _nothing():
+                for done, batch in enumerate(_batches(rows, batch_size)):
+                    # At least one batch per run, so a paused file always moves on.
+                    if done and time_limit is not None and time.monotonic() - started > time_limit:
+                        summary.finished = False
+                        break
+                    with transaction.atomic():
+                        _commit_without_waiting_for_the_disk()
+                        result = _import_batch(importer, batch)
+                        summary.add(result, len(batch))
+                        if run is not None:
+                            _record(run, summary)
+                    errors_file.write(result.rejected)
+                    progress.update(len(batch), summary.rows)
+                if dry_run:
+                    raise _DryRunRollback
+        except _DryRunRollback:
+            pass
+    except BrokenFile as error:
+        if run is not None:
+            ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.FAILED, message=str(error))
+        raise
+    finally:
+        progress.close()
+        errors_file.close()
+        if stream is not None and stream is not sys.stdin.buffer:
+            stream.close()
+    summary.elapsed = time.monotonic() - started
+    if run is not None:
+        run.state = ImportRun.State.DONE if summary.finished else ImportRun.State.PAUSED
+        run.save(update_fields=["state", "updated_at"])
+    return summary, run
+
+
+class _nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _import_batch(importer: Importer, batch: list[tuple[int, dict[str, str]]]) -> BatchResult:
+    unreadable = {number: {"_line": row["_line"]} for number, row in batch if "_line" in row}
+    rows = [(number, row) for number, row in batch if "_line" not in row]
+    result = importer.import_batch(rows) if rows else BatchResult()
+    result.rejected.update(unreadable)
+    return result
+
+
+def _commit_without_waiting_for_the_disk() -> None:
+    """A crash may lose the last batches committed this way, but their rows and
+    the run's progress go together (one transaction), so ``--resume`` redoes
+    exactly them; the commit no longer waits for the WAL flush."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+
+
+def _record(run: ImportRun, summary: Summary) -> None:
+    ImportRun.objects.filter(pk=run.pk).update(
+        rows_done=summary.rows,
+        created=summary.created,
+        updated=summary.updated,
+        unchanged=summary.unchanged,
+        rejected=summary.rejected,
+    )
+
+
+# --- the commands --------------------------------------------------------------------------
+
+
+def add_import_arguments(parser: Any) -> None:
+    parser.add_argument("source", help="A path, - for stdin, or s3://bucket/key.")
+    parser.add_argument("--format", choices=FORMATS, help="Instead of the file name's extension.")
+    parser.add_argument("--dry-run", action="store_true", help="Validate and apply, then roll back: writes nothing.")
+    parser.add_argument("--errors", metavar="FILE", help="Write rejected rows (line, field, reason) here (or s3://).")
+    parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="Rows per committed batch.")
+    parser.add_argument("--resume", action="store_true", help="Continue an interrupted run of the same file.")
+
+
+def run_import_command(command: Any, importer: Importer, options: dict[str, Any]) -> None:
+    """The shared body of every import command: run, print the summary, exit 1
+    when rows were rejected (2 for a broken file, raised as BrokenFile)."""
+    if options["batch_size"] < 1:
+        raise CommandError("--batch-size must be at least 1.")
+    summary, _run = run_import(
+        importer,
+        options["source"],
+        fmt=options["format"],
+        dry_run=options["dry_run"],
+        errors=options["errors"],
+        batch_size=options["batch_size"],
+        resume=options["resume"],
+        stderr=command.stderr._out,
+    )
+    command.stdout.write(f"{importer.kind}: {summary.line()}")
+    if summary.rejected:
+        raise CommandError(f"{summary.rejected} row(s) rejected.", returncode=1)

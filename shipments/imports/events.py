@@ -1,0 +1,313 @@
+"""``import_events``: scan events from partner carriers, applied through the
+service's transition rules in bulk.
+
+Per batch: the packages named are locked (``FOR UPDATE``, as
+``package_record_event`` locks one), events already recorded are recognised by
+``external_id`` (or tracking number + status + time when there is none), the
+rest are applied per package in ``occurred_at`` order with the same rules as
+the service (``statuses.can_follow``, ``rules.event_office_problems``,
+``rules.event_detail_problems``, ``statuses.effect_of``), then written with
+COPY into a staging table and set-based SQL. An illegal step rejects its row,
+not the file. Rows are ordered within a batch: a file sorted by time, or one
+smaller than ``--batch-size``, may list events in any order.
+
+Bulk SQL fires no signals: ``--notify`` calls ``enqueue_notifications`` for
+the events recorded, a hook that enqueues nothing until the notifications
+outbox exists (TODO: wire it to the outbox when it lands).
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from imports.framework import BatchResult, Importer, copy_rows
+from offices.models import Office
+
+from ..exceptions import InvalidTrackingNumber
+from ..rules import event_detail_problems, event_office_problems
+from ..services import CLOCK_SKEW
+from ..statuses import Status, allowed_next, can_follow, effect_of
+from ..tracking_numbers import normalize_tracking_number
+
+EVENT_STAGE = "import_event_stage"
+PACKAGE_STAGE = "import_event_package_stage"
+EVENT_COLUMNS = ("package_id", "status", "office_id", "occurred_at", "note", "reason", "received_by", "external_id")
+PACKAGE_COLUMNS = (
+    "id",
+    "status",
+    "current_office_id",
+    "accepted_at",
+    "expected_delivery_at",
+    "delivered_at",
+    "received_by",
+    "cancelled_at",
+)
+
+
+def enqueue_notifications(event_keys: list[tuple[int, str, datetime]]) -> int:
+    """Hand the recorded events to the notifications outbox. TODO: the outbox
+    is being built on another branch; until it lands this enqueues nothing."""
+    return 0
+
+
+class EventImporter(Importer):
+    kind = "import_events"
+    required_columns = ("tracking_number", "status", "occurred_at")
+    optional_columns = ("office", "note", "reason", "received_by", "external_id")
+
+    def __init__(self, *, notify: bool = False):
+        self.notify = notify
+        self.notified = 0
+
+    def prepare(self) -> None:
+        self.office_ids = dict(Office.objects.values_list("code", "id"))
+
+    def _parse(self, row: dict[str, str], now: datetime) -> tuple[dict[str, Any], dict[str, str]]:
+        problems: dict[str, str] = {}
+        event: dict[str, Any] = {}
+        try:
+            event["tracking_number"] = normalize_tracking_number(row["tracking_number"])
+        except InvalidTrackingNumber as error:
+            problems["tracking_number"] = str(error)
+        status = row["status"].strip().lower()
+        reason = row.get("reason", "").strip().lower()
+        received_by = row.get("received_by", "").strip()
+        for problem in event_detail_problems(status=status, reason=reason, received_by=received_by):
+            problems.setdefault(problem.field, problem.sentence or problem.message)
+        code = row.get("office", "").strip().upper()
+        office_id = self.office_ids.get(code) if code else None
+        if code and office_id is None:
+            problems["office"] = f"Unknown office code “{code}”."
+        try:
+            occurred_at = datetime.fromisoformat(row["occurred_at"].strip().replace("Z", "+00:00"))
+        except ValueError:
+            problems["occurred_at"] = "Use ISO 8601, e.g. 2026-03-01T09:30:00Z."
+        else:
+            if occurred_at.tzinfo is None:
+                occurred_at = occurred_at.replace(tzinfo=UTC)
+            if occurred_at > now + CLOCK_SKEW:
+                problems["occurred_at"] = "An event cannot happen in the future."
+            event["occurred_at"] = occurred_at
+        event |= {
+            "status": status,
+            "reason": reason,
+            "received_by": received_by,
+            "office_id": office_id,
+            "note": row.get("note", "").strip(),
+            "external_id": row.get("external_id", "").strip() or None,
+        }
+        return event, problems
+
+    def import_batch(self, rows: list[tuple[int, dict[str, str]]]) -> BatchResult:
+        result = BatchResult()
+        now = timezone.now()
+        events: list[tuple[int, dict[str, Any]]] = []
+        seen: set[Any] = set()
+        for number, row in rows:
+            event, problems = self._parse(row, now)
+            if problems:
+                result.rejected[number] = problems
+                continue
+            key = event["external_id"] or (event["tracking_number"], event["status"], event["occurred_at"])
+            if key in seen:
+                result.unchanged += 1  # the same event twice in one batch
+                continue
+            seen.add(key)
+            events.append((number, event))
+        if not events:
+            return result
+        with connection.cursor() as cursor:
+            packages = self._lock_packages(cursor, sorted({event["tracking_number"] for _, event in events}))
+            events = self._drop_recorded(cursor, events, packages, result)
+            to_write, changed = self._apply(events, packages, result)
+            if to_write:
+                self._write(cursor, to_write, [packages[number] for number in changed])
+        result.created += len(to_write)
+        if self.notify and to_write:
+            self.notified += enqueue_notifications(
+                [(row[0], row[1], row[3]) for row in to_write]  # package, status, occurred_at
+            )
+        return result
+
+    def _lock_packages(self, cursor: Any, numbers: list[str]) -> dict[str, dict[str, Any]]:
+        cursor.execute(
+            """
+            SELECT p.tracking_number, p.id, p.status, p.origin_office_id, p.destination_office_id,
+                   p.current_office_id, p.transit_days, p.accepted_at, p.expected_delivery_at, p.delivered_at,
+                   p.received_by,
+                   (SELECT max(e.occurred_at) FROM shipments_trackingevent e WHERE e.package_id = p.id)
+            FROM shipments_package p WHERE p.tracking_number = ANY(%s) ORDER BY p.id FOR UPDATE OF p""",
+            [numbers],
+        )
+        names = (
+            "id",
+            "status",
+            "origin_office_id",
+            "destination_office_id",
+            "current_office_id",
+            "transit_days",
+            "accepted_at",
+            "expected_delivery_at",
+            "delivered_at",
+            "received_by",
+            "last_at",
+        )
+        return {row[0]: dict(zip(names, row[1:], strict=True)) | {"cancelled_at": None} for row in cursor.fetchall()}
+
+    def _drop_recorded(
+        self,
+        cursor: Any,
+        events: list[tuple[int, dict[str, Any]]],
+        packages: dict[str, dict[str, Any]],
+        result: BatchResult,
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """Reject events of unknown packages; count those already recorded as unchanged."""
+        known = []
+        for number, event in events:
+            if event["tracking_number"] not in packages:
+                result.rejected[number] = {"tracking_number": f"No package {event['tracking_number']}."}
+            else:
+                known.append((number, event))
+        external_ids = [event["external_id"] for _, event in known if event["external_id"]]
+        recorded_external: dict[str, int] = {}
+        if external_ids:
+            cursor.execute(
+                "SELECT external_id, package_id FROM shipments_trackingevent WHERE external_id = ANY(%s)",
+                [external_ids],
+            )
+            recorded_external = dict(cursor.fetchall())
+        plain = [event for _, event in known if not event["external_id"]]
+        recorded_plain: set[tuple[int, str, datetime]] = set()
+        if plain:
+            cursor.execute(
+                """
+                SELECT e.package_id, e.status, e.occurred_at FROM shipments_trackingevent e
+                JOIN unnest(%s::bigint[], %s::text[], %s::timestamptz[]) AS k(package_id, status, occurred_at)
+                  ON e.package_id = k.package_id AND e.status = k.status AND e.occurred_at = k.occurred_at""",
+                [
+                    [packages[event["tracking_number"]]["id"] for event in plain],
+                    [event["status"] for event in plain],
+                    [event["occurred_at"] for event in plain],
+                ],
+            )
+            recorded_plain = set(cursor.fetchall())
+        fresh = []
+        for number, event in known:
+            package_id = packages[event["tracking_number"]]["id"]
+            if event["external_id"] in recorded_external:
+                if recorded_external[event["external_id"]] != package_id:
+                    result.rejected[number] = {
+                        "external_id": f"Event {event['external_id']} was already recorded for another package."
+                    }
+                else:
+                    result.unchanged += 1
+            elif not event["external_id"] and (package_id, event["status"], event["occurred_at"]) in recorded_plain:
+                result.unchanged += 1
+            else:
+                fresh.append((number, event))
+        return fresh
+
+    def _apply(
+        self,
+        events: list[tuple[int, dict[str, Any]]],
+        packages: dict[str, dict[str, Any]],
+        result: BatchResult,
+    ) -> tuple[list[tuple[Any, ...]], set[str]]:
+        """Fold the events over their packages in time order, as package_record_event would."""
+        to_write: list[tuple[Any, ...]] = []
+        changed: set[str] = set()
+        events.sort(key=lambda item: (item[1]["tracking_number"], item[1]["occurred_at"], item[0]))
+        for number, event in events:
+            package = packages[event["tracking_number"]]
+            status = event["status"]
+            if package["last_at"] is not None and event["occurred_at"] < package["last_at"]:
+                result.rejected[number] = {
+                    "occurred_at": f"The last event of {event['tracking_number']} happened at "
+                    f"{package['last_at']:%Y-%m-%d %H:%M} UTC; a new one cannot be earlier."
+                }
+                continue
+            if not can_follow(package["status"], status):
+                following = ", ".join(Status(value).label for value in allowed_next(package["status"]))
+                result.rejected[number] = {
+                    "status": f"{event['tracking_number']} is {Status(package['status']).label.lower()}; "
+                    f"it cannot become {Status(status).label.lower()}. "
+                    + (f"Allowed next: {following}." if following else "Its journey is over.")
+                }
+                continue
+            office_id = event["office_id"]
+            if office_id is None:
+                office_id = package["current_office_id"]
+            problems = event_office_problems(
+                status=status,
+                office_id=office_id,
+                origin_office_id=package["origin_office_id"],
+                destination_office_id=package["destination_office_id"],
+                current_office_id=package["current_office_id"],
+            )
+            if problems:
+                result.rejected[number] = {problem.field: problem.sentence or problem.message for problem in problems}
+                continue
+            package |= effect_of(
+                status,
+                office_id=office_id,
+                occurred_at=event["occurred_at"],
+                transit_days=package["transit_days"],
+                received_by=event["received_by"],
+            )
+            package["last_at"] = event["occurred_at"]
+            if status == Status.CANCELLED:
+                package["cancelled_at"] = event["occurred_at"]
+            changed.add(event["tracking_number"])
+            to_write.append(
+                (
+                    package["id"],
+                    status,
+                    office_id,
+                    event["occurred_at"],
+                    event["note"],
+                    event["reason"],
+                    event["received_by"],
+                    event["external_id"],
+                )
+            )
+        return to_write, changed
+
+    def _write(self, cursor: Any, events: list[tuple[Any, ...]], packages: list[dict[str, Any]]) -> None:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {EVENT_STAGE} (package_id bigint, status text, office_id bigint, "
+            "occurred_at timestamptz, note text, reason text, received_by text, external_id text)"
+        )
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {PACKAGE_STAGE} (id bigint, status text, current_office_id bigint, "
+            "accepted_at timestamptz, expected_delivery_at timestamptz, delivered_at timestamptz, "
+            "received_by text, cancelled_at timestamptz)"
+        )
+        cursor.execute(f"TRUNCATE {EVENT_STAGE}, {PACKAGE_STAGE}")
+        copy_rows(cursor, EVENT_STAGE, EVENT_COLUMNS, events)
+        copy_rows(
+            cursor,
+            PACKAGE_STAGE,
+            PACKAGE_COLUMNS,
+            ([package[name] for name in PACKAGE_COLUMNS] for package in packages),
+        )
+        columns = ", ".join(EVENT_COLUMNS)
+        cursor.execute(f"""
+            INSERT INTO shipments_trackingevent ({columns}, recorded_at, source)
+            SELECT {columns}, now(), 'import' FROM {EVENT_STAGE}
+            ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING""")
+        assignments = ", ".join(f"{name} = s.{name}" for name in PACKAGE_COLUMNS[1:-1])
+        cursor.execute(
+            f"UPDATE shipments_package p SET {assignments}, updated_at = now() FROM {PACKAGE_STAGE} s WHERE p.id = s.id"
+        )
+        # Cancelling before acceptance gives the whole price back (as the service does).
+        cursor.execute(f"""
+            INSERT INTO shipments_charge (
+                package_id, kind, office_id, destination_office_id, service, base, weight, distance,
+                insurance, surcharges, tax, total, currency, charged_at)
+            SELECT c.package_id, 'refund', c.office_id, c.destination_office_id, c.service, -c.base, -c.weight,
+                -c.distance, -c.insurance, -c.surcharges, -c.tax, -c.total, c.currency, s.cancelled_at
+            FROM {PACKAGE_STAGE} s JOIN shipments_charge c ON c.package_id = s.id AND c.kind = 'shipping'
+            WHERE s.cancelled_at IS NOT NULL
+            ON CONFLICT (package_id, kind) DO NOTHING""")

@@ -1,0 +1,100 @@
+"""import_events: out-of-order files applied in time order through the
+service's rules, illegal steps rejected row by row, idempotent re-runs."""
+
+import csv
+
+import pytest
+
+from shipments.models import Charge, Package, TrackingEvent
+from tests.imports.conftest import DATA
+
+pytestmark = pytest.mark.django_db
+EVENTS = DATA / "events.csv"
+HEADER = "tracking_number,status,office,occurred_at,note,reason,external_id,received_by\n"
+
+
+@pytest.fixture
+def packages(run_command, tariffs):
+    assert run_command("import_offices", str(DATA / "offices.csv"))[0] == 0
+    assert run_command("import_packages", str(DATA / "packages.csv"))[0] == 0
+
+
+def test_events_out_of_order_are_applied_in_time_order_and_a_rerun_changes_nothing(run_command, packages, tmp_path):
+    errors = tmp_path / "errors.csv"
+    status, out, _ = run_command("import_events", str(EVENTS), "--errors", str(errors))
+    assert status == 1
+    assert "created 6, updated 0, unchanged 0, rejected 1" in out
+    package = Package.objects.select_related("current_office").get(tracking_number="EE473124829US")
+    assert (package.status, package.current_office.code, package.received_by) == ("delivered", "LAX01", "Grace Hopper")
+    assert package.delivered_at.isoformat() == "2026-03-02T14:00:00+00:00"
+    assert package.accepted_at.isoformat() == "2026-03-01T10:00:00+00:00"
+    assert (package.expected_delivery_at - package.accepted_at).days == package.transit_days
+    timeline = list(package.events.values_list("status", "source"))
+    assert [status for status, _ in timeline] == [
+        "created",
+        "accepted",
+        "in_transit",
+        "arrived",
+        "out_for_delivery",
+        "delivered",
+    ]
+    assert {source for _, source in timeline[1:]} == {"import"}
+
+    cancelled = Package.objects.get(tracking_number="CP100000017US")
+    assert cancelled.status == "cancelled"
+    refund = Charge.objects.get(package=cancelled, kind="refund")
+    assert refund.total == -cancelled.cost_total
+    assert list(csv.reader(errors.open()))[1:] == [
+        ["8", "status", "CP100000017US is cancelled; it cannot become accepted (sent). Its journey is over."]
+    ]
+
+    events = TrackingEvent.objects.count()
+    status, out, _ = run_command("import_events", str(EVENTS))
+    assert "created 0, updated 0, unchanged 6, rejected 1" in out
+    assert TrackingEvent.objects.count() == events
+
+
+def test_every_rejection_reason(run_command, packages, tmp_path):
+    source = tmp_path / "events.csv"
+    source.write_text(
+        HEADER
+        + "EE473124829US,accepted,LAX01,2026-03-01T10:00:00Z,,,,\n"  # not the origin
+        + "EE473124828US,accepted,JFK01,2026-03-01T10:00:00Z,,,,\n"  # check digit
+        + "EE100000017US,accepted,JFK01,2026-03-01T10:00:00Z,,,,\n"  # no such package
+        + "EE473124829US,teleported,JFK01,2026-03-01T10:00:00Z,,,,\n"
+        + "EE473124829US,delayed,JFK01,2026-03-01T10:00:00Z,,,,\n"  # reason required
+        + "EE473124829US,accepted,NOPE1,2026-03-01T10:00:00Z,,,,\n"
+        + "EE473124829US,accepted,JFK01,soon,,,,\n"
+        + "EE473124829US,accepted,JFK01,2999-01-01T00:00:00Z,,,,\n"
+        + "EE473124829US,accepted,JFK01,2026-02-01T10:00:00Z,,,,\n"  # before its created event
+        + "EE473124829US,in_transit,JFK01,2026-03-01T11:00:00Z,,,,\n"  # created cannot go in transit
+    )
+    errors = tmp_path / "errors.csv"
+    status, out, _ = run_command("import_events", str(source), "--errors", str(errors))
+    assert status == 1
+    assert "created 0, updated 0, unchanged 0, rejected 10" in out
+    found = {int(line): (field, reason) for line, field, reason in list(csv.reader(errors.open()))[1:]}
+    assert found[2] == ("office", "A package is accepted only at its origin office.")
+    assert found[3][0] == "tracking_number"
+    assert "wrong check digit" in found[3][1]
+    assert found[4] == ("tracking_number", "No package EE100000017US.")
+    assert found[5] == ("status", "Unknown status “teleported”.")
+    assert found[6] == ("reason", "Pick a reason for “Delayed”.")
+    assert found[7] == ("office", "Unknown office code “NOPE1”.")
+    assert found[8][0] == "occurred_at"
+    assert found[9] == ("occurred_at", "An event cannot happen in the future.")
+    assert found[10][0] == "occurred_at"
+    assert "cannot be earlier" in found[10][1]
+    assert found[11][0] == "status"
+    assert "cannot become in transit" in found[11][1]
+    assert Package.objects.get(tracking_number="EE473124829US").status == "created"
+
+
+def test_dry_run_records_nothing(run_command, packages):
+    events = TrackingEvent.objects.count()
+    status, out, _ = run_command("import_events", str(EVENTS), "--dry-run", "--notify")
+    assert status == 1
+    assert "created 6" in out
+    assert "dry run" in out
+    assert TrackingEvent.objects.count() == events
+    assert Package.objects.get(tracking_number="EE473124829US").status == "created"

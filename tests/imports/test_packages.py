@@ -1,0 +1,222 @@
+"""import_packages: the counter's rules and prices, upsert by tracking number,
+rejections per field, dry run, resume after a crash."""
+
+import csv
+import gzip
+import io
+
+import pytest
+
+from imports.models import ImportRun
+from offices.models import Office
+from shipments.imports.packages import PackageImporter
+from shipments.models import Charge, Package, TrackingEvent
+from shipments.pricing import PriceList
+from shipments.values import Parcel
+from tests.imports.conftest import DATA
+
+pytestmark = pytest.mark.django_db
+PACKAGES = DATA / "packages.csv"
+
+
+@pytest.fixture
+def network(run_command, tariffs):
+    """The real office list and a tariff for every service."""
+    assert run_command("import_offices", str(DATA / "offices.csv"))[0] == 0
+    return {office.code: office for office in Office.objects.select_related("location")}
+
+
+def _rows() -> list[dict[str, str]]:
+    return list(csv.DictReader(PACKAGES.open()))
+
+
+def _write(path, rows: list[dict[str, str]]):
+    with path.open("w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(_rows()[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_packages_are_registered_as_the_counter_would_and_a_rerun_changes_nothing(run_command, network, tmp_path):
+    status, out, _ = run_command("import_packages", str(PACKAGES))
+    assert status == 0
+    assert "created 4, updated 0, unchanged 0, rejected 0" in out
+    package = Package.objects.select_related("receiver_address").get(tracking_number="EE473124829US")
+    expected = PriceList.load().quote(
+        Parcel(
+            origin_office=network["JFK01"],
+            destination_office=network["LAX01"],
+            service="express",
+            weight_grams=1200,
+            length_cm=40,
+            width_cm=30,
+            height_cm=20,
+            declared_value=50,
+        )
+    )
+    assert package.cost_total == expected.total
+    assert package.distance_km == expected.distance_km
+    assert (package.status, package.current_office_id) == ("created", network["JFK01"].pk)
+    assert package.sender_phone == "+12125550142"
+    assert (package.sender_notify_sms, package.receiver_notify_email) == (True, True)
+    assert package.receiver_address.line2 == "Apt 4"
+    assert package.created_at.isoformat() == "2026-03-01T09:30:00+00:00"
+    charge = Charge.objects.get(package=package)
+    assert (charge.total, charge.kind, charge.office_id) == (expected.total, "shipping", network["JFK01"].pk)
+    event = TrackingEvent.objects.get(package=package)
+    assert (event.status, event.source, event.office_id) == ("created", "import", network["JFK01"].pk)
+    generated = Package.objects.get(origin_office__code="SFO01")
+    assert generated.tracking_number.startswith("EX")
+    assert generated.tracking_number.endswith("US")
+
+    numbered = _write(tmp_path / "numbered.csv", [row for row in _rows() if row["tracking_number"]])
+    counts = (Package.objects.count(), Charge.objects.count(), TrackingEvent.objects.count())
+    status, out, _ = run_command("import_packages", str(numbered))
+    assert status == 0
+    assert "created 0, updated 0, unchanged 2, rejected 0" in out
+    assert (Package.objects.count(), Charge.objects.count(), TrackingEvent.objects.count()) == counts
+
+
+def test_a_changed_party_updates_and_a_changed_parcel_is_refused(run_command, network, tmp_path):
+    run_command("import_packages", str(PACKAGES))
+    rows = [row for row in _rows() if row["tracking_number"]]
+    rows[0]["receiver_name"] = "Grace B. Hopper"
+    rows[0]["receiver_city"] = "Santa Monica"
+    rows[1]["weight_grams"] = "900"
+    errors = tmp_path / "errors.csv"
+    status, out, _ = run_command("import_packages", str(_write(tmp_path / "p.csv", rows)), "--errors", str(errors))
+    assert status == 1
+    assert "created 0, updated 1, unchanged 0, rejected 1" in out
+    package = Package.objects.select_related("receiver_address").get(tracking_number="EE473124829US")
+    assert (package.receiver_name, package.receiver_address.city) == ("Grace B. Hopper", "Santa Monica")
+    assert list(csv.reader(errors.open()))[1] == [
+        "3",
+        "weight_grams",
+        "CP100000017US is already registered with another value: its parcel details and cost are frozen.",
+    ]
+    assert Package.objects.get(tracking_number="CP100000017US").weight_grams == 450
+
+
+def test_every_rejection_reason(run_command, network, tmp_path):
+    base = _rows()[0]
+    cases = [
+        ({"tracking_number": "EE473124828US"}, "tracking_number", "wrong check digit"),
+        ({"tracking_number": "12345"}, "tracking_number", "is not a tracking number"),
+        ({"origin_office": "NOPE1"}, "origin_office", "Unknown office code “NOPE1”."),
+        ({"destination_office": ""}, "destination_office", "Required."),
+        ({"service": "teleport"}, "service", "Unknown service"),
+        ({"weight_grams": "1.5"}, "weight_grams", "Must be a whole number greater than zero."),
+        ({"weight_grams": "80000"}, "weight_grams", "over 70 kg are freight"),
+        ({"length_cm": "301"}, "length_cm", "No side may be longer than 300 cm."),
+        ({"declared_value": "-5"}, "declared_value", "Must be an amount of zero or more."),
+        ({"currency": "EUR"}, "currency", "Declared values are taken in USD only."),
+        ({"sender_name": " "}, "sender_name", "Enter a name."),
+        ({"receiver_line1": ""}, "receiver_line1", "Enter the street address."),
+        ({"sender_country": "USA"}, "sender_country", "two-letter ISO country code"),
+        ({"sender_phone": "call me"}, "sender_phone", "This is not a phone number"),
+        ({"sender_phone": ""}, "sender_phone", "A phone number is needed for SMS notifications."),
+        ({"receiver_email": ""}, "receiver_email", "An email address is needed for email notifications."),
+        ({"receiver_email": "grace at example"}, "receiver_email", "Not an email address."),
+        ({"sender_notify_sms": "maybe"}, "sender_notify_sms", "Use true or false."),
+        ({"created_at": "yesterday"}, "created_at", "Use ISO 8601"),
+        ({"created_at": "2999-01-01T00:00:00Z"}, "created_at", "In the future."),
+    ]
+    rows = [base | change for change, _, _ in cases] + [base, base]
+    errors = tmp_path / "errors.csv"
+    status, out, _ = run_command("import_packages", str(_write(tmp_path / "p.csv", rows)), "--errors", str(errors))
+    assert status == 1
+    assert f"created 1, updated 0, unchanged 0, rejected {len(cases) + 1}" in out
+    found = {}
+    for line, field, reason in list(csv.reader(errors.open()))[1:]:
+        found.setdefault(int(line), {})[field] = reason
+    for line, (_, field, reason) in enumerate(cases, start=2):
+        assert reason in found[line].get(field, ""), (line, field, found[line])
+    assert found[len(cases) + 3] == {"tracking_number": f"Also on line {len(cases) + 2} of this batch."}
+
+
+def test_dry_run_writes_nothing(run_command, network):
+    status, out, _ = run_command("import_packages", str(PACKAGES), "--dry-run")
+    assert status == 0
+    assert "created 4" in out
+    assert "dry run" in out
+    assert (Package.objects.count(), Charge.objects.count(), TrackingEvent.objects.count()) == (0, 0, 0)
+
+
+def test_gzip_from_s3(run_command, network, s3):
+    s3.put_object(Bucket=s3.bucket, Key="imports/packages/p.csv.gz", Body=gzip.compress(PACKAGES.read_bytes()))
+    status, out, _ = run_command("import_packages", f"s3://{s3.bucket}/imports/packages/p.csv.gz")
+    assert status == 0
+    assert "created 4" in out
+
+
+def _many(tmp_path, count=25):
+    rows = []
+    template = _rows()[2]
+    for n in range(count):
+        rows.append(template | {"sender_name": f"Sender {n}", "created_at": f"2026-03-01T{n % 24:02d}:00:00Z"})
+    return _write(tmp_path / "many.csv", rows)
+
+
+def test_resume_after_a_crash_gives_the_rows_of_one_clean_run(run_command, network, tmp_path, monkeypatch):
+    source = _many(tmp_path)
+    real = PackageImporter.import_batch
+    calls = {"n": 0}
+
+    def crash_on_the_third_batch(self, rows):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("the Lambda was killed")
+        return real(self, rows)
+
+    monkeypatch.setattr(PackageImporter, "import_batch", crash_on_the_third_batch)
+    with pytest.raises(RuntimeError):
+        run_command("import_packages", str(source), "--batch-size", "10")
+    assert Package.objects.count() == 20
+    run = ImportRun.objects.get(kind="import_packages")
+    assert (run.rows_done, run.created, run.state) == (20, 20, ImportRun.State.RUNNING)
+
+    monkeypatch.setattr(PackageImporter, "import_batch", real)
+    status, out, _ = run_command("import_packages", str(source), "--batch-size", "10", "--resume")
+    assert status == 0
+    assert "created 25, updated 0, unchanged 0, rejected 0; 25 rows" in out
+    assert sorted(Package.objects.values_list("sender_name", flat=True)) == sorted(f"Sender {n}" for n in range(25))
+    assert ImportRun.objects.get(kind="import_packages").state == ImportRun.State.DONE
+
+
+def test_stdin_jsonl(run_command, network, monkeypatch):
+    import json
+    import sys
+
+    lines = "".join(json.dumps(row) + "\n" for row in _rows())
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(lines.encode())))
+    status, out, _ = run_command("import_packages", "-", "--format", "jsonl")
+    assert status == 0
+    assert "created 4" in out
+
+
+def test_jsonl_nested_as_the_api_writes_it(run_command, network, tmp_path):
+    import json
+
+    row = _rows()[0]
+    nested = {
+        key: value
+        for key, value in row.items()
+        if not key.startswith(("sender_", "receiver_")) or key.endswith(("notify_sms", "notify_email"))
+    }
+    for role in ("sender", "receiver"):
+        nested[role] = {
+            "name": row[f"{role}_name"],
+            "email": row[f"{role}_email"],
+            "phone": row[f"{role}_phone"],
+            "address": {
+                name: row[f"{role}_{name}"] for name in ("line1", "line2", "city", "region", "postal_code", "country")
+            },
+        }
+    nested["sender_notify_sms"] = True
+    source = tmp_path / "nested.jsonl"
+    source.write_text(json.dumps(nested) + "\n")
+    status, out, _ = run_command("import_packages", str(source))
+    assert status == 0, out
+    package = Package.objects.select_related("receiver_address").get(tracking_number="EE473124829US")
+    assert (package.receiver_address.line2, package.sender_notify_sms) == ("Apt 4", True)
