@@ -43,3 +43,7 @@ def log_in(page, base_url: str, username: str) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("input[type=submit]")
     expect(page.locator("#counter-links")).to_be_visible()
+
+
+# Small real files for the import commands' tests.
+IMPORT_DATA = Path(__file__).resolve().parent / "data"

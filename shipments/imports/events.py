@@ -47,9 +47,21 @@ PACKAGE_COLUMNS = (
 
 
 def enqueue_notifications(event_keys: list[tuple[int, str, datetime]]) -> int:
-    """Hand the recorded events to the notifications outbox. TODO: the outbox
-    is being built on another branch; until it lands this enqueues nothing."""
-    return 0
+    """Hand the events just written (package id, status, occurred_at) to the
+    notifications outbox, in the batch's transaction: the bulk SQL fires no
+    post_save, so this is the import's explicit enqueue. The dispatcher
+    delivers them (an import does not wait for AWS). Returns the rows written."""
+    from notifications.services import enqueue
+
+    from ..models import TrackingEvent
+
+    wanted = set(event_keys)
+    candidates = TrackingEvent.objects.filter(
+        package_id__in={package_id for package_id, _, _ in wanted},
+        occurred_at__in={occurred_at for _, _, occurred_at in wanted},
+    ).select_related("package", "office")
+    events = [event for event in candidates if (event.package_id, event.status, event.occurred_at) in wanted]
+    return len(enqueue(events, deliver=False))
 
 
 class EventImporter(Importer):

@@ -3,13 +3,10 @@ that returns what an operator sees (exit status, stdout, stderr)."""
 
 import io
 import uuid
-from pathlib import Path
 
 import boto3
 import pytest
 from django.core.management import CommandError, call_command
-
-DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 @pytest.fixture

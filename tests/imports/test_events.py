@@ -6,7 +6,7 @@ import csv
 import pytest
 
 from shipments.models import Charge, Package, TrackingEvent
-from tests.imports.conftest import DATA
+from tests.helpers import IMPORT_DATA as DATA
 
 pytestmark = pytest.mark.django_db
 EVENTS = DATA / "events.csv"
@@ -98,3 +98,24 @@ def test_dry_run_records_nothing(run_command, packages):
     assert "dry run" in out
     assert TrackingEvent.objects.count() == events
     assert Package.objects.get(tracking_number="EE473124829US").status == "created"
+
+
+def test_without_notify_an_import_enqueues_nothing_and_a_rerun_with_it_has_nothing_new(run_command, packages):
+    from notifications.models import Notification
+
+    assert run_command("import_events", str(EVENTS))[0] == 1  # one illegal row in the file
+    assert not Notification.objects.exists()  # bulk SQL fires no signal
+    assert "created 0" in run_command("import_events", str(EVENTS), "--notify")[1]
+    assert not Notification.objects.exists()
+
+
+def test_notify_enqueues_one_topic_message_per_new_event(run_command, packages):
+    from notifications.models import Notification
+
+    before = set(TrackingEvent.objects.values_list("pk", flat=True))
+    status, out, _ = run_command("import_events", str(EVENTS), "--notify")
+    assert status == 1
+    assert "created 6" in out
+    new = TrackingEvent.objects.exclude(pk__in=before)
+    topic = Notification.objects.filter(channel=Notification.Channel.TOPIC)
+    assert sorted(topic.values_list("event_id", flat=True)) == sorted(new.values_list("pk", flat=True))

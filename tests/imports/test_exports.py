@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.imports.conftest import DATA
+from tests.helpers import IMPORT_DATA as DATA
 
 pytestmark = pytest.mark.django_db
 

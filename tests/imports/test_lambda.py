@@ -11,7 +11,7 @@ from imports import lambda_handler
 from imports.models import ImportRun
 from offices.models import Office
 from shipments.models import Package
-from tests.imports.conftest import DATA
+from tests.helpers import IMPORT_DATA as DATA
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 
 from imports.models import ImportRun
 from offices.models import Office
-from tests.imports.conftest import DATA
+from tests.helpers import IMPORT_DATA as DATA
 
 pytestmark = pytest.mark.django_db
 OFFICES = DATA / "offices.csv"

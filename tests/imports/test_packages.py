@@ -13,7 +13,7 @@ from shipments.imports.packages import PackageImporter
 from shipments.models import Charge, Package, TrackingEvent
 from shipments.pricing import PriceList
 from shipments.values import Parcel
-from tests.imports.conftest import DATA
+from tests.helpers import IMPORT_DATA as DATA
 
 pytestmark = pytest.mark.django_db
 PACKAGES = DATA / "packages.csv"

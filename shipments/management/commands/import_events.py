@@ -19,10 +19,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--notify",
             action="store_true",
-            help="Enqueue notifications for the new events (TODO: a no-op until the notifications outbox lands).",
+            help="Enqueue notifications for the new events through the outbox (the dispatcher sends them).",
         )
 
     def handle(self, *args, **options):
-        if options["notify"]:
-            self.stderr.write("--notify: the notifications outbox is not there yet; nothing will be enqueued.")
         run_import_command(self, EventImporter(notify=options["notify"] and not options["dry_run"]), options)
