@@ -12,8 +12,8 @@ not the file. Rows are ordered within a batch: a file sorted by time, or one
 smaller than ``--batch-size``, may list events in any order.
 
 Bulk SQL fires no signals: ``--notify`` calls ``enqueue_notifications`` for
-the events recorded, a hook that enqueues nothing until the notifications
-outbox exists (TODO: wire it to the outbox when it lands).
+the events recorded, which writes their outbox rows in the batch's transaction
+(the dispatcher delivers them).
 """
 
 from datetime import UTC, datetime
