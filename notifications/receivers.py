@@ -2,10 +2,11 @@
 
 from shipments.models import TrackingEvent
 
-from .services import enqueue
+from .services import enqueue, is_muted
 
 
 def enqueue_for_event(sender, instance: TrackingEvent, created: bool, raw: bool = False, **kwargs) -> None:
-    """Created events only (events are append-only), never fixture loading."""
-    if created and not raw:
+    """Created events only (events are append-only), never fixture loading, and
+    not inside ``services.muted()``."""
+    if created and not raw and not is_muted():
         enqueue([instance])

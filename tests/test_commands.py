@@ -40,6 +40,9 @@ def test_seed_demo_builds_a_whole_network_and_a_second_run_changes_nothing():
     latest = {p.pk: p.events.order_by("-occurred_at", "-id").first().status for p in Package.objects.all()[:50]}
     assert all(Package.objects.get(pk=pk).status == status for pk, status in latest.items())
 
+    from notifications.models import Notification
+
+    assert not Notification.objects.exists()  # the demo's history notifies nobody
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     assert _counts() == first
