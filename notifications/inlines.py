@@ -3,19 +3,16 @@ shipments' PackageAdmin; not in admin.py, which is HQ's outbox)."""
 
 from django.contrib import admin
 
-from offices import access
+from offices.admin_mixins import ReadOnlyInlineMixin
 
 from .models import Notification
 
 
-class NotificationInline(admin.TabularInline):
+class NotificationInline(ReadOnlyInlineMixin, admin.TabularInline):
     """Read-only, recipients masked: what went out, or why not."""
 
     model = Notification
     verbose_name_plural = "Notifications"
-    extra = 0
-    can_delete = False
-    show_change_link = False
     fields = (
         "created_at",
         "status",
@@ -33,15 +30,3 @@ class NotificationInline(admin.TabularInline):
     @admin.display(description="address")
     def masked_address(self, notification: Notification) -> str:
         return notification.masked_address
-
-    def has_view_permission(self, request, obj=None):
-        return access.may_use_admin(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -80,3 +80,24 @@ class OfferedFiltersOnlyMixin:
             suffixes = getattr(filter_class, "parameter_suffixes", FIELD_FILTER_SUFFIXES)
             offered.update(f"{field_path}{suffix}" for suffix in suffixes)
         return offered
+
+
+class ReadOnlyInlineMixin:
+    """A list on a package page of what is append-only (the timeline, the charges,
+    the notifications): shown to the back-office, never edited there."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_view_permission(self, request, obj=None):
+        return access.may_use_admin(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

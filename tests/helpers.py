@@ -47,3 +47,18 @@ def log_in(page, base_url: str, username: str) -> None:
 
 # Small real files for the import commands' tests.
 IMPORT_DATA = Path(__file__).resolve().parent / "data"
+
+
+# What production needs in its environment to start (placeholders: no test
+# connects to this database or AWS). Tests add or drop keys from a copy.
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "DJANGO_SECRET_KEY": "x" * 20 + "-not-the-real-one-but-long-and-random-looking-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "api.example.com",
+    "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
+    "AWS_STORAGE_BUCKET_NAME": "static-bucket",
+    "TRACKING_NUMBER_KEY": "a-production-key-from-the-environment",
+    "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:parcel-events",
+    "NOTIFICATIONS_FROM_EMAIL": "notifications@example.com",
+    "PUBLIC_TRACKING_URL": "https://track.example.com",
+}

@@ -12,6 +12,7 @@ from offices.models import Membership, Office
 from shipments.models import Charge, Package, Tariff, TrackingEvent
 from shipments.statuses import Status, effect_of
 from tests.factories import OfficeFactory
+from tests.helpers import PRODUCTION_ENV
 
 User = get_user_model()
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,18 +101,7 @@ def test_seed_demo_refuses_settings_that_do_not_allow_demo_data(settings, allowe
 
 
 def test_production_settings_have_no_seed_demo_command():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "x" * 50,
-        "DJANGO_ALLOWED_HOSTS": "api.example.com",
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
-        "AWS_STORAGE_BUCKET_NAME": "static-bucket",
-        "TRACKING_NUMBER_KEY": "a-production-key-from-the-environment",
-        "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:parcel-events",
-        "NOTIFICATIONS_FROM_EMAIL": "notifications@example.com",
-        "PUBLIC_TRACKING_URL": "https://track.example.com",
-    }
+    env = {**os.environ, **PRODUCTION_ENV}
     result = subprocess.run(
         [sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )

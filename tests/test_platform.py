@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+from tests.helpers import PRODUCTION_ENV as STARTABLE_ENV
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -18,18 +20,7 @@ def test_the_suite_runs_on_postgresql(db):
 
 
 def test_production_settings_pass_the_deploy_check():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "x" * 20 + "-not-the-real-one-but-long-and-random-looking-0123456789",
-        "DJANGO_ALLOWED_HOSTS": "api.example.com",
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
-        "AWS_STORAGE_BUCKET_NAME": "static-bucket",
-        "TRACKING_NUMBER_KEY": "a-production-key-from-the-environment",
-        "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:parcel-events",
-        "NOTIFICATIONS_FROM_EMAIL": "notifications@example.com",
-        "PUBLIC_TRACKING_URL": "https://track.example.com",
-    }
+    env = {**os.environ, **STARTABLE_ENV}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
@@ -43,18 +34,7 @@ def test_production_settings_pass_the_deploy_check():
 
 @pytest.mark.parametrize("missing", ["NOTIFICATIONS_TOPIC_ARN", "NOTIFICATIONS_FROM_EMAIL", "PUBLIC_TRACKING_URL"])
 def test_production_with_aws_notifications_names_a_missing_setting(missing):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "x" * 50,
-        "DJANGO_ALLOWED_HOSTS": "api.example.com",
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
-        "AWS_STORAGE_BUCKET_NAME": "static-bucket",
-        "TRACKING_NUMBER_KEY": "a-production-key-from-the-environment",
-        "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:parcel-events",
-        "NOTIFICATIONS_FROM_EMAIL": "notifications@example.com",
-        "PUBLIC_TRACKING_URL": "https://track.example.com",
-    }
+    env = {**os.environ, **STARTABLE_ENV}
     env.pop("NOTIFICATIONS_BACKEND", None)
     del env[missing]
     result = subprocess.run(
@@ -74,17 +54,7 @@ def test_production_refuses_to_start_without_its_secrets():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-PRODUCTION_ENV = {
-    "DJANGO_SETTINGS_MODULE": "config.settings.production",
-    "DJANGO_SECRET_KEY": "x" * 20 + "-not-the-real-one-but-long-and-random-looking-0123456789",
-    "DJANGO_ALLOWED_HOSTS": "api.example.com",
-    "DATABASE_URL": "postgres://app@db.example.com:5432/parcels",
-    "AWS_STORAGE_BUCKET_NAME": "static-bucket",
-    "TRACKING_NUMBER_KEY": "a-production-key-from-the-environment",
-    "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:parcel-events",
-    "NOTIFICATIONS_FROM_EMAIL": "notifications@example.com",
-    "PUBLIC_TRACKING_URL": "https://track.example.com",
-}
+PRODUCTION_ENV = {**STARTABLE_ENV, "DATABASE_URL": "postgres://app@db.example.com:5432/parcels"}
 PRINT_DATABASES = "import json; from django.conf import settings; print(json.dumps(settings.DATABASES))"
 
 

@@ -2,30 +2,10 @@
 
 from django.contrib import admin
 
-from offices import access
+from offices.admin_mixins import ReadOnlyInlineMixin
 
 from ..models import Charge, TrackingEvent
 from ..times import local_time, office_zone, package_zone
-
-
-class ReadOnlyInlineMixin:
-    """The timeline and the charges are append-only: shown, never edited here."""
-
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_view_permission(self, request, obj=None):
-        return access.may_use_admin(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TrackingEventInline(ReadOnlyInlineMixin, admin.TabularInline):

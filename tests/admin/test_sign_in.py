@@ -20,7 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from offices.services import totp_device_add
 from offices.sign_in import REFRESHED_KEY
-from tests.helpers import login
+from tests.helpers import PRODUCTION_ENV, login
 
 LOGIN = reverse("admin:login")
 INDEX = reverse("admin:index")
@@ -244,15 +244,5 @@ def test_hq_sees_who_uses_two_factor_but_never_a_key(hq, clerk_a, hq_member):
 
 
 def test_production_requires_two_factor_for_hq():
-    production = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DJANGO_SECRET_KEY": "x" * 50,
-        "DJANGO_ALLOWED_HOSTS": "api.example.com",
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
-        "TRACKING_NUMBER_KEY": "k" * 64,
-        "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:parcel-events",
-        "NOTIFICATIONS_FROM_EMAIL": "notifications@example.com",
-        "PUBLIC_TRACKING_URL": "https://track.example.com",
-        "AWS_STORAGE_BUCKET_NAME": "static-bucket",
-    }
+    production = PRODUCTION_ENV
     assert _setting("TWO_FACTOR_REQUIRED_FOR_HQ", **production) == "True"
