@@ -166,13 +166,16 @@ def _detect_delays(bench) -> dict:
             """
             WITH overdue AS (
                 UPDATE shipments_package SET status = 'delayed', updated_at = %s
-                WHERE status = ANY(%s) AND expected_delivery_at < %s
-                RETURNING id, current_office_id
+                WHERE status = ANY(%s) AND expected_delivery_at < %s + interval '1 hour'
+                RETURNING id, current_office_id, expected_delivery_at
             )
             INSERT INTO shipments_trackingevent
                 (package_id, status, office_id, occurred_at, recorded_at, source, note, reason, received_by)
-            SELECT id, 'delayed', current_office_id, %s, %s, 'system', '', 'eta_passed', '' FROM overdue
+            SELECT id, 'delayed', current_office_id, GREATEST(%s, expected_delivery_at), %s, 'system', '',
+                   'eta_passed', ''
+            FROM overdue
             """,
+            # An hour ahead: ETAs that pass while this runs (ANALYZE takes seconds) are flagged too.
             [now, DELAYABLE, now, now, now],
         )
         cursor.execute("ANALYZE shipments_package")
