@@ -1,5 +1,5 @@
-"""What every import shares: reading a path, ``-`` or ``s3://`` (streamed),
-CSV or JSONL (optionally gzip), the header check, batches committed one by one
+"""What every import shares: reading (``imports.sources``: a path, ``-`` or
+``s3://``, CSV or JSONL, gzip, the header check), batches committed one by one
 with the run's record, ``--dry-run``, the errors file, progress and the summary.
 
 An importer (``offices.imports``, ``shipments.imports``) says which columns it
@@ -8,37 +8,25 @@ COPY into a staging table and set-based SQL (see ``copy_rows``).
 """
 
 import csv
-import gzip
 import io
-import json
-import os
 import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
-from urllib.parse import urlsplit
 
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from .models import ImportRun
+from .sources import FORMATS, BrokenFile, file_identity, format_of, open_binary, read_rows, s3_client, split_s3_url
 
-FORMATS = ("csv", "jsonl", "csv.gz", "jsonl.gz")
 DEFAULT_BATCH_SIZE = 10_000
 PROGRESS_EVERY_SECONDS = 10.0
 
 # Rejections: line number -> {field: reason}.
 Rejections = dict[int, dict[str, str]]
-
-
-class BrokenFile(CommandError):
-    """The file cannot be imported at all (wrong header, bad encoding,
-    unreadable object): the command stops with exit status 2."""
-
-    def __init__(self, message: str):
-        super().__init__(message, returncode=2)
 
 
 @dataclass
@@ -62,168 +50,6 @@ class Importer:
     def import_batch(self, rows: list[tuple[int, dict[str, str]]]) -> BatchResult:
         """Validate and write one batch, inside the batch's transaction."""
         raise NotImplementedError
-
-
-# --- reading -------------------------------------------------------------------------------
-
-
-def _s3_client() -> Any:
-    import boto3
-
-    return boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL_S3") or None)
-
-
-def split_s3_url(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    if not parts.netloc or not parts.path.strip("/"):
-        raise BrokenFile(f"{url} is not an S3 object URL: expected s3://bucket/key.")
-    return parts.netloc, parts.path.lstrip("/")
-
-
-def format_of(location: str, given: str | None) -> str:
-    if given:
-        if given not in FORMATS:
-            raise BrokenFile(f"Unknown format {given!r}: use one of {', '.join(FORMATS)}.")
-        return given
-    name = location.lower()
-    for fmt in sorted(FORMATS, key=len, reverse=True):
-        if name.endswith("." + fmt):
-            return fmt
-    if location == "-":
-        return "csv"
-    raise BrokenFile(f"Cannot tell the format of {location}: name it .csv, .jsonl (.gz) or pass --format.")
-
-
-def file_identity(location: str) -> str:
-    """Which version of the file this is, for ``--resume``: size and mtime of a
-    local file, the ETag of an S3 object, nothing for stdin (it cannot resume)."""
-    if location == "-":
-        return ""
-    if location.startswith("s3://"):
-        bucket, key = split_s3_url(location)
-        try:
-            head = _s3_client().head_object(Bucket=bucket, Key=key)
-        except Exception as error:
-            raise BrokenFile(f"Cannot read {location}: {error}") from error
-        return f"etag:{head['ETag'].strip(chr(34))}"
-    try:
-        stat = os.stat(location)
-    except OSError as error:
-        raise BrokenFile(f"Cannot read {location}: {error.strerror}.") from error
-    return f"size:{stat.st_size}:mtime:{int(stat.st_mtime)}"
-
-
-def open_binary(location: str) -> IO[bytes]:
-    """The file's bytes as a stream: S3 objects are read as they come, never whole."""
-    if location == "-":
-        return sys.stdin.buffer
-    if location.startswith("s3://"):
-        bucket, key = split_s3_url(location)
-        try:
-            body = _s3_client().get_object(Bucket=bucket, Key=key)["Body"]
-        except Exception as error:
-            raise BrokenFile(f"Cannot read {location}: {error}") from error
-        return io.BufferedReader(_StreamingBodyReader(body), buffer_size=1 << 20)
-    try:
-        return open(location, "rb")  # noqa: SIM115 (closed by the reader)
-    except OSError as error:
-        raise BrokenFile(f"Cannot read {location}: {error.strerror}.") from error
-
-
-class _StreamingBodyReader(io.RawIOBase):
-    """botocore's StreamingBody as a raw stream: read a chunk at a time."""
-
-    def __init__(self, body: Any):
-        self.body = body
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        chunk = self.body.read(len(buffer))
-        buffer[: len(chunk)] = chunk
-        return len(chunk)
-
-    def close(self) -> None:
-        self.body.close()
-        super().close()
-
-
-def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
-    flat: dict[str, str] = {}
-    for key, value in record.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            # The API nests a party's or an office's address; its columns are sender_line1, line1.
-            flat.update(_flatten(value, prefix if key == "address" else f"{name}_"))
-        elif value is None:
-            flat[name] = ""
-        elif isinstance(value, bool):
-            flat[name] = "true" if value else "false"
-        else:
-            flat[name] = str(value)
-    return flat
-
-
-def _check_header(columns: Iterable[str], importer: Importer, location: str) -> None:
-    columns = list(columns)
-    missing = [name for name in importer.required_columns if name not in columns]
-    known = set(importer.required_columns) | set(importer.optional_columns)
-    unknown = [name for name in columns if name not in known]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(f"missing column(s) {', '.join(missing)}")
-        if unknown:
-            parts.append(f"unknown column(s) {', '.join(unknown)}")
-        raise BrokenFile(
-            f"{location}: wrong header: {'; '.join(parts)}. Expected: {', '.join(importer.required_columns)}."
-        )
-
-
-def read_rows(stream: IO[bytes], fmt: str, importer: Importer, location: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, {column: text}) for every data row. A wrong header or bad
-    UTF-8 raises BrokenFile; a JSONL line that is not an object is a row with a
-    ``_line`` problem (rejected, the run goes on)."""
-    binary: IO[bytes] = gzip.GzipFile(fileobj=stream) if fmt.endswith(".gz") else stream  # type: ignore[assignment]
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-    try:
-        if fmt.startswith("csv"):
-            reader = csv.reader(text)
-            header = next(reader, None)
-            if header is None:
-                raise BrokenFile(f"{location} is empty: a CSV file starts with its header row.")
-            header = [name.strip() for name in header]
-            _check_header(header, importer, location)
-            for row in reader:
-                if not row:
-                    continue
-                if len(row) != len(header):
-                    yield reader.line_num, {"_line": f"has {len(row)} fields, the header {len(header)}"}
-                else:
-                    yield reader.line_num, dict(zip(header, row, strict=True))
-        else:
-            checked = False
-            for number, line in enumerate(text, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    yield number, {"_line": "not valid JSON"}
-                    continue
-                if not isinstance(record, dict):
-                    yield number, {"_line": "not a JSON object"}
-                    continue
-                flat = _flatten(record)
-                if not checked:
-                    _check_header(flat, importer, location)
-                    checked = True
-                yield number, flat
-    except UnicodeDecodeError as error:
-        raise BrokenFile(f"{location} is not UTF-8 text ({error.reason} at byte {error.start}).") from error
-    except (gzip.BadGzipFile, EOFError, OSError) as error:
-        raise BrokenFile(f"{location} cannot be read: {error}.") from error
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -283,7 +109,7 @@ class ErrorsFile:
         if self.location and self.location.startswith("s3://"):
             bucket, key = split_s3_url(self.location)
             self._file.seek(0)
-            _s3_client().put_object(Bucket=bucket, Key=key, Body=self._file.read().encode(), ContentType="text/csv")
+            s3_client().put_object(Bucket=bucket, Key=key, Body=self._file.read().encode(), ContentType="text/csv")
         self._file.close()
 
 

@@ -17,11 +17,11 @@ from notifications.inlines import NotificationInline
 from offices import access
 from offices.admin_mixins import OfferedFiltersChangeList, OfferedFiltersOnlyMixin
 
+from ..batches import package_move_batch
 from ..exceptions import InvalidTrackingNumber
 from ..models import Package
 from ..paginators import EstimatedCountPaginator
 from ..selectors import package_detail_queryset, package_list, package_next_steps, packages_search
-from ..services import package_move_batch
 from ..statuses import Reason, Status
 from ..tracking_numbers import check_digit_problem, normalize_tracking_number
 from . import reports as report_views

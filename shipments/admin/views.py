@@ -16,11 +16,12 @@ from django.utils.html import format_html
 
 from offices import access
 
+from ..batches import package_scan_batch
 from ..exceptions import ShipmentError
 from ..labels import barcode_svg, qr_svg
 from ..models import Package, TrackingEvent
 from ..pricing import quote
-from ..services import package_record_event, package_register, package_scan_batch
+from ..services import package_record_event, package_register
 from ..statuses import Status
 from ..times import office_zone
 from .forms import PackageRegisterForm, RecordEventForm, ScanForm, add_shipment_error

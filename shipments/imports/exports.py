@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from django.db import connection, transaction
 
-from imports.framework import _s3_client, split_s3_url
+from imports.sources import s3_client, split_s3_url
 
 from ..api.filters import PackageFilter
 from ..models import Package
@@ -149,7 +149,7 @@ def export_packages(destination: str, *, fmt: str, filters: dict[str, str]) -> i
         if to_s3:
             bucket, key = split_s3_url(destination)
             binary.seek(0)
-            _s3_client().upload_fileobj(binary, bucket, key)
+            s3_client().upload_fileobj(binary, bucket, key)
     finally:
         if binary is not sys.stdout.buffer:
             binary.close()

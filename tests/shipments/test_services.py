@@ -6,10 +6,11 @@ import pytest
 from django.utils import timezone
 
 from offices.models import Membership
+from shipments.batches import package_scan_batch
 from shipments.exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
 from shipments.models import Charge, Package, Tariff, TrackingEvent
 from shipments.pricing import great_circle_km, quote
-from shipments.services import package_record_event, package_scan_batch
+from shipments.services import package_record_event
 from shipments.values import Parcel
 from tests.factories import LocationFactory, OfficeFactory, TariffFactory, clerk_at, party, register_package
 

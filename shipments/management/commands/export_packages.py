@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.framework import FORMATS
+from imports.sources import FORMATS
 from shipments.imports.exports import FILTERS, export_format, export_packages
 
 
