@@ -10,6 +10,7 @@ Fixtures are made only when a test asks for them; ``net`` asks for the whole
 network."""
 
 import socket
+from decimal import Decimal
 from types import SimpleNamespace
 
 import boto3
@@ -21,7 +22,15 @@ from rest_framework.test import APIClient
 from offices.access import HQ_GROUP
 from offices.models import Membership
 from shipments.models import Service
-from tests.factories import OfficeFactory, TariffFactory, UserFactory, clerk_at, party, register_package
+from tests.factories import (
+    LocationFactory,
+    OfficeFactory,
+    TariffFactory,
+    UserFactory,
+    clerk_at,
+    party,
+    register_package,
+)
 
 # --- offices and tariffs ----------------------------------------------------------
 
@@ -220,3 +229,20 @@ def cognito(moto_server):
 def cognito_settings(cognito):
     with override_settings(**cognito["settings"]):
         yield cognito
+
+
+# --- two offices an ocean apart, for distances and prices ---------------------------------
+
+
+@pytest.fixture
+def new_york(db):
+    return OfficeFactory(
+        code="NYC01", location=LocationFactory(latitude=Decimal("40.712800"), longitude=Decimal("-74.006000"))
+    )
+
+
+@pytest.fixture
+def london(db):
+    return OfficeFactory(
+        code="LON01", location=LocationFactory(latitude=Decimal("51.507400"), longitude=Decimal("-0.127800"))
+    )

@@ -62,3 +62,14 @@ PRODUCTION_ENV = {
     "NOTIFICATIONS_FROM_EMAIL": "notifications@example.com",
     "PUBLIC_TRACKING_URL": "https://track.example.com",
 }
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    """The API's one error shape with ``status`` (and ``code``); returns the error."""
+    assert response.status_code == status, response.content
+    error = response.json()["error"]
+    assert set(error) == {"code", "message", "details"}
+    assert error["message"]
+    if code:
+        assert error["code"] == code
+    return error

@@ -1,17 +1,16 @@
 """The package endpoints as the frontend uses them: register, look up, record
 events, filter lists, quote; with the error shape for every refusal."""
 
-import csv
-import io
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from shipments.models import Charge, Package, TrackingEvent
+from shipments.models import Package, TrackingEvent
 from shipments.services import package_record_event
 from tests.factories import clerk_at, party, register_package
+from tests.helpers import assert_error
 
 
 def new_parcel(**changes) -> dict:
@@ -53,16 +52,6 @@ def new_parcel(**changes) -> dict:
 @pytest.fixture
 def clerk_a_client(client_for, clerk_a):
     return client_for(clerk_a)
-
-
-def assert_error(response, status, code=None):
-    assert response.status_code == status, response.content
-    error = response.json()["error"]
-    assert set(error) == {"code", "message", "details"}
-    assert error["message"]
-    if code:
-        assert error["code"] == code
-    return error
 
 
 # --- register ------------------------------------------------------------------
@@ -381,62 +370,8 @@ def test_quote_is_the_same_breakdown_as_the_registered_cost_and_creates_nothing(
     assert quoted.json() == registered["cost"]
 
 
-def test_cost_report_json_and_csv(client_for, manager_a, office_a, office_c, tariff):
-    package = register_package(origin=office_a, destination=office_c)
-    client = client_for(manager_a)
-    today = timezone.now().date().isoformat()
-    response = client.get(f"/api/v1/offices/AAA01/reports/costs/?from={today}&to={today}&group_by=destination")
-    assert response.status_code == 200, response.content
-    body = response.json()
-    assert body["totals"] == {
-        "packages": 1,
-        "revenue": str(package.cost_total),
-        "average_cost": str(package.cost_total),
-    }
-    assert body["rows"][0]["key"] == "CCC01"
-
-    response = client.get(f"/api/v1/offices/AAA01/reports/costs/?from={today}&to={today}&group_by=service&format=csv")
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
-    assert "attachment" in response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
-    # The same file as the admin's download (shipments.reports.write_csv), with the asked breakdown.
-    assert rows[0] == ["breakdown", "key", "label", "packages", "revenue", "average_cost", "currency"]
-    assert rows[1][:5] == ["total", "AAA01", office_a.name, "1", str(package.cost_total)]
-    assert rows[2:] == [
-        ["service", "standard", "Standard", "1", str(package.cost_total), str(package.cost_total), "USD"]
-    ]
-    assert Charge.objects.count() == 1
-
-
-def test_cost_report_bad_input_is_400_in_json_even_when_csv_was_asked(client_for, manager_a, office_a):
-    client = client_for(manager_a)
-    for query in (
-        "from=2025-02-30",
-        "from=2025-03-01&to=2025-02-01",
-        "group_by=colour",
-        "from=2020-01-01&to=2025-01-01",
-    ):
-        response = client.get(f"/api/v1/offices/AAA01/reports/costs/?{query}&format=csv")
-        assert response["Content-Type"].startswith("application/json")
-        assert_error(response, 400)
-
-
-def test_report_refuses_clerks_of_the_office(client_for, clerk_a):
-    error = assert_error(client_for(clerk_a).get("/api/v1/offices/AAA01/reports/costs/"), 403)
-    assert "managers" in error["message"]
-
-
 def test_unknown_api_url_is_404_in_the_error_shape(client_for, clerk_a):
     assert_error(client_for(clerk_a).get("/api/v1/nothing-here/"), 404)
-
-
-@pytest.mark.parametrize(
-    "query",
-    ["to=0001-01-01", "from=9999-12-31", "from=0001-01-01&to=0001-01-02", "to=9999-12-31&from=9999-12-30"],
-)
-def test_cost_report_far_off_dates_are_400(query, client_for, manager_a):
-    assert_error(client_for(manager_a).get(f"/api/v1/offices/AAA01/reports/costs/?{query}"), 400)
 
 
 @pytest.mark.parametrize("query", ["created_before=9999-12-31", "created_after=0001-01-01", "created_after=9999-12-31"])

@@ -1,8 +1,14 @@
 """The cost report endpoints: an office's (managers and HQ) and the whole network's (HQ)."""
 
-import pytest
+import csv
+import io
 
+import pytest
+from django.utils import timezone
+
+from shipments.models import Charge
 from tests.factories import register_package
+from tests.helpers import assert_error
 
 
 # One query fewer since the throttle counts in one upsert of its own (api_throttlewindow).
@@ -14,7 +20,7 @@ def test_an_offices_report_costs_a_fixed_number_of_queries(
         register_package(origin=office_a, destination=office_b)
     client = client_for(manager_a)
     client.get("/api/v1/offices/AAA01/reports/costs/")
-    # session, user, HQ group, memberships, throttle read + write, the office, the
+    # session, user, HQ group, memberships, the throttle's upsert, the office, the
     # report (one pass), and for destinations their names.
     with django_assert_num_queries(queries):
         assert client.get(f"/api/v1/offices/AAA01/reports/costs/?group_by={group_by}").status_code == 200
@@ -71,3 +77,57 @@ def test_the_network_report_costs_a_fixed_number_of_queries(
     # read + write, the report (one pass), and for offices their names.
     with django_assert_num_queries(queries):
         assert client.get(f"/api/v1/reports/costs/?group_by={group_by}").status_code == 200
+
+
+def test_cost_report_json_and_csv(client_for, manager_a, office_a, office_c, tariff):
+    package = register_package(origin=office_a, destination=office_c)
+    client = client_for(manager_a)
+    today = timezone.now().date().isoformat()
+    response = client.get(f"/api/v1/offices/AAA01/reports/costs/?from={today}&to={today}&group_by=destination")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["totals"] == {
+        "packages": 1,
+        "revenue": str(package.cost_total),
+        "average_cost": str(package.cost_total),
+    }
+    assert body["rows"][0]["key"] == "CCC01"
+
+    response = client.get(f"/api/v1/offices/AAA01/reports/costs/?from={today}&to={today}&group_by=service&format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    # The same file as the admin's download (shipments.reports.write_csv), with the asked breakdown.
+    assert rows[0] == ["breakdown", "key", "label", "packages", "revenue", "average_cost", "currency"]
+    assert rows[1][:5] == ["total", "AAA01", office_a.name, "1", str(package.cost_total)]
+    assert rows[2:] == [
+        ["service", "standard", "Standard", "1", str(package.cost_total), str(package.cost_total), "USD"]
+    ]
+    assert Charge.objects.count() == 1
+
+
+def test_cost_report_bad_input_is_400_in_json_even_when_csv_was_asked(client_for, manager_a, office_a):
+    client = client_for(manager_a)
+    for query in (
+        "from=2025-02-30",
+        "from=2025-03-01&to=2025-02-01",
+        "group_by=colour",
+        "from=2020-01-01&to=2025-01-01",
+    ):
+        response = client.get(f"/api/v1/offices/AAA01/reports/costs/?{query}&format=csv")
+        assert response["Content-Type"].startswith("application/json")
+        assert_error(response, 400)
+
+
+def test_report_refuses_clerks_of_the_office(client_for, clerk_a):
+    error = assert_error(client_for(clerk_a).get("/api/v1/offices/AAA01/reports/costs/"), 403)
+    assert "managers" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["to=0001-01-01", "from=9999-12-31", "from=0001-01-01&to=0001-01-02", "to=9999-12-31&from=9999-12-30"],
+)
+def test_cost_report_far_off_dates_are_400(query, client_for, manager_a):
+    assert_error(client_for(manager_a).get(f"/api/v1/offices/AAA01/reports/costs/?{query}"), 400)
