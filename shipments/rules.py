@@ -6,11 +6,10 @@ the bulk imports call these same functions, so a rule is written once. A
 service turns the problems into one ``ShipmentError`` with ``refuse``.
 """
 
+import functools
 import re
 from decimal import Decimal
 from typing import Any, NamedTuple
-
-import phonenumbers
 
 from .exceptions import ShipmentError
 from .statuses import AT_OFFICE, REASON_ALLOWED, REASON_REQUIRED, Reason, Status
@@ -89,7 +88,15 @@ def parcel_problems(
 # --- sender and receiver ---------------------------------------------------------------
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-_COUNTRY_CODES = frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+
+
+@functools.cache
+def _country_codes() -> frozenset[str]:
+    # phonenumbers is imported on first use, not with this module: its 30 ms
+    # would otherwise be paid by every Lambda cold start.
+    import phonenumbers
+
+    return frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 
 
 def phone_e164(raw: str, country: str = "") -> str | None:
@@ -100,10 +107,11 @@ def phone_e164(raw: str, country: str = "") -> str | None:
     text = raw.strip()
     if not text:
         return ""
-    if _E164.match(text) and (
-        text[1:2] in _COUNTRY_CODES or text[1:3] in _COUNTRY_CODES or text[1:4] in _COUNTRY_CODES
-    ):
+    codes = _country_codes()
+    if _E164.match(text) and (text[1:2] in codes or text[1:3] in codes or text[1:4] in codes):
         return text  # already E.164: the fast path of a million-row import
+    import phonenumbers
+
     region = country.strip().upper()
     try:
         number = phonenumbers.parse(text, region if len(region) == 2 else None)

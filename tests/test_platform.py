@@ -138,3 +138,15 @@ def test_the_zappa_stage_names_its_own_host_not_a_wildcard():
     stage = json.loads((ROOT / "zappa_settings.json").read_text())["dev"]
     hosts = stage["environment_variables"]["DJANGO_ALLOWED_HOSTS"].split(",")
     assert not any(host.startswith(".") or host == "*" for host in hosts)
+
+
+def test_start_up_imports_no_heavy_library_a_request_may_not_need():
+    """A Lambda cold start pays for every import: phone parsing, QR codes, the
+    progress bar and the AWS SDK load on first use."""
+    script = (
+        "import sys, django; django.setup(); from django.urls import resolve; resolve('/admin/'); "
+        "import shipments.services, shipments.rules, shipments.batches, imports.framework; "
+        "print(sorted(name for name in ('phonenumbers', 'segno', 'tqdm', 'boto3') if name in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "[]", result.stdout + result.stderr
