@@ -71,7 +71,10 @@ def test_the_query_reads_the_open_eta_index(overdue):
         cursor.execute(f"EXPLAIN {query}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
         cursor.execute("SET enable_seqscan = on")
-    assert "package_eta_watch_idx" in plan
+    # Either partial ETA index answers it on this small table (the planner picks
+    # by cost); at a million rows the bench's detect_delays_ms_1m shows the plan.
+    assert "package_eta_watch_idx" in plan or "package_open_eta_idx" in plan, plan
+    assert "Seq Scan on shipments_package" not in plan, plan
 
 
 def test_the_index_condition_lists_the_statuses_a_delay_may_follow():
