@@ -7,7 +7,7 @@ PY := $(BIN)/python
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench package collectstatic check-deploy db-stop clean
+.PHONY: run test lint bench package collectstatic static-manifest check-deploy db-stop clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is needed (found " + sys.version.split()[0] + ")")'
@@ -74,6 +74,11 @@ package:
 collectstatic: venv
 	@test -n "$(BUCKET)" || { echo "usage: make collectstatic BUCKET=<the stage's static bucket>" >&2; exit 2; }
 	$(PRODUCTION_ENV) AWS_STORAGE_BUCKET_NAME=$(BUCKET) $(MANAGE) collectstatic --noinput
+
+# Production's static files manifest (config/staticfiles.json, committed; it ships in the package).
+# Run after changing a static file or a package that ships some: a test says when it is stale.
+static-manifest: venv
+	$(PY) tools/static_manifest.py
 
 check-deploy: venv
 	$(PRODUCTION_ENV) $(MANAGE) check --deploy --fail-level WARNING

@@ -1,6 +1,7 @@
 """What an operator runs: a plain migrate is enough for a working deploy, and
 the embedded PostgreSQL really stops."""
 
+import json
 import os
 import subprocess
 import sys
@@ -118,21 +119,30 @@ def test_make_collectstatic_uploads_to_the_bucket_without_production_secrets(mot
     )
     s3.create_bucket(Bucket="static-dev")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_URL"))}
-    result = subprocess.run(
-        ["make", "--no-print-directory", "-o", ".venv/bin/activate", "collectstatic", "BUCKET=static-dev"],
-        cwd=ROOT,
-        env={**env, **aws},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    packaged = ROOT / "config" / "staticfiles.json"
+    manifest = packaged.read_bytes()
+    try:
+        result = subprocess.run(
+            ["make", "--no-print-directory", "-o", ".venv/bin/activate", "collectstatic", "BUCKET=static-dev"],
+            cwd=ROOT,
+            env={**env, **aws},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        uploaded_manifest = packaged.read_bytes()
+    finally:
+        packaged.write_bytes(manifest)
     assert result.returncode == 0, result.stdout + result.stderr
     keys = {
         item["Key"]
         for page in s3.get_paginator("list_objects_v2").paginate(Bucket="static-dev")
         for item in page.get("Contents", [])
     }
-    assert "static/admin/css/base.css" in keys
+    # The hashed names the package's manifest promises are the ones uploaded.
+    hashed = json.loads(manifest)["paths"]["admin/css/base.css"]
+    assert f"static/{hashed}" in keys
+    assert uploaded_manifest == manifest
 
 
 def test_a_django_log_line_is_printed_once():

@@ -60,7 +60,8 @@ PRINT_DATABASES = "import json; from django.conf import settings; print(json.dum
 
 def _production(code: str, **overrides):
     """Run ``code`` with the production settings and ``overrides`` in the environment."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_", "AWS_S3"))}
+    ours = ("DJANGO_", "DATABASE_", "AWS_S3", "STATIC_")
+    env = {key: value for key, value in os.environ.items() if not key.startswith(ours)}
     env |= PRODUCTION_ENV | overrides
     return subprocess.run(  # noqa: S603 (our own interpreter and code)
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
@@ -116,11 +117,12 @@ PRINT_POLICY = (
 
 @pytest.mark.parametrize("custom_domain", [None, "static.example.com"])
 def test_the_production_policy_lets_pages_load_their_static_files(custom_domain):
-    overrides = {"AWS_S3_CUSTOM_DOMAIN": custom_domain} if custom_domain else {}
+    overrides = {"STATIC_CUSTOM_DOMAIN": custom_domain} if custom_domain else {}
     result = _production(PRINT_POLICY, **overrides)
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
     origin = "/".join(printed["static"].split("/")[:3])
+    assert origin == f"https://{custom_domain or 'static-bucket.s3.amazonaws.com'}"
     for directive in ("script-src", "style-src", "img-src", "font-src"):
         assert origin in printed["csp"][directive]
     assert printed["csp"]["default-src"] == ["'self'"]
@@ -150,3 +152,23 @@ def test_start_up_imports_no_heavy_library_a_request_may_not_need():
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "[]", result.stdout + result.stderr
+
+
+def test_production_serves_static_files_under_hashed_names_from_the_packaged_manifest():
+    manifest = json.loads((ROOT / "config" / "staticfiles.json").read_text())["paths"]
+    result = _production(PRINT_POLICY)
+    assert result.returncode == 0, result.stderr
+    url = json.loads(result.stdout)["static"]
+    # No S3 call: the manifest is read from the package; the name carries the file's hash.
+    assert url.endswith("/static/" + manifest["admin/css/base.css"])
+    assert manifest["admin/css/base.css"] != "admin/css/base.css"
+
+
+def test_the_packaged_static_manifest_is_current(tmp_path):
+    """Fails after a static file changes until `make static-manifest` is run and committed."""
+    from tools.static_manifest import write_manifest
+
+    fresh = json.loads(write_manifest(tmp_path).read_text())["paths"]
+    committed = json.loads((ROOT / "config" / "staticfiles.json").read_text())["paths"]
+    stale = {name for name in fresh.keys() | committed.keys() if fresh.get(name) != committed.get(name)}
+    assert not stale, f"config/staticfiles.json is stale for {sorted(stale)[:5]}: run `make static-manifest`"

@@ -164,6 +164,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # The site's own files (the icon); the apps' are found in their static/ folders.
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Where production's static files manifest (staticfiles.json) lives: in the package.
+STATIC_MANIFEST_DIR = BASE_DIR / "config"
 
 # The database cache table is shared by every Lambda container (a per-process
 # memory cache would not be). Throttle counters have a table of their own

@@ -4,9 +4,10 @@ Every secret comes from the environment and there is no default: a missing one
 stops the process at start-up (environ raises ImproperlyConfigured)."""
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import FileSystemStorage
 
 from .base import *  # noqa: F403
-from .base import content_security_policy, databases, env
+from .base import STATIC_MANIFEST_DIR, content_security_policy, databases, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -57,21 +58,28 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# Static files live in S3 (django-storages); `manage.py collectstatic` uploads them.
+# Static files live in S3 (django-storages) under content-hashed names
+# (admin/css/base.6f2a….css), so browsers and CloudFront may cache them for
+# good and a new release never mixes with an old file. `make collectstatic`
+# uploads them; the manifest mapping each name to its hashed one ships in the
+# package (config/staticfiles.json, kept current by `make static-manifest` and
+# a test), so a page never reads it from S3.
 # https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
-AWS_S3_CUSTOM_DOMAIN = env("AWS_S3_CUSTOM_DOMAIN", default=None)
+# A CloudFront distribution in front of the bucket (d1234.cloudfront.net or static.example.com).
+STATIC_CUSTOM_DOMAIN = env("STATIC_CUSTOM_DOMAIN", default=None)
 # The policy lets pages load their scripts, styles and fonts from that host.
 SECURE_CSP = content_security_policy(
-    static_origin=f"https://{AWS_S3_CUSTOM_DOMAIN or f'{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com'}"
+    static_origin=f"https://{STATIC_CUSTOM_DOMAIN or f'{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com'}"
 )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
         "OPTIONS": {
+            "manifest_storage": FileSystemStorage(location=STATIC_MANIFEST_DIR),
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "custom_domain": AWS_S3_CUSTOM_DOMAIN,
+            "custom_domain": STATIC_CUSTOM_DOMAIN,
             "location": "static",
             "default_acl": None,
             "querystring_auth": False,
