@@ -39,7 +39,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost: delivers the notifications of a request's commits once, after the response is built.
+    # Outermost: every log line of the request carries its id (api/logs.py).
+    "api.logs.RequestIdMiddleware",
+    # Then: delivers the notifications of a request's commits once, after the response is built.
     "notifications.middleware.DeliverNotificationsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # A null character in a path, query or form is a 400, before any view, and a

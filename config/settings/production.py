@@ -94,3 +94,8 @@ if NOTIFICATIONS_BACKEND == "aws":
     NOTIFICATIONS_TOPIC_ARN = env("NOTIFICATIONS_TOPIC_ARN")
     NOTIFICATIONS_FROM_EMAIL = env("NOTIFICATIONS_FROM_EMAIL")
     PUBLIC_TRACKING_URL = env("PUBLIC_TRACKING_URL")
+
+# One JSON object per log line on stdout, with the Lambda request id (api/logs.py):
+# CloudWatch Logs Insights filters on its fields.
+LOGGING["formatters"] = {"json": {"()": "api.logs.JsonFormatter"}}  # noqa: F405
+LOGGING["handlers"]["console"] |= {"formatter": "json", "stream": "ext://sys.stdout"}  # noqa: F405
