@@ -97,5 +97,8 @@ if NOTIFICATIONS_BACKEND == "aws":
 
 # One JSON object per log line on stdout, with the Lambda request id (api/logs.py):
 # CloudWatch Logs Insights filters on its fields.
-LOGGING["formatters"] = {"json": {"()": "api.logs.JsonFormatter"}}  # noqa: F405
-LOGGING["handlers"]["console"] |= {"formatter": "json", "stream": "ext://sys.stdout"}  # noqa: F405
+LOGGING = {
+    **LOGGING,  # noqa: F405
+    "formatters": {"json": {"()": "api.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
+}
