@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "corsheaders",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -49,6 +50,8 @@ MIDDLEWARE = [
     "api.middleware.RefuseNullCharactersMiddleware",
     "api.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The frontend's origin may call /api/ from the browser (CORS_ALLOWED_ORIGINS below).
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -305,6 +308,16 @@ SPECTACULAR_SETTINGS = {
         "ReasonEnum": "shipments.statuses.Reason",
     },
 }
+
+# The frontend on another origin calls the API from the browser with a Cognito
+# token in the Authorization header (no cookies): only /api/, only the origins
+# listed (https://app.example.com, comma-separated), and the headers a page must read.
+# https://github.com/adamchainz/django-cors-headers
+CORS_ALLOWED_ORIGINS = env.list("DJANGO_CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/"
+CORS_ALLOW_CREDENTIALS = False
+CORS_EXPOSE_HEADERS = ["X-Request-Id", "Retry-After", "Content-Disposition"]
+CORS_PREFLIGHT_MAX_AGE = 600
 
 LOGGING = {
     "version": 1,

@@ -23,6 +23,12 @@ for _host in ALLOWED_HOSTS:
             "API Gateway host (<api-id>.execute-api.<region>.amazonaws.com) or its custom domain."
         )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The frontend's origins may read the API's answers (base.py); over HTTPS only.
+for _origin in CORS_ALLOWED_ORIGINS:  # noqa: F405
+    if not _origin.startswith("https://"):
+        raise ImproperlyConfigured(
+            f"DJANGO_CORS_ALLOWED_ORIGINS={_origin}: production's frontend origins are https://."
+        )
 
 # The application's role, and the tables' owner for migrations when given
 # (docs/database-roles.md; the Lambda needs the owner's URL only to migrate).
