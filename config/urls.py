@@ -17,6 +17,8 @@ urlpatterns = [
     # Browsers ask for /favicon.ico on pages that name no icon (the API's, the
     # schema's). Lazy: the static files' URL (S3 in production) is read on use.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.ico"), permanent=False)),
+    # Before the admin's: its catch-all would answer these with a 404.
+    path("", include("offices.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("", include("shipments.urls")),

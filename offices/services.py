@@ -9,10 +9,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import access
@@ -138,6 +142,45 @@ def clerk_upsert(
         membership.save(update_fields=["role"])
         changed = True
     return user, created, changed or membership_created
+
+
+@transaction.atomic
+def hq_member_upsert(
+    *, actor: User | None, username: str, email: str | None = None, password: str | None = None
+) -> tuple[Any, bool, bool]:
+    """Make ``username`` a member of HQ (every office, every page); a new user
+    name creates a staff user. HQ or the system only: how a fresh deployment
+    gets its first HQ user (``manage.py add_hq_user``). Without a password a new
+    user has an unusable one until they set theirs (``password_set_path``).
+    Returns (user, created, changed)."""
+    _require(actor is None or access.is_hq(actor), "Only HQ makes someone a member of HQ.")
+    user = get_user_model().objects.select_for_update().filter(username=username).first()
+    created = user is None
+    if user is None:
+        validate_account(username=username, email=email, password=password)
+        user = get_user_model()(username=username, email=email or "", is_staff=True)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        changed = True
+    else:
+        changed = _account_update(actor=actor, user=user, email=email, password=password)
+    group, _ = Group.objects.get_or_create(name=access.HQ_GROUP)
+    joined = not user.groups.filter(pk=group.pk).exists()
+    if joined:
+        user.groups.add(group)
+    return user, created, changed or joined
+
+
+def password_set_path(user: User) -> str:
+    """The one-time page where ``user`` chooses a password: it stops working once
+    they have (the token covers the password's hash) or after
+    ``PASSWORD_RESET_TIMEOUT`` (three days)."""
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return reverse("password_set", kwargs={"uidb64": uid, "token": token})
 
 
 def _account_update(*, actor: User | None, user: User, email: str | None, password: str | None) -> bool:
