@@ -138,5 +138,64 @@ def test_the_policy_is_least_privilege():
         for statement in POLICY["Statement"]
         for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
     }
-    assert {"sns:Publish", "sns:PublishBatch", "ses:SendEmail", "s3:GetObject", "lambda:InvokeFunction"} <= actions
+    assert {"sns:Publish", "ses:SendEmail", "s3:GetObject", "lambda:InvokeFunction"} <= actions
     assert not any(action.startswith(("iam:", "rds:", "s3:Delete", "sns:Create")) for action in actions)
+
+
+TEMPLATE = ROOT / "deploy" / "supporting-resources.yaml"
+
+
+def test_the_supporting_resources_template_passes_cfn_lint():
+    import subprocess
+    import sys
+
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run(  # noqa: S603 (the virtualenv's own tool and our file)
+        [str(cfn_lint), str(TEMPLATE)], capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _rendered(value) -> list[str]:
+    """A template's policy value as deploy/iam-policy.json spells it (its placeholders)."""
+    names = {
+        "${AWS::Region}": "us-east-1",
+        "${AWS::AccountId}": "ACCOUNT_ID",
+        "${Stage}": "STAGE",
+        "${DropBucket.Arn}": "arn:aws:s3:::parcel-backoffice-drop-STAGE",
+        "${NotificationsFromEmail}": "SES_IDENTITY",
+    }
+    references = {"TrackingTopic": "arn:aws:sns:us-east-1:ACCOUNT_ID:parcel-backoffice-STAGE-tracking"}
+    values = value if isinstance(value, list) else [value]
+    rendered = []
+    for item in values:
+        if isinstance(item, dict) and "Fn::Sub" in item:
+            item = item["Fn::Sub"]
+            for name, placeholder in names.items():
+                item = item.replace(name, placeholder)
+        elif isinstance(item, dict) and "Ref" in item:
+            item = references[item["Ref"]]
+        rendered.append(item)
+    return sorted(rendered)
+
+
+def test_the_template_gives_the_functions_exactly_the_policy_in_the_repository():
+    from cfnlint.decode import decode
+
+    template, problems = decode(str(TEMPLATE))
+    assert not problems
+    role = template["Resources"]["FunctionRole"]["Properties"]
+    (policy,) = role["Policies"]
+    in_template = {
+        statement["Sid"]: {key: _rendered(value) for key, value in statement.items() if key != "Sid"}
+        for statement in policy["PolicyDocument"]["Statement"]
+    }
+    in_repository = {
+        statement["Sid"]: {key: _rendered(value) for key, value in statement.items() if key != "Sid"}
+        for statement in POLICY["Statement"]
+    }
+    assert in_template == in_repository
+    # Its outputs are what zappa_settings.json and the environment need.
+    assert {"LambdaSubnetIds", "LambdaSecurityGroupId", "FunctionRoleArn", "DatabaseProxyEndpoint"} <= set(
+        template["Outputs"]
+    )
