@@ -14,14 +14,16 @@ lockout after repeated failures, two-factor sign-in, and how long a session last
 """
 
 import time
+from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django_otp import devices_for_user
 from django_otp.forms import OTPAuthenticationFormMixin
 
@@ -150,3 +152,26 @@ def note_sign_in(sender, request, user, **kwargs):
     session = getattr(request, "session", None)
     if session is not None:
         session[REFRESHED_KEY] = int(time.time())
+
+
+class _BackOfficePage:
+    """The admin's header, title and links on a sign-in page outside the admin."""
+
+    title = ""
+    request: Any
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        site = admin.site.each_context(self.request)
+        return {**site, **context, "title": self.title, "is_nav_sidebar_enabled": False}
+
+
+class PasswordSetView(_BackOfficePage, auth_views.PasswordResetConfirmView):
+    """Choosing a password from the one-time link ``add_hq_user`` prints."""
+
+    title = "Choose your password"
+    success_url = reverse_lazy("password_set_done")
+
+
+class PasswordSetDoneView(_BackOfficePage, auth_views.PasswordResetCompleteView):
+    title = "Your password is set"

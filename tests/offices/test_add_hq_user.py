@@ -39,9 +39,13 @@ def test_a_new_hq_member_chooses_a_password_once_from_the_printed_link_then_sign
     path = link.removeprefix("https://abc.execute-api.us-east-1.amazonaws.com/production")
     form = browser.get(path, follow=True)
     assert form.status_code == 200
-    assert "Enter new password" in form.content.decode()
+    page = form.content.decode()
+    assert "Choose your password" in page
+    assert "Parcel network back-office" in page  # the admin's header, not Django's
+    assert "You don’t have permission" not in page  # no admin sidebar for someone not signed in
     done = browser.post(form.redirect_chain[-1][0], {"new_password1": STRONG, "new_password2": STRONG}, follow=True)
     assert "Your password has been set" in done.content.decode()
+    assert "Your password is set" in done.content.decode()
 
     signed_in = Client().post("/admin/login/?next=/admin/", {"username": "ana", "password": STRONG}, follow=True)
     assert signed_in.redirect_chain[-1][0] == "/admin/"
