@@ -152,8 +152,9 @@ PUBLIC_PACKAGE_FIELDS = (
     "origin_office__location__country",
     "destination_office__location__city",
     "destination_office__location__country",
+    "destination_office__time_zone",
 )
-PUBLIC_EVENT_FIELDS = ("package_id", "status", "occurred_at", "reason", "office__location__city")
+PUBLIC_EVENT_FIELDS = ("package_id", "status", "occurred_at", "reason", "office__location__city", "office__time_zone")
 
 
 @dataclass(frozen=True)
@@ -169,6 +170,8 @@ class PublicEvent:
     status: str
     occurred_at: datetime
     office_city: str | None
+    # The office's time zone: the page shows the local time where it happened.
+    time_zone: str
     # Built from the status and reason only: free-text notes are for staff
     # and may contain names or addresses.
     description: str
@@ -187,6 +190,8 @@ class PublicTracking:
     expected_delivery_at: datetime | None
     delivered_at: datetime | None
     events: list[PublicEvent]
+    # Delivery times and dates are the destination's local ones.
+    destination_time_zone: str
 
 
 def package_tracking_public(tracking_number: str) -> PublicTracking:
@@ -223,11 +228,13 @@ def package_tracking_public(tracking_number: str) -> PublicTracking:
                 status=event.status,
                 occurred_at=event.occurred_at,
                 office_city=event.office.location.city if event.office is not None else None,
+                time_zone=event.office.time_zone if event.office is not None else package.destination_office.time_zone,
                 description=Status(event.status).label
                 + (f" ({Reason(event.reason).label.lower()})" if event.reason else ""),
             )
             for event in package.events.all()
         ],
+        destination_time_zone=package.destination_office.time_zone,
     )
 
 

@@ -168,3 +168,21 @@ def test_the_public_lookup_reads_no_private_column(api_client, travelled):
     sql = " ".join(query["sql"] for query in queries.captured_queries)
     for column in ("sender_name", "receiver_phone", "cost_total", "line1", "note", "recorded_by_id"):
         assert column not in sql
+
+
+def test_track_page_shows_each_step_in_the_local_time_where_it_happened(client, package_a, office_a, office_c):
+    from zoneinfo import ZoneInfo
+
+    from offices.models import Office
+
+    Office.objects.filter(pk=office_a.pk).update(time_zone="America/New_York")
+    Office.objects.filter(pk=office_c.pk).update(time_zone="Asia/Tokyo")
+    accepted = package_record_event(package=package_a, status="accepted", office=office_a)
+    package_record_event(package=package_a, status="in_transit")
+    arrived = package_record_event(package=package_a, status="arrived", office=office_c)
+    html = client.get("/track/", {"number": package_a.tracking_number}).content.decode()
+    new_york = accepted.occurred_at.astimezone(ZoneInfo("America/New_York"))
+    tokyo = arrived.occurred_at.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert f"{new_york:%-d %b %Y, %H:%M} {new_york.tzname()}" in html
+    assert f"{tokyo:%-d %b %Y, %H:%M} JST" in html
+    assert new_york.tzname() in ("EST", "EDT")
