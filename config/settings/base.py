@@ -4,6 +4,7 @@ environment (django-environ); see local.py, test.py and production.py."""
 import copy
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.csp import CSP
@@ -319,7 +320,7 @@ CORS_ALLOW_CREDENTIALS = False
 CORS_EXPOSE_HEADERS = ["X-Request-Id", "Retry-After", "Content-Disposition"]
 CORS_PREFLIGHT_MAX_AGE = 600
 
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},

@@ -103,8 +103,14 @@ if NOTIFICATIONS_BACKEND == "aws":
 
 # One JSON object per log line on stdout, with the Lambda request id (api/logs.py):
 # CloudWatch Logs Insights filters on its fields.
+# The project's INFO lines (imports' progress, sign-ins) stay; the AWS SDK's
+# chatter ("Found credentials in environment variables", per call) does not.
 LOGGING = {
     **LOGGING,  # noqa: F405
     "formatters": {"json": {"()": "api.logs.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}},
+    "loggers": {
+        **LOGGING["loggers"],  # noqa: F405
+        **{name: {"level": "WARNING"} for name in ("botocore", "boto3", "s3transfer", "urllib3")},
+    },
 }

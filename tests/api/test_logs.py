@@ -67,3 +67,19 @@ def test_every_response_names_its_request_id(client):
     second = client.get("/healthz")["X-Request-Id"]
     assert len(first) == len(second) == 32
     assert first != second
+
+
+def test_production_keeps_the_aws_sdks_chatter_out_of_the_logs():
+    code = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('botocore.credentials').info('Found credentials in environment variables.'); "
+        "logging.getLogger('imports').info('progress: 1000 rows')"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_"))}
+    env |= PRODUCTION_ENV
+    result = subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    messages = [json.loads(line)["message"] for line in result.stdout.splitlines()]
+    assert messages == ["progress: 1000 rows"]
