@@ -7,12 +7,11 @@ Lambda. Needs the production settings' environment (the Makefile sets it);
 touches no database and no AWS.
 """
 
+import importlib.util
 import os
 import sys
-import time
 from pathlib import Path
 
-started = time.time()
 FUNCTION = Path.cwd()
 PATHS = [Path(path).resolve() for path in os.environ["PYTHONPATH"].split(os.pathsep)]
 if sys.flags.no_site != 1 or sys.path[1 : 1 + len(PATHS)] != [str(path) for path in PATHS]:
@@ -60,14 +59,36 @@ else:
     if static_origin not in response.headers.get("Content-Security-Policy", ""):
         sys.exit(f"package check: the Content Security Policy lets pages load no static files from {static_origin}")
 
-# Nothing was compiled on the way: every module came with its bytecode (Lambda's
-# /var/task and /opt are read-only, so a missing .pyc is compiled at every cold start).
-compiled = [str(path) for root in PATHS for path in root.rglob("*.pyc") if path.stat().st_mtime >= started]
+# The API schema, generated and rendered as YAML, from the package: drf-spectacular
+# without the jsonschema stack (only `manage.py spectacular --validate` uses it)
+# and PyYAML without its C extension (both left out of the package).
+from drf_spectacular.generators import SchemaGenerator  # noqa: E402
+from drf_spectacular.renderers import OpenApiYamlRenderer  # noqa: E402
+
+schema = OpenApiYamlRenderer().render(SchemaGenerator().get_schema(request=None, public=True))
+if b"/api/v1/track/{tracking_number}/" not in schema:
+    sys.exit("package check: the API schema lacks the public tracking endpoint")
+
+# Nothing was compiled on the way: every module came with bytecode for this
+# Python that the import system uses without looking at the source (Lambda's
+# /var/task and /opt are read-only, so a missing or stale .pyc is compiled at
+# every cold start): sourceless .pyc, or an unchecked-hash .pyc in __pycache__.
+loaded = [
+    module
+    for module in list(sys.modules.values())
+    if getattr(module, "__file__", None) and any(Path(module.__file__).resolve().is_relative_to(root) for root in PATHS)
+]
+compiled = []
+for module in loaded:
+    if module.__file__.endswith(".pyc") or not module.__file__.endswith(".py"):
+        continue  # sourceless bytecode, or an extension module
+    cached = Path(module.__cached__)
+    header = cached.read_bytes()[:8] if cached.is_file() else b""
+    if header[:4] != importlib.util.MAGIC_NUMBER or int.from_bytes(header[4:8], "little") != 0b01:
+        compiled.append(module.__name__)
 if compiled:
-    sys.exit(f"package check: {len(compiled)} modules were compiled at start-up, e.g. {compiled[:3]}")
-loaded = [module for module in list(sys.modules.values()) if getattr(module, "__file__", None)]
-ours = [module for module in loaded if any(Path(module.__file__).resolve().is_relative_to(root) for root in PATHS)]
+    sys.exit(f"package check: {len(compiled)} modules had no usable bytecode, e.g. {compiled[:5]}")
 print(
     f"package ok: Django {django.get_version()}, boto3 {boto3.__version__} from the layer, "
-    f"{len(ours)} modules imported from the package's bytecode, static from {staticfiles_storage.url('')}"
+    f"{len(loaded)} modules imported from the package's bytecode, static from {staticfiles_storage.url('')}"
 )
