@@ -258,7 +258,9 @@ def build_layer(venv: Path, work: Path, distributions: dict[str, list[str]]) -> 
     layer = work / "layer" / "python"
     for files in distributions.values():
         for name in files:
-            if "__pycache__" in name:
+            # RECORD is not read at run time, and it holds the hashes of the venv's
+            # scripts, whose first line names the venv: as the function's exclude does.
+            if "__pycache__" in name or name.endswith(".dist-info/RECORD"):
                 continue
             source = site_packages / name
             if source.is_file():
