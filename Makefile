@@ -7,7 +7,7 @@ PY := $(BIN)/python
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench package collectstatic static-manifest check-deploy db-stop clean
+.PHONY: run test lint bench package lock collectstatic static-manifest check-deploy db-stop clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is needed (found " + sys.version.split()[0] + ")")'
@@ -50,10 +50,15 @@ test: venv
 bench: venv
 	$(PY) benchmarks/run.py
 
-# The Lambda package (build/lambda.zip), built by Zappa from a virtualenv with
-# the production requirements only (no test tools), then started from the zip
-# alone, with nothing but the package and the standard library on sys.path.
-PACKAGE_VENV := build/package-venv
+# The Lambda artifacts `zappa deploy production -z build/lambda.zip` uploads:
+# build/lambda.zip (the function) and build/aws-sdk-layer.zip (boto3/botocore, a
+# layer), built by tools/package_lambda.py from a virtualenv outside the project
+# that holds requirements.lock only (docs/deploy.md). Then both are unpacked
+# and the project is started from them alone, as Lambda does (/var/task and
+# /opt/python on the path, nothing else). It does not use .venv.
+PACKAGE_LIMIT_MIB := 16
+# The interpreter itself (a pyenv shim answers only inside the project, and the check runs elsewhere).
+PACKAGE_PYTHON = $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 PRODUCTION_ENV = DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(openssl rand -hex 32) \
 	DJANGO_ALLOWED_HOSTS=example.execute-api.us-east-1.amazonaws.com \
 	DATABASE_URL=postgres://check@127.0.0.1:5432/check AWS_STORAGE_BUCKET_NAME=check TRACKING_NUMBER_KEY=$$(openssl rand -hex 32) \
@@ -61,13 +66,19 @@ PRODUCTION_ENV = DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET
 	PUBLIC_TRACKING_URL=https://check.example.com
 
 package:
-	rm -rf $(PACKAGE_VENV) build/lambda build/lambda.zip
-	$(PYTHON) -m venv $(PACKAGE_VENV)
-	$(PACKAGE_VENV)/bin/pip install --quiet -r requirements.txt
-	set -o pipefail; source $(PACKAGE_VENV)/bin/activate && zappa package dev -o build/lambda.zip 2>&1 | grep -v "No manylinux wheel"
-	@$(PYTHON) -c 'import os, sys; size = os.path.getsize("build/lambda.zip"); print(f"build/lambda.zip: {size / 2**20:.1f} MiB"); sys.exit(0 if size < 50 * 2**20 else "over the 50 MiB Lambda upload limit")'
-	$(PYTHON) -m zipfile -e build/lambda.zip build/lambda
-	cd build/lambda && $(PRODUCTION_ENV) $(PYTHON) -S ../../.ci/check_package.py
+	@# Earlier layouts kept a virtualenv and the unpacked zip in build/, where Zappa would find them.
+	rm -rf build/package-venv build/lambda
+	$(PACKAGE_PYTHON) tools/package_lambda.py --project . --stage production --out build
+	@$(PYTHON) -c 'import os, sys; size = os.path.getsize("build/lambda.zip") / 2**20; print(f"build/lambda.zip: {size:.1f} MiB (goal: at most $(PACKAGE_LIMIT_MIB) MiB)"); sys.exit(0 if size <= $(PACKAGE_LIMIT_MIB) else "the function zip is over $(PACKAGE_LIMIT_MIB) MiB")'
+	set -e; unpacked=$$(mktemp -d); trap 'rm -rf "$$unpacked"' EXIT; \
+	$(PYTHON) -m zipfile -e build/lambda.zip "$$unpacked/task"; \
+	$(PYTHON) -m zipfile -e build/aws-sdk-layer.zip "$$unpacked/opt"; \
+	cd "$$unpacked/task" && $(PRODUCTION_ENV) PYTHONPATH="$$unpacked/task:$$unpacked/opt/python" $(PACKAGE_PYTHON) -S $(CURDIR)/.ci/check_package.py
+
+# requirements.lock: every production dependency, pinned with its hashes, for the package.
+lock: venv
+	$(BIN)/uv pip compile requirements.txt --generate-hashes --python-version 3.12 \
+		--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" --quiet -o requirements.lock
 
 # Upload the static files to a stage's S3 bucket (AWS credentials from your
 # environment, as for zappa). It needs no production secret: placeholders stand in.

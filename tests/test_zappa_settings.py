@@ -1,9 +1,13 @@
-"""zappa_settings.json and deploy/iam-policy.json (docs/deploy.md): the stages,
-their timeouts and logging, the worker's events and the Lambda role's policy."""
+"""zappa_settings.json, requirements.lock and deploy/iam-policy.json (docs/deploy.md):
+the stages, their timeouts and logging, the worker's events, what the package
+holds and the Lambda role's policy."""
 
+import fnmatch
 import importlib
+import importlib.metadata
 import inspect
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -199,3 +203,51 @@ def test_the_template_gives_the_functions_exactly_the_policy_in_the_repository()
     assert {"LambdaSubnetIds", "LambdaSecurityGroupId", "FunctionRoleArn", "DatabaseProxyEndpoint"} <= set(
         template["Outputs"]
     )
+
+
+def locked() -> dict[str, tuple[str, list[str]]]:
+    """requirements.lock as {name: (version, hashes)}, names normalized as pip does."""
+    entries: dict[str, tuple[str, list[str]]] = {}
+    name = ""
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
+        if match := re.match(r"^([A-Za-z0-9._-]+)==([^\s\\]+)", line):
+            name = canonical(match[1])
+            entries[name] = (match[2], [])
+        elif match := re.match(r"^\s+--hash=sha256:([0-9a-f]{64})", line):
+            entries[name][1].append(match[1])
+    return entries
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_the_lock_pins_every_requirement_with_hashes():
+    lock = locked()
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if not line or line.startswith("#"):
+            continue
+        name, version = re.match(r"^([A-Za-z0-9._-]+)(?:\[[^]]*\])?==(\S+)$", line).groups()
+        assert lock[canonical(name)][0] == version, f"{name}: run `make lock`"
+    for name, (version, hashes) in lock.items():
+        assert hashes, f"{name}=={version} has no hash"
+
+
+def test_the_layer_holds_the_aws_sdk_the_tests_use():
+    lock = locked()
+    for name in ("boto3", "botocore", "s3transfer"):
+        assert lock[name][0] == importlib.metadata.version(name), f"{name}: the lock and the test venv differ"
+
+
+def test_the_package_leaves_out_the_layer_and_keeps_what_runs():
+    settings = stage("production")
+    assert settings["use_precompiled_packages"] is False, "Zappa would replace the locked wheels with downloads"
+    assert all(layer.startswith("arn:aws:lambda:") for layer in settings["layers"])
+    excluded = settings["exclude"]
+    for name in ("boto3", "botocore", "s3transfer", "jmespath", "troposphere", "hjson", "*.po"):
+        assert name in excluded
+    # The handler imports these (zappa/handler.py, utilities.py, middleware.py), and the
+    # static files manifest is read at the package's root.
+    patterns = excluded + settings["exclude_glob"]
+    for kept in ("werkzeug", "durationpy", "zappa", "django", "staticfiles.json", "handler.py"):
+        assert not any(fnmatch.fnmatch(kept, pattern.rstrip("/")) for pattern in patterns), kept
