@@ -72,6 +72,10 @@ def deployment(moto_server, django_db_blocker):
         web_stage = zappa_stage(packaged["API_STAGE"], base / "zappa" / "web")
         worker_stage = zappa_stage(f"{packaged['API_STAGE']}_worker", base / "zappa" / "worker")
         (worker_root / "zappa_settings.py").write_text(worker_stage.settings_py)
+        # The web stage's settings compiled with an unchecked hash would still be
+        # imported in place of the worker's source: the worker's package has none.
+        for compiled in (worker_root / "__pycache__").glob("zappa_settings.*.pyc"):
+            compiled.unlink()
 
         drop_bucket = worker_stage.event_source_arn("imports.lambda_handler.handle_s3_event").split(":::")[1]
         app_env = {key: value for key, value in PRODUCTION_ENV.items() if key != "DJANGO_SETTINGS_MODULE"}
