@@ -160,17 +160,13 @@ def scratch_folder() -> str | None:
 @contextlib.contextmanager
 def fresh_database():
     """A new, empty database on the server the test settings use; dropped afterwards."""
-    from django.conf import settings
+    from django.db import connections
 
-    config = settings.DATABASES["default"]
-    server = {
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-    }
+    # How Django would connect (a host, or the embedded server's socket folder).
+    params = connections["default"].get_connection_params()
+    server = {key: params.get(key) or None for key in ("host", "port", "user", "password")}
     name = f"lambda_{uuid.uuid4().hex[:12]}"
-    admin = psycopg2.connect(dbname=config["NAME"], **server)
+    admin = psycopg2.connect(dbname=params["dbname"], **server)
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
