@@ -7,7 +7,7 @@ PY := $(BIN)/python
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 MANAGE := $(PY) manage.py
 
-.PHONY: run test lint bench package lock collectstatic static-manifest check-deploy db-stop clean
+.PHONY: run test lint bench package lock lambda-test collectstatic static-manifest check-deploy db-stop clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is needed (found " + sys.version.split()[0] + ")")'
@@ -79,6 +79,15 @@ package:
 lock: venv
 	$(BIN)/uv pip compile requirements.txt --generate-hashes --python-version 3.12 \
 		--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" --quiet -o requirements.lock
+
+# The package run as Lambda runs it (tests/lambda_package/, docs/deploy.md "Proving the
+# package"): Zappa's handler in the unzipped build/lambda.zip (and the AWS SDK
+# layer, when built), driven by AWS's runtime interface client through a Runtime
+# API on loopback, with API Gateway, EventBridge, S3 and `zappa manage` events,
+# against a fresh database and moto. Builds the package first when there is none.
+lambda-test: venv
+	@test -f build/lambda.zip || $(MAKE) package
+	$(BIN)/pytest tests/lambda_package -m lambda_package -n0
 
 # Upload the static files to a stage's S3 bucket (AWS credentials from your
 # environment, as for zappa). It needs no production secret: placeholders stand in.

@@ -4,8 +4,8 @@ its expected delivery and not delivered gets a ``delayed`` event with reason
 its notifications follow the usual path."""
 
 from contextlib import nullcontext
-from dataclasses import dataclass
 from datetime import datetime
+from typing import TypedDict
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
@@ -25,10 +25,12 @@ DELAYABLE = [status for status in Status.values if can_follow(status, Status.DEL
 RUN_LIMIT = 2000
 
 
-@dataclass
-class DelaySummary:
-    recorded: int = 0
-    skipped: int = 0
+class DelaySummary(TypedDict):
+    """What a run did. A dict: the scheduled job's result is what the Lambda
+    runtime sends back as JSON (a dataclass fails there, Runtime.MarshalError)."""
+
+    recorded: int
+    skipped: int
 
 
 def overdue_packages(now: datetime) -> QuerySet[Package]:
@@ -52,7 +54,7 @@ def detect_delays(*, now: datetime | None = None, dry_run: bool = False, limit: 
     """Record the missing ETA delays; with ``dry_run`` everything is rolled back
     and nothing is sent."""
     now = now or timezone.now()
-    summary = DelaySummary()
+    summary = DelaySummary(recorded=0, skipped=0)
     # Each event commits on its own (one refusal never undoes the others); a
     # dry run holds them all in one transaction and rolls it back.
     with batched_delivery(), transaction.atomic() if dry_run else nullcontext():
@@ -67,9 +69,9 @@ def detect_delays(*, now: datetime | None = None, dry_run: bool = False, limit: 
                 )
             except ShipmentError:
                 # Its status changed meanwhile (a clerk's scan): nothing to do any more.
-                summary.skipped += 1
+                summary["skipped"] += 1
             else:
-                summary.recorded += 1
+                summary["recorded"] += 1
         if dry_run:
             transaction.set_rollback(True)
     return summary

@@ -19,4 +19,4 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run: bool, limit: int, **options):
         summary = detect_delays(dry_run=dry_run, limit=limit)
         prefix = "dry run, rolled back: " if dry_run else ""
-        self.stdout.write(f"{prefix}recorded {summary.recorded}, skipped {summary.skipped} (changed meanwhile)")
+        self.stdout.write(f"{prefix}recorded {summary['recorded']}, skipped {summary['skipped']} (changed meanwhile)")
