@@ -2,6 +2,7 @@
 the topic's JSON and attributes, and the signed unsubscribe link."""
 
 import json
+import unicodedata
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -12,6 +13,28 @@ from django.urls import reverse
 from shipments.models import Package, TrackingEvent
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+
+# GSM 03.38's basic character set. An SMS in it holds 160 characters; a single
+# character outside it (a name in another script, an emoji) turns the whole
+# message into UCS-2, 70 characters a part, so a 100-character text goes out
+# (and is billed) as two or three parts.
+GSM7 = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ ÆæßÉ!\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+
+
+def gsm7(text: str) -> str:
+    """``text`` in GSM-7's basic set, on one line: an accent the set lacks is
+    dropped from its letter (Zoë → Zoe), what has no such letter (other
+    scripts, emoji) is left out."""
+    kept = []
+    for char in text:
+        if char in GSM7:
+            kept.append(char)
+        else:
+            kept.extend(part for part in unicodedata.normalize("NFKD", char) if part in GSM7)
+    return " ".join("".join(kept).split())
 
 
 def tracking_url(package: Package) -> str:
@@ -40,7 +63,9 @@ def _context(event: TrackingEvent, recipient: str) -> dict:
 
 
 def sms_text(event: TrackingEvent, recipient: str) -> str:
-    return " ".join(render_to_string(f"notifications/sms/{event.status}.txt", _context(event, recipient)).split())
+    """One SMS part: the template's text in GSM-7 (the templates keep names
+    they cannot spell in it out of the text, see the ``gsm7`` filter)."""
+    return gsm7(render_to_string(f"notifications/sms/{event.status}.txt", _context(event, recipient)))
 
 
 def email_parts(event: TrackingEvent, recipient: str) -> tuple[str, str, str]:

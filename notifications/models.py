@@ -30,9 +30,13 @@ class Notification(models.Model):
         FAILED = "failed", "Failed"
 
     # The package page lists by package; the event says which step caused it.
-    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="notifications", db_index=False)
-    # Events are never deleted (a database trigger refuses it), so no foreign-key
-    # check at each commit: the outbox is written in every event's transaction.
+    # No foreign-key checks at each commit (the outbox is written in every
+    # event's transaction): a row's package is its event's package, which the
+    # event's own foreign key keeps, and events are never deleted (a database
+    # trigger refuses it), so neither can be missing.
+    package = models.ForeignKey(
+        Package, on_delete=models.PROTECT, related_name="notifications", db_index=False, db_constraint=False
+    )
     event = models.ForeignKey(
         TrackingEvent, on_delete=models.DO_NOTHING, related_name="notifications", db_index=False, db_constraint=False
     )

@@ -54,3 +54,28 @@ def test_the_topic_message_has_no_personal_data(office_a, office_c, tariff):
     for personal in (package.sender_name, package.receiver_name, package.sender_phone, package.receiver_email):
         assert personal not in body
     assert attributes == {"event": "accepted", "origin_office": "AAA01", "destination_office": "CCC01"}
+
+
+@pytest.mark.parametrize(
+    ("signed_by", "shown"),
+    [
+        ("Zoë Ωmega", "Zoe Ωmega"),
+        ("Amélie-Françoise Dubois-Martin", "Amélie-Francoise Dub"),
+        ("王小明", None),
+        ("李 Wei 📦", "Wei"),
+    ],
+)
+@override_settings(PUBLIC_TRACKING_URL="https://track.example-parcels.com")
+def test_a_name_gsm7_cannot_spell_keeps_the_sms_one_gsm7_part(signed_by, shown, office_a, office_c, tariff):
+    """One character outside GSM-7 would send the whole text as UCS-2 (70 a part):
+    accents GSM-7 lacks are dropped, other scripts left out with their words."""
+    package = register_package(origin=office_a, destination=office_c, accept=True)
+    package.received_by = signed_by
+    event = TrackingEvent(package=package, status="delivered", office=office_c, occurred_at=timezone.now())
+    text = sms_text(event, "receiver")
+    assert set(text) <= GSM7, set(text) - GSM7
+    assert len(text) <= 160
+    if shown:
+        assert f"was delivered (signed by {shown}). https://" in text
+    else:
+        assert f"{package.tracking_number} was delivered. https://" in text

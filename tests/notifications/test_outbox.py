@@ -6,11 +6,13 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, connections, transaction
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from notifications.backends import DeliveryError, LogBackend
 from notifications.models import Notification
-from notifications.services import MAX_ATTEMPTS, claim, dispatch_due, enqueue
+from notifications.services import MAX_ATTEMPTS, claim, dispatch_due, enqueue, muted
 from shipments.services import package_record_event
 from shipments.statuses import Status
 from tests.factories import party, register_package
@@ -154,6 +156,46 @@ def test_a_row_locked_by_another_dispatcher_is_skipped_not_waited_for(package):
         thread.join()
     assert [claimed.pk for claimed in claim(Notification.objects.all(), limit=10)] == [row.pk]
     assert not connection.in_atomic_block
+
+
+def test_an_event_costs_the_outbox_one_insert_and_no_reads(package, office_a, office_c, clerk_a, tariff):
+    """The receiver runs in every event's transaction: it reads nothing (the
+    event carries its package) and writes all the event's rows in one statement."""
+    quiet = register_package(origin=office_a, destination=office_c, actor=clerk_a, sender=party("Quinn Quiet"))
+    with muted(), CaptureQueriesContext(connection) as plain:
+        package_record_event(package=quiet, status=Status.ACCEPTED, office=office_a, actor=clerk_a)
+    with CaptureQueriesContext(connection) as outbox:
+        package_record_event(package=package, status=Status.ACCEPTED, office=office_a, actor=clerk_a)
+    added = len(outbox.captured_queries) - len(plain.captured_queries)
+    inserts = [query["sql"] for query in outbox.captured_queries if "notifications_notification" in query["sql"]]
+    assert added == 1
+    assert len(inserts) == 1
+    assert inserts[0].startswith('INSERT INTO "notifications_notification"')
+    assert Notification.objects.filter(package=package, status="accepted").count() == 3
+
+
+def test_enqueued_rows_read_back_exactly_as_written(package, office_a, clerk_a):
+    """One INSERT for all of an event's rows: each row gets its own id back and
+    every field (text, numbers, times with their zone, empty ones) round-trips."""
+    event = package_record_event(package=package, status=Status.ACCEPTED, office=office_a, actor=clerk_a)
+    written = enqueue([event, event], deliver=False)
+    stored = Notification.objects.filter(pk__in=[row.pk for row in written]).order_by("id")
+    assert [model_to_dict(row) for row in written] == [model_to_dict(row) for row in stored]
+    assert [(row.channel, row.recipient) for row in stored] == [
+        ("email", "sender"),
+        ("sms", "receiver"),
+        ("topic", "topic"),
+    ] * 2
+    first = stored[0]
+    assert (first.package, first.event, first.address, first.attempts, first.sent_at) == (
+        package,
+        event,
+        "sam@example.com",
+        0,
+        None,
+    )
+    assert first.next_attempt_at.utcoffset() == timedelta(0)
+    assert abs(first.next_attempt_at - timezone.now()) < timedelta(minutes=1)
 
 
 def test_enqueue_without_delivery_is_for_bulk_paths(package):
