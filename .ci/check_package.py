@@ -42,12 +42,11 @@ for module in (boto3, botocore):
 for service in ("s3", "sns", "ses", "cognito-idp", "lambda"):
     boto3.client(service, region_name="us-east-1", aws_access_key_id="check", aws_secret_access_key="check")
 
-# A page rendered from the package's templates, with static URLs from S3. With a
-# manifest storage the hashed names come from staticfiles.json, which `make
-# package` puts at the function's root; without it there is nothing to check.
-manifest = getattr(staticfiles_storage, "manifest_name", None)
-if manifest and not (FUNCTION / manifest).exists():
-    print(f"package check: no {manifest} in the package: the admin page and its static URLs are not checked")
+# A page rendered from the package's templates, with static URLs from S3 under
+# hashed names read from the manifest in the package (config/staticfiles.json).
+manifest = Path(staticfiles_storage.manifest_storage.path(staticfiles_storage.manifest_name)).resolve()
+if not (manifest.is_file() and manifest.is_relative_to(FUNCTION)):
+    sys.exit(f"package check: the static files manifest {manifest} is not in the package")
 else:
     response = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0].lstrip(".")).get(reverse("admin:login"), secure=True)
     page = response.content.decode()
@@ -90,5 +89,6 @@ if compiled:
     sys.exit(f"package check: {len(compiled)} modules had no usable bytecode, e.g. {compiled[:5]}")
 print(
     f"package ok: Django {django.get_version()}, boto3 {boto3.__version__} from the layer, "
-    f"{len(loaded)} modules imported from the package's bytecode, static from {staticfiles_storage.url('')}"
+    f"{len(loaded)} modules imported from the package's bytecode, "
+    f"admin CSS at {staticfiles_storage.url('admin/css/base.css')}"
 )
