@@ -81,10 +81,24 @@ def _copy_text(value: object) -> str:
     return value
 
 
+def _copy_line(row: Iterable[object]) -> str:
+    values = row if isinstance(row, tuple | list) else list(row)
+    line = "\t".join([r"\N" if value is None else str(value) for value in values])
+    # Nothing to escape (the common case): the only backslashes are the NULLs' and the only tabs the separators.
+    if (
+        line.count("\t") == len(values) - 1
+        and line.count("\\") == values.count(None)
+        and "\n" not in line
+        and "\r" not in line
+    ):
+        return line
+    return "\t".join(map(_copy_text, values))
+
+
 def copy_rows(cursor: Any, table: str, columns: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
     """Load rows into ``table`` with one COPY (PostgreSQL's text format)."""
     buffer = io.StringIO()
-    buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in rows)
+    buffer.writelines(_copy_line(row) + "\n" for row in rows)
     buffer.seek(0)
     cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
 
