@@ -236,7 +236,7 @@ def _checked_batches(importer: Importer, rows: Iterator[tuple[int, dict[str, str
 _END = object()
 
 
-def _read_ahead(items: Iterator[Any], depth: int = 2) -> Generator[Any]:
+def _read_ahead(items: Iterator[Any], depth: int = 1) -> Generator[Any]:
     """``items``, produced by a thread up to ``depth`` ahead of the consumer.
 
     The reader thread reads the file and checks the next batch (Python) while

@@ -1,7 +1,8 @@
 """``import_events``: scan events from partner carriers, applied through the
 service's transition rules in bulk.
 
-Per batch: the packages named are locked (``FOR UPDATE``, as
+Per batch: the rows are parsed and checked on their own (``check_batch``, in
+the reader thread, no database); then the packages named are locked (``FOR UPDATE``, as
 ``package_record_event`` locks one), events already recorded are recognised by
 ``external_id`` (or tracking number + status + time when there is none), the
 rest are applied per package in ``occurred_at`` order with the same rules as

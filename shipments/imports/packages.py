@@ -1,14 +1,20 @@
 """``import_packages``: parcels registered by partner systems, upserted by
 tracking number.
 
-Each row is checked by the counter's own rules (``shipments.rules``) and priced
-by the counter's ``PriceList`` (loaded once per run); the good rows of a batch
-go into a staging table with one COPY and are written with set-based SQL: new
-packages with their two addresses, their shipping charge and their ``created``
-event; existing ones get their sender and receiver brought up to date. The
-parcel facts and the cost of a registered package are frozen (its charge is
-immutable), so a row that changes them is rejected. Historical imports send
-no notifications (bulk SQL fires no signals).
+``check_batch`` (the reader thread, no database) checks each row with the
+counter's own rules (``shipments.rules``, ``PriceList.problems``) and renders
+what a row may change or must keep as one line of COPY text. ``import_batch``
+then looks the batch's tracking numbers up once, with the same columns as
+PostgreSQL prints them: a registered package whose text is the row's is
+unchanged and goes no further (not staged, not priced). The rest go into a
+staging table with one COPY and are written with set-based SQL: new packages
+(priced by the counter's ``PriceList``, loaded once per run, with ids drawn from
+the sequences) with their two addresses, their shipping charge and their
+``created`` event; existing ones get their sender and receiver brought up to
+date. The parcel facts and the cost of a registered package are frozen (its
+charge is immutable), so a row that changes the facts is rejected, and a
+tariff changed since does not re-price it. Historical imports send no
+notifications (bulk SQL fires no signals).
 
 A row without a tracking number is a new parcel: it gets one from
 ``tracking_numbers_for`` (one block per service and batch). Running such a
