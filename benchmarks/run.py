@@ -28,6 +28,9 @@ SIZES = {"1k": 1_000, "1m": int(os.environ.get("BENCH_PACKAGES", 1_000_000))}
 # keeps already seeded scratch databases (for iterating on one benchmark).
 PREFIX = os.environ.get("BENCH_DB_PREFIX", "parcels_bench")
 REUSE = os.environ.get("BENCH_REUSE") == "1"
+# BENCH_ONLY=imports,rules runs only those benchmarks/bench_*.py modules; the
+# 1k/1m databases are seeded only when a module that uses them runs (SEEDED).
+ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
 
 
 def _server_url() -> str:
@@ -113,20 +116,31 @@ def _row_count(cursor) -> int:
     return cursor.fetchone()[0]
 
 
+def _modules() -> list:
+    modules = []
+    for path in sorted(Path(__file__).parent.glob("bench_*.py")):
+        if not ONLY or path.stem.removeprefix("bench_") in ONLY:
+            modules.append(importlib.import_module(f"benchmarks.{path.stem}"))
+    return modules
+
+
 def main() -> None:
     server_url = _server_url()
-    fresh = {size: _recreate(server_url, f"{PREFIX}_{size}") for size in SIZES}
     os.environ["DATABASE_URL"] = _with_database(server_url, f"{PREFIX}_1k")
 
     import django
+
+    django.setup()
+    modules = _modules()
+    seeded = any(getattr(module, "SEEDED", True) for module in modules)
+    fresh = {size: _recreate(server_url, f"{PREFIX}_{size}") for size in SIZES} if seeded else {}
     from django.core.management import call_command
     from django.db import connection
 
-    django.setup()
     bench = Bench(server_url)
     results: dict[str, float] = {}
 
-    for size, packages in SIZES.items():
+    for size, packages in SIZES.items() if seeded else ():
         bench.use(size)
         if not fresh[size]:
             print(f"bench: {size}: reusing the seeded database", file=sys.stderr)
@@ -152,12 +166,13 @@ def main() -> None:
             cursor.execute("VACUUM (ANALYZE)")
         print(f"bench: {size}: vacuumed in {time.perf_counter() - started:.1f}s", file=sys.stderr)
 
-    for path in sorted(Path(__file__).parent.glob("bench_*.py")):
-        module = importlib.import_module(f"benchmarks.{path.stem}")
-        print(f"bench: {path.stem}", file=sys.stderr)
+    for module in modules:
+        print(f"bench: {module.__name__}", file=sys.stderr)
         results.update(module.run(bench))
 
     output = Path(__file__).parent / "results.json"
+    if ONLY and output.exists():  # a partial run updates its own keys
+        results = json.loads(output.read_text()) | results
     output.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     print(json.dumps(results, indent=2, sort_keys=True))
 

@@ -3,16 +3,23 @@
 with the run's record, ``--dry-run``, the errors file, progress and the summary.
 
 An importer (``offices.imports``, ``shipments.imports``) says which columns it
-takes and turns one batch of rows into counts and rejections; it writes with
-COPY into a staging table and set-based SQL (see ``copy_rows``).
+takes and turns one batch of rows into counts and rejections in two steps:
+``check_batch`` (parsing, rules, pricing: Python only, no database) and
+``import_batch`` (the writes: COPY into a staging table and set-based SQL, see
+``copy_rows``). The run checks the next batch in a reader thread while
+PostgreSQL writes the current one (``_read_ahead``): the database works in its
+own process, and psycopg2 lets go of the GIL while it waits for it, so the two
+halves of the work overlap on two cores.
 """
 
 import csv
 import io
+import queue
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -47,8 +54,14 @@ class Importer:
     def prepare(self) -> None:
         """Load what every batch needs (offices, tariffs) once per run."""
 
-    def import_batch(self, rows: list[tuple[int, dict[str, str]]]) -> BatchResult:
-        """Validate and write one batch, inside the batch's transaction."""
+    def check_batch(self, rows: list[tuple[int, dict[str, str]]]) -> Any:
+        """What can be done to a batch without the database (parsing, rules,
+        pricing), handed to ``import_batch``. Runs in the reader thread, one
+        batch ahead of the writes: it must not touch the database."""
+        return rows
+
+    def import_batch(self, checked: Any) -> BatchResult:
+        """Write one checked batch, inside the batch's transaction."""
         raise NotImplementedError
 
 
@@ -68,10 +81,24 @@ def _copy_text(value: object) -> str:
     return value
 
 
+def _copy_line(row: Iterable[object]) -> str:
+    values = row if isinstance(row, tuple | list) else list(row)
+    line = "\t".join([r"\N" if value is None else str(value) for value in values])
+    # Nothing to escape (the common case): the only backslashes are the NULLs' and the only tabs the separators.
+    if (
+        line.count("\t") == len(values) - 1
+        and line.count("\\") == values.count(None)
+        and "\n" not in line
+        and "\r" not in line
+    ):
+        return line
+    return "\t".join(map(_copy_text, values))
+
+
 def copy_rows(cursor: Any, table: str, columns: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
     """Load rows into ``table`` with one COPY (PostgreSQL's text format)."""
     buffer = io.StringIO()
-    buffer.writelines("\t".join(map(_copy_text, row)) + "\n" for row in rows)
+    buffer.writelines(_copy_line(row) + "\n" for row in rows)
     buffer.seek(0)
     cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
 
@@ -190,6 +217,70 @@ def _batches(rows: Iterator[tuple[int, dict[str, str]]], size: int) -> Iterator[
         yield batch
 
 
+@dataclass
+class _Checked:
+    """A batch after ``check_batch``: its size, the lines that could not be read, the importer's result."""
+
+    rows: int
+    unreadable: Rejections
+    checked: Any
+
+
+def _checked_batches(importer: Importer, rows: Iterator[tuple[int, dict[str, str]]], size: int) -> Iterator[_Checked]:
+    for batch in _batches(rows, size):
+        unreadable = {number: {"_line": row["_line"]} for number, row in batch if "_line" in row}
+        readable = [(number, row) for number, row in batch if "_line" not in row]
+        yield _Checked(len(batch), unreadable, importer.check_batch(readable) if readable else None)
+
+
+_END = object()
+
+
+def _read_ahead(items: Iterator[Any], depth: int = 1) -> Generator[Any]:
+    """``items``, produced by a thread up to ``depth`` ahead of the consumer.
+
+    The reader thread reads the file and checks the next batch (Python) while
+    the caller's thread waits for PostgreSQL to write the current one. It
+    touches no database; what it raises is raised here. Leaving the loop early
+    (a time limit, an error) stops the thread before the caller closes the file.
+    """
+    handoff: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+        except BaseException as error:  # noqa: BLE001 (handed to the consumer, which raises it)
+            put((False, error))
+        else:
+            put((True, _END))
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ok, item = handoff.get()
+            if not ok:
+                raise item
+            if item is _END:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
 def run_import(
     importer: Importer,
     location: str,
@@ -239,9 +330,10 @@ def run_import(
         rows = read_rows(stream, fmt, importer, location)
         if skip:
             rows = (row for number, row in enumerate(rows, start=1) if number > skip)
+        batches = _read_ahead(_checked_batches(importer, rows, batch_size))
         try:
             with transaction.atomic(durable=False) if dry_run else _nothing():
-                for done, batch in enumerate(_batches(rows, batch_size)):
+                for done, batch in enumerate(batches):
                     # At least one batch per run, so a paused file always moves on.
                     if done and time_limit is not None and time.monotonic() - started > time_limit:
                         summary.finished = False
@@ -249,15 +341,17 @@ def run_import(
                     with transaction.atomic():
                         _commit_without_waiting_for_the_disk()
                         result = _import_batch(importer, batch)
-                        summary.add(result, len(batch))
+                        summary.add(result, batch.rows)
                         if run is not None:
                             _record(run, summary)
                     errors_file.write(result.rejected)
-                    progress.update(len(batch), summary.rows)
+                    progress.update(batch.rows, summary.rows)
                 if dry_run:
                     raise _DryRunRollback
         except _DryRunRollback:
             pass
+        finally:
+            batches.close()
     except BrokenFile as error:
         if run is not None:
             ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.FAILED, message=str(error))
@@ -282,11 +376,9 @@ class _nothing:
         return None
 
 
-def _import_batch(importer: Importer, batch: list[tuple[int, dict[str, str]]]) -> BatchResult:
-    unreadable = {number: {"_line": row["_line"]} for number, row in batch if "_line" in row}
-    rows = [(number, row) for number, row in batch if "_line" not in row]
-    result = importer.import_batch(rows) if rows else BatchResult()
-    result.rejected.update(unreadable)
+def _import_batch(importer: Importer, batch: _Checked) -> BatchResult:
+    result = importer.import_batch(batch.checked) if batch.checked is not None else BatchResult()
+    result.rejected.update(batch.unreadable)
     return result
 
 

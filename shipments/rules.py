@@ -99,6 +99,7 @@ def _country_codes() -> frozenset[str]:
     return frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a file repeats numbers; parsing one is slow (phonenumbers)
 def phone_e164(raw: str, country: str = "") -> str | None:
     """``raw`` as an E.164 number (+12125550142), read as a number of
     ``country`` (ISO code) unless it starts with +; "" for no number, None for

@@ -131,7 +131,7 @@ def normalize_tracking_number(raw: str) -> str:
 
     Raises InvalidTrackingNumber with a message a clerk or customer can act on.
     """
-    cleaned = re.sub(r"[\s\-]", "", str(raw or "")).upper()
+    cleaned = raw if type(raw) is str and _S10.fullmatch(raw) else re.sub(r"[\s\-]", "", str(raw or "")).upper()
     if not cleaned:
         raise InvalidTrackingNumber("Enter a tracking number.")
     if not _S10.match(cleaned):

@@ -1,7 +1,8 @@
 """``import_events``: scan events from partner carriers, applied through the
 service's transition rules in bulk.
 
-Per batch: the packages named are locked (``FOR UPDATE``, as
+Per batch: the rows are parsed and checked on their own (``check_batch``, in
+the reader thread, no database); then the packages named are locked (``FOR UPDATE``, as
 ``package_record_event`` locks one), events already recorded are recognised by
 ``external_id`` (or tracking number + status + time when there is none), the
 rest are applied per package in ``occurred_at`` order with the same rules as
@@ -112,7 +113,10 @@ class EventImporter(Importer):
         }
         return event, problems
 
-    def import_batch(self, rows: list[tuple[int, dict[str, str]]]) -> BatchResult:
+    def check_batch(
+        self, rows: list[tuple[int, dict[str, str]]]
+    ) -> tuple[list[tuple[int, dict[str, Any]]], BatchResult]:
+        """The parsed events (no database: this runs in the reader thread) and what is already known of the batch."""
         result = BatchResult()
         now = timezone.now()
         events: list[tuple[int, dict[str, Any]]] = []
@@ -128,6 +132,10 @@ class EventImporter(Importer):
                 continue
             seen.add(key)
             events.append((number, event))
+        return events, result
+
+    def import_batch(self, checked: tuple[list[tuple[int, dict[str, Any]]], BatchResult]) -> BatchResult:
+        events, result = checked
         if not events:
             return result
         with connection.cursor() as cursor:
@@ -304,6 +312,8 @@ class EventImporter(Importer):
             PACKAGE_COLUMNS,
             ([package[name] for name in PACKAGE_COLUMNS] for package in packages),
         )
+        # A temporary table has no statistics: without them the update below scans the package table.
+        cursor.execute(f"ANALYZE {PACKAGE_STAGE} (id)")
         columns = ", ".join(EVENT_COLUMNS)
         cursor.execute(f"""
             INSERT INTO shipments_trackingevent ({columns}, recorded_at, source)

@@ -1,14 +1,20 @@
 """``import_packages``: parcels registered by partner systems, upserted by
 tracking number.
 
-Each row is checked by the counter's own rules (``shipments.rules``) and priced
-by the counter's ``PriceList`` (loaded once per run); the good rows of a batch
-go into a staging table with one COPY and are written with set-based SQL: new
-packages with their two addresses, their shipping charge and their ``created``
-event; existing ones get their sender and receiver brought up to date. The
-parcel facts and the cost of a registered package are frozen (its charge is
-immutable), so a row that changes them is rejected. Historical imports send
-no notifications (bulk SQL fires no signals).
+``check_batch`` (the reader thread, no database) checks each row with the
+counter's own rules (``shipments.rules``, ``PriceList.problems``) and renders
+what a row may change or must keep as one line of COPY text. ``import_batch``
+then looks the batch's tracking numbers up once, with the same columns as
+PostgreSQL prints them: a registered package whose text is the row's is
+unchanged and goes no further (not staged, not priced). The rest go into a
+staging table with one COPY and are written with set-based SQL: new packages
+(priced by the counter's ``PriceList``, loaded once per run, with ids drawn from
+the sequences) with their two addresses, their shipping charge and their
+``created`` event; existing ones get their sender and receiver brought up to
+date. The parcel facts and the cost of a registered package are frozen (its
+charge is immutable), so a row that changes the facts is rejected, and a
+tariff changed since does not re-price it. Historical imports send no
+notifications (bulk SQL fires no signals).
 
 A row without a tracking number is a new parcel: it gets one from
 ``tracking_numbers_for`` (one block per service and batch). Running such a
@@ -16,17 +22,18 @@ file twice registers those parcels twice; partners that re-send files give
 their numbers (``--resume`` finishes an interrupted run without repeating).
 """
 
+import io
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import connection
 from django.utils import timezone
 
-from imports.framework import BatchResult, Importer, copy_rows
+from imports.framework import BatchResult, Importer
 from offices.models import Location, Office
 
 from ..exceptions import InvalidTrackingNumber
@@ -74,7 +81,19 @@ COST = (
     "cost_currency",
     "transit_days",
 )
-STAGE_COLUMNS = ("line", "tracking_number", *FROZEN, *PARTY_STAGE, *ADDRESS_STAGE, *COST, "created_at")
+# What a row may change or must keep, in this order, is compared as one text (``_compared_text``, ``_STORED_TEXT``).
+COMPARED = (*FROZEN, *PARTY_STAGE, *ADDRESS_STAGE)
+STAGE_COLUMNS = (
+    "line",
+    "tracking_number",
+    *COMPARED,
+    *COST,
+    "created_at",
+    "package_id",
+    "sender_address_id",
+    "receiver_address_id",
+    "is_new",
+)
 _STAGE_TYPES = {
     "line": "int",
     "origin_office_id": "bigint",
@@ -88,6 +107,10 @@ _STAGE_TYPES = {
     "distance_km": "numeric",
     "transit_days": "int",
     "created_at": "timestamptz",
+    "package_id": "bigint",
+    "sender_address_id": "bigint",
+    "receiver_address_id": "bigint",
+    "is_new": "boolean",
     **{f"{role}_notify_{channel}": "boolean" for role in ("sender", "receiver") for channel in ("sms", "email")},
     **{name: "numeric" for name in COST if name.startswith("cost_") and name != "cost_currency"},
 }
@@ -100,10 +123,95 @@ def _column(field: str) -> str:
 
 
 def _whole(text: str) -> int | str:
+    if text.isdecimal():  # the common case, without the regular expression
+        return int(text)
     return int(text) if _WHOLE.match(text) else text
 
 
+_ZERO = Decimal(0)
+_CENT = Decimal("0.01")
+_NO_COST = "\t".join(["\\N"] * len(COST))
+_COPY_SPECIAL_BUT_TAB = re.compile(r"[\\\n\r]")
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+# The stored counterpart of ``_compared_text``: PostgreSQL's text of the same columns, in the same order.
+_STORED_TEXT = (
+    "concat_ws(E'\\t', "
+    + ", ".join(
+        [f"p.{name}" for name in (*FROZEN, *PARTY_STAGE)]
+        + [f"{role[0]}.{name}" for role in ("sender", "receiver") for name in ADDRESS_COLUMNS]
+    )
+    + ")"
+)
+
+
+@dataclass(slots=True)
+class Staged:
+    """A good row: what is staged for it (``compared``: the COMPARED columns as COPY text)."""
+
+    tracking_number: str
+    compared: str
+    comparable: bool  # compared is in the stored form (see _compared_text)
+    parcel: Parcel
+    created_at: str
+    line: int = 0
+
+
+@dataclass
+class CheckedBatch:
+    """A batch after the rules: the good rows to write and the rejected ones."""
+
+    staged: list[Staged] = field(default_factory=list)
+    rejected: dict[int, dict[str, str]] = field(default_factory=dict)
+
+
+def _compared_text(parcel: Parcel, sender: Party, receiver: Party) -> tuple[str, bool]:
+    """The COMPARED values of a good row (stripped) as COPY text, and whether it is the
+    form PostgreSQL prints the stored ones in (``_STORED_TEXT``: booleans t/f,
+    the declared value to the cent). When it is, equal texts mean equal values,
+    so a re-run compares one string a row; a row with a tab, a backslash or a
+    line break in a value (escaped for COPY), or a declared value with more
+    decimals, is compared column by column in SQL."""
+    declared = parcel.declared_value
+    cents = declared.quantize(_CENT)
+    texts = [
+        str(parcel.origin_office.id),
+        str(parcel.destination_office.id),
+        parcel.service,
+        str(parcel.weight_grams),
+        str(parcel.length_cm),
+        str(parcel.width_cm),
+        str(parcel.height_cm),
+        str(cents if cents == declared else declared),
+    ]
+    for party in (sender, receiver):
+        texts += (
+            party.name,
+            phone_e164(party.phone, party.address.country) or "",
+            party.email,
+            "t" if party.notify_sms else "f",
+            "t" if party.notify_email else "f",
+        )
+    for party in (sender, receiver):
+        address = party.address
+        texts += (
+            address.line1,
+            address.line2,
+            address.city,
+            address.region,
+            address.postal_code,
+            address.country.upper(),
+        )
+    text = "\t".join(texts)
+    if text.count("\t") == len(COMPARED) - 1 and not _COPY_SPECIAL_BUT_TAB.search(text):
+        return text, cents == declared
+    return "\t".join(value.translate(_COPY_ESCAPES) for value in texts), False
+
+
 def _flag(text: str) -> bool | None:
+    if text == "true":
+        return True
+    if text == "false":
+        return False
     value = text.strip().lower()
     if value in _TRUE:
         return True
@@ -143,24 +251,45 @@ class PackageImporter(Importer):
     def prepare(self) -> None:
         self.price_list = PriceList.load()
         self.offices = {office.code: office for office in Office.objects.select_related("location")}
+        # Django's own email check, its domain part remembered per domain (a file has few).
+        self._email_user = validate_email.user_regex.match
+        self._email_domains: dict[str, bool] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_get_serial_sequence('shipments_package', 'id'),"
+                " pg_get_serial_sequence('offices_location', 'id')"
+            )
+            self._package_ids, self._location_ids = cursor.fetchone()
 
-    # --- one row -------------------------------------------------------------------------
+    # --- one row (no database: check_batch runs in the reader thread) ---------------------
+
+    def _is_email(self, value: str) -> bool:
+        """``validate_email`` (django.core.validators.EmailValidator), with the
+        verdict on each domain remembered: the domain check is its slow part."""
+        if "@" not in value or len(value) > 320:
+            return False
+        user, domain = value.rsplit("@", 1)
+        if not self._email_user(user):
+            return False
+        known = self._email_domains.get(domain)
+        if known is None:
+            known = self._email_domains[domain] = domain in validate_email.domain_allowlist or bool(
+                validate_email.validate_domain_part(domain)
+            )
+        return known
 
     def _party(self, role: str, row: dict[str, str], problems: dict[str, str]) -> Party:
+        """The sender or receiver of a row whose values are stripped."""
         get = row.get
-        flags = {}
-        for channel in ("sms", "email"):
-            column = f"{role}_notify_{channel}"
-            flag = _flag(get(column, ""))
-            if flag is None:
-                problems[column] = "Use true or false."
-            flags[channel] = bool(flag)
-        email = get(f"{role}_email", "").strip()
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                problems[f"{role}_email"] = "Not an email address."
+        sms = _flag(get(f"{role}_notify_sms", ""))
+        if sms is None:
+            problems[f"{role}_notify_sms"] = "Use true or false."
+        email_flag = _flag(get(f"{role}_notify_email", ""))
+        if email_flag is None:
+            problems[f"{role}_notify_email"] = "Use true or false."
+        email = get(f"{role}_email", "")
+        if email and not self._is_email(email):
+            problems[f"{role}_email"] = "Not an email address."
         return Party(
             name=row[f"{role}_name"],
             address=Address(
@@ -173,43 +302,49 @@ class PackageImporter(Importer):
             ),
             phone=get(f"{role}_phone", ""),
             email=email,
-            notify_sms=flags["sms"],
-            notify_email=flags["email"],
+            notify_sms=bool(sms),
+            notify_email=bool(email_flag),
         )
 
-    def check_row(self, row: dict[str, str], now: datetime) -> tuple[tuple[Any, ...] | None, dict[str, str]]:
-        """The staged values of a good row (tracking number possibly empty), or every problem."""
+    def check_row(self, row: dict[str, str], now: datetime) -> tuple["Staged | None", dict[str, str]]:
+        """The staged row of a good row (tracking number possibly empty), or every problem."""
         problems: dict[str, str] = {}
-        tracking_number = row.get("tracking_number", "").strip()
+        # Every value is stored stripped: strip each once.
+        row = {name: value.strip() for name, value in row.items()}
+        get = row.get
+        tracking_number = get("tracking_number", "")
         if tracking_number:
             try:
                 tracking_number = normalize_tracking_number(tracking_number)
             except InvalidTrackingNumber as error:
                 problems["tracking_number"] = str(error)
-        offices = {}
-        for role in ("origin_office", "destination_office"):
-            code = row[role].strip().upper()
-            office = self.offices.get(code)
-            if office is None:
-                problems[role] = f"Unknown office code “{code}”." if code else "Required."
-            offices[role] = office or _NO_OFFICE
-        declared_text = row.get("declared_value", "").strip()
-        declared_value: Any = Decimal(0)
+        origin_code = row["origin_office"].upper()
+        origin = self.offices.get(origin_code)
+        if origin is None:
+            problems["origin_office"] = f"Unknown office code “{origin_code}”." if origin_code else "Required."
+        destination_code = row["destination_office"].upper()
+        destination = self.offices.get(destination_code)
+        if destination is None:
+            problems["destination_office"] = (
+                f"Unknown office code “{destination_code}”." if destination_code else "Required."
+            )
+        declared_text = get("declared_value", "")
+        declared_value: Any = _ZERO
         if declared_text:
             try:
                 declared_value = Decimal(declared_text)
             except InvalidOperation:
                 declared_value = declared_text
         parcel = Parcel(
-            origin_office=offices["origin_office"],
-            destination_office=offices["destination_office"],
-            service=row["service"].strip(),
+            origin_office=origin or _NO_OFFICE,
+            destination_office=destination or _NO_OFFICE,
+            service=row["service"],
             weight_grams=_whole(row["weight_grams"]),  # type: ignore[arg-type]
             length_cm=_whole(row["length_cm"]),  # type: ignore[arg-type]
             width_cm=_whole(row["width_cm"]),  # type: ignore[arg-type]
             height_cm=_whole(row["height_cm"]),  # type: ignore[arg-type]
             declared_value=declared_value,
-            currency=row.get("currency", "").strip() or None,
+            currency=get("currency", "") or None,
         )
         sender = self._party("sender", row, problems)
         receiver = self._party("receiver", row, problems)
@@ -218,10 +353,10 @@ class PackageImporter(Importer):
         for problem in rule_problems:
             problems.setdefault(_column(problem.field), problem.sentence or problem.message)
         created_at = now
-        created_text = row.get("created_at", "").strip()
+        created_text = get("created_at", "")
         if created_text:
             try:
-                created_at = datetime.fromisoformat(created_text.replace("Z", "+00:00"))
+                created_at = datetime.fromisoformat(created_text)
             except ValueError:
                 problems["created_at"] = "Use ISO 8601, e.g. 2026-03-01T09:30:00Z."
             else:
@@ -231,122 +366,113 @@ class PackageImporter(Importer):
                     problems["created_at"] = "In the future."
         if problems:
             return None, problems
-        cost = self.price_list.price(parcel)
-        values: list[Any] = [
-            tracking_number,
-            parcel.origin_office.pk,
-            parcel.destination_office.pk,
-            parcel.service,
-            parcel.weight_grams,
-            parcel.length_cm,
-            parcel.width_cm,
-            parcel.height_cm,
-            Decimal(parcel.declared_value),
-        ]
-        for party in (sender, receiver):
-            values += [
-                party.name.strip(),
-                phone_e164(party.phone, party.address.country) or "",
-                party.email,
-                party.notify_sms,
-                party.notify_email,
-            ]
-        for party in (sender, receiver):
-            address = party.address
-            values += [
-                address.line1.strip(),
-                address.line2.strip(),
-                address.city.strip(),
-                address.region.strip(),
-                address.postal_code.strip(),
-                address.country.strip().upper(),
-            ]
-        values += [
-            cost.chargeable_weight_grams,
-            cost.distance_km,
-            cost.base,
-            cost.weight,
-            cost.distance,
-            cost.insurance,
-            cost.surcharges,
-            cost.tax,
-            cost.total,
-            cost.currency,
-            cost.transit_days,
-            created_at,
-        ]
-        return tuple(values), {}
+        compared, comparable = _compared_text(parcel, sender, receiver)
+        return Staged(tracking_number, compared, comparable, parcel, str(created_at)), {}
 
     # --- one batch -----------------------------------------------------------------------
 
-    def import_batch(self, rows: list[tuple[int, dict[str, str]]]) -> BatchResult:
-        result = BatchResult()
+    def check_batch(self, rows: list[tuple[int, dict[str, str]]]) -> "CheckedBatch":
+        checked = CheckedBatch()
         now = timezone.now()
-        good: list[list[Any]] = []
         lines_of: dict[str, int] = {}
-        to_number: dict[str, list[list[Any]]] = {}
         for number, row in rows:
-            values, problems = self.check_row(row, now)
-            if values is None:
-                result.rejected[number] = problems
+            staged, problems = self.check_row(row, now)
+            if staged is None:
+                checked.rejected[number] = problems
                 continue
-            staged = [number, *values]
-            tracking_number = staged[1]
+            staged.line = number
+            tracking_number = staged.tracking_number
             if tracking_number:
                 if tracking_number in lines_of:
-                    result.rejected[number] = {
+                    checked.rejected[number] = {
                         "tracking_number": f"Also on line {lines_of[tracking_number]} of this batch."
                     }
                     continue
                 lines_of[tracking_number] = number
-            else:
-                to_number.setdefault(staged[4], []).append(staged)
-            good.append(staged)
-        for service, staged_rows in to_number.items():
+            checked.staged.append(staged)
+        return checked
+
+    def import_batch(self, checked: "CheckedBatch") -> BatchResult:
+        result = BatchResult(rejected=checked.rejected)
+        unnumbered: dict[str, list[Staged]] = {}
+        for staged in checked.staged:
+            if not staged.tracking_number:
+                unnumbered.setdefault(staged.parcel.service, []).append(staged)
+        for service, staged_rows in unnumbered.items():
             for staged, tracking_number in zip(
                 staged_rows, tracking_numbers_for(service, len(staged_rows)), strict=True
             ):
-                staged[1] = tracking_number
-        if good:
-            self._write(good, result)
+                staged.tracking_number = tracking_number
+        if checked.staged:
+            self._write(checked.staged, result)
         return result
 
-    def _write(self, good: list[list[Any]], result: BatchResult) -> None:
+    def _write(self, good: list["Staged"], result: BatchResult) -> None:
         with connection.cursor() as cursor:
-            columns = ", ".join(f"{name} {_STAGE_TYPES.get(name, 'text')}" for name in STAGE_COLUMNS[:-1])
+            # The packages already registered, by one index lookup, with what the file could change
+            # (as text, the staged row's own form): a row that changes nothing is not staged at all.
             cursor.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ({columns}, created_at timestamptz, "
-                "package_id bigint, sender_address_id bigint, receiver_address_id bigint, is_new boolean)"
+                f"SELECT p.tracking_number, p.id, p.sender_address_id, p.receiver_address_id, {_STORED_TEXT}"
+                " FROM shipments_package p JOIN offices_location s ON s.id = p.sender_address_id"
+                " JOIN offices_location r ON r.id = p.receiver_address_id WHERE p.tracking_number = ANY(%s)",
+                [[staged.tracking_number for staged in good]],
             )
+            registered = {number: rest for number, *rest in cursor.fetchall()}
+            new = len(good) - len(registered)
+            if new:
+                cursor.execute(
+                    "SELECT nextval(%s::regclass), nextval(%s::regclass), nextval(%s::regclass)"
+                    " FROM generate_series(1, %s)",
+                    [self._package_ids, self._location_ids, self._location_ids, new],
+                )
+                fresh_ids = iter(cursor.fetchall())
+            lines = []
+            price = self.price_list.price
+            for staged in good:
+                found = registered.get(staged.tracking_number)
+                if found is None:
+                    # New: priced here, so an unchanged row of a re-run is never priced again.
+                    package_id, sender_id, receiver_id = next(fresh_ids)
+                    cost = price(staged.parcel)
+                    costs = (
+                        f"{cost.chargeable_weight_grams}\t{cost.distance_km}\t{cost.base}\t{cost.weight}\t"
+                        f"{cost.distance}\t{cost.insurance}\t{cost.surcharges}\t{cost.tax}\t{cost.total}\t"
+                        f"{cost.currency}\t{cost.transit_days}"
+                    )
+                    is_new = "t"
+                else:
+                    package_id, sender_id, receiver_id, stored = found
+                    if staged.comparable and stored == staged.compared:
+                        result.unchanged += 1
+                        continue
+                    # Registered: its cost is frozen (its charge is immutable), so it is not priced.
+                    costs, is_new = _NO_COST, "f"
+                lines.append(
+                    f"{staged.line}\t{staged.tracking_number}\t{staged.compared}\t{costs}\t{staged.created_at}\t"
+                    f"{package_id}\t{sender_id}\t{receiver_id}\t{is_new}\n"
+                )
+            if not lines:
+                return
+            columns = ", ".join(f"{name} {_STAGE_TYPES.get(name, 'text')}" for name in STAGE_COLUMNS)
+            cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ({columns})")
             cursor.execute(f"TRUNCATE {STAGE}")
-            # The packages already registered, by one index lookup, so they are staged with their ids.
-            cursor.execute(
-                "SELECT tracking_number, id, sender_address_id, receiver_address_id FROM shipments_package"
-                " WHERE tracking_number = ANY(%s)",
-                [[staged[1] for staged in good]],
-            )
-            registered = {number: ids for number, *ids in cursor.fetchall()}
-            nothing = (None, None, None)
-            copy_rows(
-                cursor,
-                STAGE,
-                (*STAGE_COLUMNS, "package_id", "sender_address_id", "receiver_address_id"),
-                ([*staged, *registered.get(staged[1], nothing)] for staged in good),
-            )
+            cursor.copy_expert(f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN", io.StringIO("".join(lines)))
             # A temporary table has no statistics: without them the joins below scan the package table.
-            cursor.execute(f"ANALYZE {STAGE} (package_id, sender_address_id, receiver_address_id)")
-            existing = len(registered) - self._reject_frozen_changes(cursor, result)
-            updated = self._update_existing(cursor)
-            result.updated += updated
-            result.unchanged += existing - updated
-            result.created += self._insert_new(cursor)
+            cursor.execute(f"ANALYZE {STAGE} (package_id, sender_address_id, receiver_address_id, is_new)")
+            if len(lines) > new:
+                existing = len(lines) - new - self._reject_frozen_changes(cursor, result)
+                updated = self._update_existing(cursor)
+                result.updated += updated
+                result.unchanged += existing - updated
+            if new:
+                result.created += self._insert_new(cursor)
 
     def _reject_frozen_changes(self, cursor: Any, result: BatchResult) -> int:
         staged = ", ".join(f"s.{name}" for name in FROZEN)
         stored = ", ".join(f"p.{name}" for name in FROZEN)
         cursor.execute(f"""
             DELETE FROM {STAGE} s USING shipments_package p
-            WHERE p.id = s.package_id AND ({staged}) IS DISTINCT FROM ({stored})
+            WHERE p.id = s.package_id AND NOT s.is_new AND ({staged}) IS DISTINCT FROM ({stored})
             RETURNING s.line, s.tracking_number, {staged}, {stored}""")
         frozen = cursor.fetchall()
         for line, tracking_number, *values in frozen:
@@ -370,7 +496,7 @@ class PackageImporter(Importer):
         assignments = ", ".join(f"{name} = s.{name}" for name in PARTY_STAGE)
         cursor.execute(f"""
             UPDATE shipments_package p SET {assignments}, updated_at = now() FROM {STAGE} s
-            WHERE p.id = s.package_id AND ({staged}) IS DISTINCT FROM ({stored}) RETURNING p.id""")
+            WHERE p.id = s.package_id AND NOT s.is_new AND ({staged}) IS DISTINCT FROM ({stored}) RETURNING p.id""")
         changed.update(package_id for (package_id,) in cursor.fetchall())
         for role in ("sender", "receiver"):
             staged = ", ".join(f"s.{role}_{name}" for name in ADDRESS_COLUMNS)
@@ -378,7 +504,7 @@ class PackageImporter(Importer):
             assignments = ", ".join(f"{name} = s.{role}_{name}" for name in ADDRESS_COLUMNS)
             cursor.execute(f"""
                 UPDATE offices_location l SET {assignments} FROM {STAGE} s
-                WHERE l.id = s.{role}_address_id AND s.package_id IS NOT NULL
+                WHERE l.id = s.{role}_address_id AND NOT s.is_new
                   AND ({staged}) IS DISTINCT FROM ({stored}) RETURNING s.package_id""")
             changed.update(package_id for (package_id,) in cursor.fetchall())
         if changed:
@@ -387,47 +513,40 @@ class PackageImporter(Importer):
 
     def _insert_new(self, cursor: Any) -> int:
         """Addresses, packages (ON CONFLICT on the tracking number), charges and
-        ``created`` events of the staged rows that are new; how many were created."""
-        cursor.execute(f"""
-            UPDATE {STAGE} SET sender_address_id = nextval(pg_get_serial_sequence('offices_location', 'id')),
-                               receiver_address_id = nextval(pg_get_serial_sequence('offices_location', 'id'))
-            WHERE package_id IS NULL""")
-        if not cursor.rowcount:
-            return 0
+        ``created`` events of the staged rows that are new, with the ids drawn
+        for them; how many packages were created."""
         address = ", ".join(ADDRESS_COLUMNS)
-        for role in ("sender", "receiver"):
-            staged = ", ".join(f"{role}_{name}" for name in ADDRESS_COLUMNS)
-            cursor.execute(f"""
-                INSERT INTO offices_location (id, {address})
-                SELECT {role}_address_id, {staged} FROM {STAGE} WHERE package_id IS NULL""")
+        sender = ", ".join(f"sender_{name}" for name in ADDRESS_COLUMNS)
+        receiver = ", ".join(f"receiver_{name}" for name in ADDRESS_COLUMNS)
+        cursor.execute(f"""
+            INSERT INTO offices_location (id, {address})
+            SELECT sender_address_id, {sender} FROM {STAGE} WHERE is_new
+            UNION ALL SELECT receiver_address_id, {receiver} FROM {STAGE} WHERE is_new""")
         parties = ", ".join(PARTY_STAGE)
         frozen = ", ".join(FROZEN)
         cost = ", ".join(COST)
+        # One statement: a package another run registered meanwhile (the conflict) gets no charge or event.
         cursor.execute(f"""
             WITH inserted AS (
                 INSERT INTO shipments_package (
-                    tracking_number, {parties}, sender_address_id, receiver_address_id, {frozen}, currency,
+                    id, tracking_number, {parties}, sender_address_id, receiver_address_id, {frozen}, currency,
                     current_office_id, {cost}, status, received_by, created_at, updated_at)
-                SELECT tracking_number, {parties}, sender_address_id, receiver_address_id, {frozen}, cost_currency,
-                    origin_office_id, {cost}, 'created', '', created_at, now()
-                FROM {STAGE} WHERE package_id IS NULL
+                SELECT package_id, tracking_number, {parties}, sender_address_id, receiver_address_id, {frozen},
+                    cost_currency, origin_office_id, {cost}, 'created', '', created_at, now()
+                FROM {STAGE} WHERE is_new
                 ON CONFLICT (tracking_number) DO NOTHING
-                RETURNING id, tracking_number
+                RETURNING id
+            ), charged AS (
+                INSERT INTO shipments_charge (
+                    package_id, kind, office_id, destination_office_id, service, base, weight, distance,
+                    insurance, surcharges, tax, total, currency, charged_at)
+                SELECT s.package_id, 'shipping', s.origin_office_id, s.destination_office_id, s.service,
+                    s.cost_base, s.cost_weight, s.cost_distance, s.cost_insurance, s.cost_surcharges, s.cost_tax,
+                    s.cost_total, s.cost_currency, s.created_at
+                FROM {STAGE} s JOIN inserted ON inserted.id = s.package_id WHERE s.is_new
             )
-            UPDATE {STAGE} s SET package_id = inserted.id, is_new = true FROM inserted
-            WHERE s.tracking_number = inserted.tracking_number""")
-        created = cursor.rowcount
-        cursor.execute(f"""
-            INSERT INTO shipments_charge (
-                package_id, kind, office_id, destination_office_id, service, base, weight, distance,
-                insurance, surcharges, tax, total, currency, charged_at)
-            SELECT s.package_id, 'shipping', s.origin_office_id, s.destination_office_id, s.service, s.cost_base,
-                s.cost_weight, s.cost_distance, s.cost_insurance, s.cost_surcharges, s.cost_tax, s.cost_total,
-                s.cost_currency, s.created_at
-            FROM {STAGE} s WHERE s.is_new""")
-        cursor.execute(f"""
             INSERT INTO shipments_trackingevent (
                 package_id, status, office_id, occurred_at, recorded_at, source, note, reason, received_by)
             SELECT s.package_id, 'created', s.origin_office_id, s.created_at, now(), 'import', '', '', ''
-            FROM {STAGE} s WHERE s.is_new""")
-        return int(created)
+            FROM {STAGE} s JOIN inserted ON inserted.id = s.package_id WHERE s.is_new""")
+        return int(cursor.rowcount)

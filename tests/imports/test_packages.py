@@ -6,11 +6,12 @@ import gzip
 import io
 
 import pytest
+from django.db.models import F
 
 from imports.models import ImportRun
 from offices.models import Office
 from shipments.imports.packages import PackageImporter
-from shipments.models import Charge, Package, TrackingEvent
+from shipments.models import Charge, Package, Tariff, TrackingEvent
 from shipments.pricing import PriceList
 from shipments.values import Parcel
 from tests.helpers import IMPORT_DATA as DATA
@@ -96,6 +97,43 @@ def test_a_changed_party_updates_and_a_changed_parcel_is_refused(run_command, ne
         "CP100000017US is already registered with another value: its parcel details and cost are frozen.",
     ]
     assert Package.objects.get(tracking_number="CP100000017US").weight_grams == 450
+
+
+def test_a_rerun_changes_nothing_whatever_the_values_look_like(run_command, network, tmp_path):
+    """Values COPY escapes (a backslash, a tab) and amounts PostgreSQL prints
+    otherwise (50 is stored as 50.00) are still recognised as unchanged."""
+    rows = [row for row in _rows() if row["tracking_number"]]
+    rows[0] |= {"sender_name": "Ada \\ Lovelace\tjr", "receiver_line2": "Apt\\4", "declared_value": "50"}
+    rows[1] |= {"declared_value": "0.0", "receiver_city": "Atlanta\\n"}
+    source = _write(tmp_path / "p.csv", rows)
+    assert "created 2, updated 0" in run_command("import_packages", str(source))[1]
+    first = {package.tracking_number: package for package in Package.objects.select_related("receiver_address")}
+    assert first["EE473124829US"].sender_name == "Ada \\ Lovelace\tjr"
+    assert first["EE473124829US"].receiver_address.line2 == "Apt\\4"
+    assert first["CP100000017US"].receiver_address.city == "Atlanta\\n"
+
+    status, out, _ = run_command("import_packages", str(source))
+    assert status == 0
+    assert "created 0, updated 0, unchanged 2, rejected 0" in out
+    again = {package.tracking_number: package.updated_at for package in Package.objects.all()}
+    assert again == {number: package.updated_at for number, package in first.items()}
+
+    rows[0]["sender_name"] = "Ada \\ Lovelace"
+    status, out, _ = run_command("import_packages", str(_write(tmp_path / "p.csv", rows)))
+    assert "created 0, updated 1, unchanged 1, rejected 0" in out
+    assert Package.objects.get(tracking_number="EE473124829US").sender_name == "Ada \\ Lovelace"
+
+
+def test_a_rerun_after_a_tariff_change_keeps_the_registered_cost(run_command, network, tmp_path):
+    run_command("import_packages", str(PACKAGES))
+    costs = dict(Package.objects.values_list("tracking_number", "cost_total"))
+    Tariff.objects.update(base_fee=F("base_fee") + 10)
+    numbered = _write(tmp_path / "numbered.csv", [row for row in _rows() if row["tracking_number"]])
+    status, out, _ = run_command("import_packages", str(numbered))
+    assert status == 0
+    assert "created 0, updated 0, unchanged 2, rejected 0" in out
+    assert dict(Package.objects.values_list("tracking_number", "cost_total")) == costs
+    assert sorted(Charge.objects.values_list("total", flat=True)) == sorted(costs.values())
 
 
 def test_every_rejection_reason(run_command, network, tmp_path):
