@@ -5,6 +5,7 @@ Wiring only: every view is named by its app's URL module, never imported here.""
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
+from django.urls.resolvers import RoutePattern, URLResolver
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
@@ -18,7 +19,12 @@ urlpatterns = [
     # schema's). Lazy: the static files' URL (S3 in production) is read on use.
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.ico"), permanent=False)),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("api.urls")),
+    # Named, not imported: the API's views (DRF, drf-spectacular, the JWT stack) load on
+    # the first request under /api/v1/ (or the first reverse()), not on one to /healthz;
+    # a Lambda cold start pays for every import (docs/deploy.md, Cold start). A URLResolver
+    # given a module's name imports it on first use, as Django's root one does with
+    # ROOT_URLCONF; path(..., include()) would import it now.
+    URLResolver(RoutePattern("api/v1/"), "api.urls"),
     path("", include("shipments.urls")),
     path("", include("notifications.urls")),
     path("", include("api.health")),
