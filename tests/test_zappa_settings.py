@@ -140,3 +140,15 @@ def test_the_policy_is_least_privilege():
     }
     assert {"sns:Publish", "sns:PublishBatch", "ses:SendEmail", "s3:GetObject", "lambda:InvokeFunction"} <= actions
     assert not any(action.startswith(("iam:", "rds:", "s3:Delete", "sns:Create")) for action in actions)
+
+
+def test_django_is_built_in_the_init_phase():
+    """Zappa's handler builds the application when it is imported only if the
+    function's own environment says so (its `environment_variables` are applied
+    later, inside the handler): then Lambda's init phase, which SnapStart
+    snapshots, holds a ready Django."""
+    handler = inspect.getsource(importlib.import_module("zappa.handler"))
+    assert 'if os.environ.get("INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT"):' in handler
+    for name in SETTINGS:
+        assert stage(name)["aws_environment_variables"]["INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT"] == "true"
+        assert "INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT" not in stage(name)["environment_variables"]
