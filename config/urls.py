@@ -5,6 +5,7 @@ Wiring only: every view is named by its app's URL module, never imported here.""
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
+from django.urls.resolvers import RoutePattern, URLResolver
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
@@ -20,7 +21,12 @@ urlpatterns = [
     # Before the admin's: its catch-all would answer these with a 404.
     path("", include("offices.urls")),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("api.urls")),
+    # Named, not imported: the API's views (DRF, drf-spectacular, the JWT stack) load on
+    # the first request under /api/v1/ (or the first reverse()), not on one to /healthz;
+    # a Lambda cold start pays for every import (docs/deploy.md, Cold start). A URLResolver
+    # given a module's name imports it on first use, as Django's root one does with
+    # ROOT_URLCONF; path(..., include()) would import it now.
+    URLResolver(RoutePattern("api/v1/"), "api.urls"),
     path("", include("shipments.urls")),
     path("", include("notifications.urls")),
     path("", include("api.health")),

@@ -172,3 +172,43 @@ def test_the_packaged_static_manifest_is_current(tmp_path):
     committed = json.loads((ROOT / "config" / "staticfiles.json").read_text())["paths"]
     stale = {name for name in fresh.keys() | committed.keys() if fresh.get(name) != committed.get(name)}
     assert not stale, f"config/staticfiles.json is stale for {sorted(stale)[:5]}: run `make static-manifest`"
+
+
+HEALTHZ_THROUGH_WSGI = """
+import io, json, sys
+from django.core.wsgi import get_wsgi_application
+application = get_wsgi_application()
+environ = {
+    "REQUEST_METHOD": "GET", "PATH_INFO": "/healthz", "QUERY_STRING": "", "SERVER_NAME": "api.example.com",
+    "SERVER_PORT": "443", "HTTP_HOST": "api.example.com", "HTTP_X_FORWARDED_PROTO": "https",
+    "wsgi.input": io.BytesIO(), "wsgi.errors": sys.stderr, "wsgi.url_scheme": "https",
+}
+statuses = []
+body = b"".join(application(environ, lambda status, headers: statuses.append(status)))
+heavy = ("rest_framework.views", "drf_spectacular.views", "jwt", "cryptography", "yaml", "requests", "boto3")
+print(json.dumps({"status": statuses[0], "body": json.loads(body), "loaded": [m for m in heavy if m in sys.modules]}))
+"""
+
+
+def test_a_health_check_on_a_cold_start_loads_no_api():
+    """The first request of a Lambda cold start, GET /healthz, builds Django and
+    answers without importing the API's stack (DRF's views, drf-spectacular, the
+    JWT and crypto libraries, the AWS SDK): those load with the first API request.
+    The database here does not answer, so the check says so."""
+    result = _production(HEALTHZ_THROUGH_WSGI)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.splitlines()[-1])
+    assert answer["status"].startswith("503")
+    assert answer["body"] == {"status": "error", "database": "unavailable"}
+    assert answer["loaded"] == []
+
+
+@pytest.mark.parametrize(("init_type", "loaded"), [("on-demand", False), ("snap-start", True)])
+def test_a_snapshotted_init_phase_holds_the_api(init_type, loaded):
+    """With SnapStart the init phase (Django built by Zappa's handler on import)
+    is snapshotted once: the API's views load there, not on the first API request
+    after a restore. A plain cold start leaves them to that request."""
+    code = "import sys; print(sorted(m for m in ('rest_framework.views', 'shipments.api.views') if m in sys.modules))"
+    result = _production(code, AWS_LAMBDA_INITIALIZATION_TYPE=init_type)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == ("['rest_framework.views', 'shipments.api.views']" if loaded else "[]")

@@ -251,3 +251,15 @@ def test_the_package_leaves_out_the_layer_and_keeps_what_runs():
     patterns = excluded + settings["exclude_glob"]
     for kept in ("werkzeug", "durationpy", "zappa", "django", "staticfiles.json", "handler.py"):
         assert not any(fnmatch.fnmatch(kept, pattern.rstrip("/")) for pattern in patterns), kept
+
+
+def test_django_is_built_in_the_init_phase():
+    """Zappa's handler builds the application when it is imported only if the
+    function's own environment says so (its `environment_variables` are applied
+    later, inside the handler): then Lambda's init phase, which SnapStart
+    snapshots, holds a ready Django."""
+    handler = inspect.getsource(importlib.import_module("zappa.handler"))
+    assert 'if os.environ.get("INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT"):' in handler
+    for name in SETTINGS:
+        assert stage(name)["aws_environment_variables"]["INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT"] == "true"
+        assert "INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT" not in stage(name)["environment_variables"]

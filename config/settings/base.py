@@ -262,7 +262,7 @@ REST_FRAMEWORK = {
     ],
     # DRF's JSON parser, with JSON nested too deeply a 400 (api/parsers.py).
     "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "api.exception_handler.api_exception_handler",
     "COERCE_DECIMAL_TO_STRING": True,
     # API Gateway puts the caller in REMOTE_ADDR (Zappa maps sourceIp there);
     # trusting X-Forwarded-For would let a client pick its own throttle key.

@@ -5,8 +5,8 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 
-from api.errors import error_responses
 from api.pagination import OfficeCodeCursorPagination
+from api.schema import error_responses
 from offices import access
 
 from .serializers import OfficeSerializer

@@ -14,7 +14,7 @@ from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.errors import error_responses
+from api.schema import error_responses
 from api.throttling import PublicTrackingThrottle
 from offices import access
 from offices.models import Office
