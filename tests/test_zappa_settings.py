@@ -263,3 +263,14 @@ def test_django_is_built_in_the_init_phase():
     for name in SETTINGS:
         assert stage(name)["aws_environment_variables"]["INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT"] == "true"
         assert "INSTANTIATE_LAMBDA_HANDLER_ON_IMPORT" not in stage(name)["environment_variables"]
+
+
+def test_production_web_starts_from_a_snapshot_and_nothing_else_does():
+    """SnapStart on the production web stage (docs/deploy.md), not on the workers
+    (nobody waits on a schedule) nor dev; never with provisioned concurrency or keep_warm."""
+    assert stage("production")["snap_start"] == "PublishedVersions"
+    for name in ("dev", "dev_worker", "production_worker"):
+        assert stage(name).get("snap_start", "None") == "None", name
+    for name in SETTINGS:
+        assert "provisioned_concurrency" not in stage(name)
+        assert stage(name)["keep_warm"] is False
