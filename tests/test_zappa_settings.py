@@ -274,3 +274,10 @@ def test_production_web_starts_from_a_snapshot_and_nothing_else_does():
     for name in SETTINGS:
         assert "provisioned_concurrency" not in stage(name)
         assert stage(name)["keep_warm"] is False
+
+
+def test_production_runs_in_its_own_vpc_not_devs():
+    assert stage("production")["vpc_config"] != stage("dev")["vpc_config"]
+    assert stage("production_worker")["vpc_config"] == stage("production")["vpc_config"]
+    for name in SETTINGS:
+        assert len(stage(name)["vpc_config"]["SubnetIds"]) >= 2  # Aurora's subnets in two zones
