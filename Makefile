@@ -69,6 +69,8 @@ package:
 	@# Earlier layouts kept a virtualenv and the unpacked zip in build/, where Zappa would find them.
 	rm -rf build/package-venv build/lambda
 	$(PACKAGE_PYTHON) tools/package_lambda.py --project . --stage production --out build
+	@# The worker's own package: its zappa_settings.py carries its schedules and S3 trigger.
+	$(PACKAGE_PYTHON) tools/package_lambda.py --project . --stage production_worker --out build/worker
 	@$(PYTHON) -c 'import os, sys; size = os.path.getsize("build/lambda.zip") / 2**20; print(f"build/lambda.zip: {size:.1f} MiB (goal: at most $(PACKAGE_LIMIT_MIB) MiB)"); sys.exit(0 if size <= $(PACKAGE_LIMIT_MIB) else "the function zip is over $(PACKAGE_LIMIT_MIB) MiB")'
 	set -e; unpacked=$$(mktemp -d); trap 'rm -rf "$$unpacked"' EXIT; \
 	$(PYTHON) -m zipfile -e build/lambda.zip "$$unpacked/task"; \

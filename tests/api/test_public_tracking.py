@@ -48,7 +48,7 @@ def test_public_tracking_is_redacted(api_client, travelled):
     assert body["events"][-1]["description"] == "Delayed (weather)"
     assert set(body["events"][0]) == {"status", "occurred_at", "office_city", "description"}
     assert body["events"][2]["office_city"] == "Springfield"  # the leg departs from the origin office
-    text = _without_timestamps(response.content.decode())
+    text = _without_timestamps(response.content.decode().replace(travelled.tracking_number, "<number>"))
     for secret in (*PRIVATE, "Main St", "Analytical", str(travelled.cost_total)):
         assert secret not in text
 
@@ -108,8 +108,10 @@ def test_track_page_form(client):
 def test_track_page_shows_the_redacted_timeline(client, travelled):
     response = client.get("/track/", {"number": travelled.tracking_number.lower()})
     assert response.status_code == 200
-    html = _without_timestamps(response.content.decode())
+    html = response.content.decode()
     assert travelled.tracking_number in html
+    # The number itself may hold a "555" by chance (CP751825553US): only what else the page says counts.
+    html = _without_timestamps(html.replace(travelled.tracking_number, "<number>"))
     assert "Delayed (weather)" in html
     assert "Springfield, US" in html
     for secret in (*PRIVATE, str(travelled.cost_total)):

@@ -38,6 +38,7 @@ from .deployment import (
     LOGS,
     PACKAGE,
     REGION,
+    WORKER_PACKAGE,
     Deployment,
     aws_resources,
     fresh_database,
@@ -62,20 +63,26 @@ def deployment(moto_server, django_db_blocker):
     try:
         # The folders: one task root per function, the layer and the runtime shared.
         web_root = unpack(PACKAGE, base / "web" / "task")
-        # The worker's files are the same (hard links), but for its settings.
-        worker_root = base / "worker" / "task"
-        shutil.copytree(web_root, worker_root, copy_function=os.link)
-        (worker_root / "zappa_settings.py").unlink()
         layer_root = unpack(LAYER, base / "opt") if LAYER.exists() else None
         runtime_root = install_runtime(base / "runtime")
         packaged = runpy.run_path(str(web_root / "zappa_settings.py"))
         web_stage = zappa_stage(packaged["API_STAGE"], base / "zappa" / "web")
         worker_stage = zappa_stage(f"{packaged['API_STAGE']}_worker", base / "zappa" / "worker")
-        (worker_root / "zappa_settings.py").write_text(worker_stage.settings_py)
-        # The web stage's settings compiled with an unchecked hash would still be
-        # imported in place of the worker's source: the worker's package has none.
-        for compiled in (worker_root / "__pycache__").glob("zappa_settings.*.pyc"):
-            compiled.unlink()
+        worker_root = base / "worker" / "task"
+        if WORKER_PACKAGE.exists():
+            # The worker's own package, as `zappa deploy <stage>_worker -z` uploads it.
+            unpack(WORKER_PACKAGE, worker_root)
+            worker_packaged = runpy.run_path(str(worker_root / "zappa_settings.py"))
+            assert worker_packaged["API_STAGE"] == worker_stage.name, "the worker zip is another stage's"
+        else:
+            # Without it: the web stage's files (hard links) with the settings Zappa writes for the worker.
+            shutil.copytree(web_root, worker_root, copy_function=os.link)
+            (worker_root / "zappa_settings.py").unlink()
+            (worker_root / "zappa_settings.py").write_text(worker_stage.settings_py)
+            # The web stage's settings compiled with an unchecked hash would still be
+            # imported in place of the worker's source.
+            for compiled in (worker_root / "__pycache__").glob("zappa_settings.*.pyc"):
+                compiled.unlink()
 
         drop_bucket = worker_stage.event_source_arn("imports.lambda_handler.handle_s3_event").split(":::")[1]
         app_env = {key: value for key, value in PRODUCTION_ENV.items() if key != "DJANGO_SETTINGS_MODULE"}

@@ -23,6 +23,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LOGS = ROOT / "build" / "lambda-test"
 PACKAGE = Path(os.environ.get("LAMBDA_PACKAGE", ROOT / "build" / "lambda.zip"))
 LAYER = Path(os.environ.get("LAMBDA_LAYER", ROOT / "build" / "aws-sdk-layer.zip"))
+# The worker stage's own package (`make package` builds it with the web stage's).
+WORKER_PACKAGE = Path(os.environ.get("LAMBDA_WORKER_PACKAGE", ROOT / "build" / "worker" / "lambda.zip"))
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
