@@ -48,6 +48,8 @@ class Importer:
     """One kind of import. Subclasses set the columns and write ``import_batch``."""
 
     kind = ""
+    # (kind, source, identity) of the file being imported; None for stdin (no identity).
+    file: tuple[str, str, str] | None = None
     required_columns: tuple[str, ...] = ()
     optional_columns: tuple[str, ...] = ()
 
@@ -326,6 +328,8 @@ def run_import(
     stream: IO[bytes] | None = None
     try:
         stream = open_binary(location)
+        # Which version of which file: rows without a key of their own are recognised by their line in it.
+        importer.file = (importer.kind, location, identity) if identity else None
         importer.prepare()
         rows = read_rows(stream, fmt, importer, location)
         if skip:

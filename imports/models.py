@@ -34,3 +34,24 @@ class ImportRun(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.source} ({self.state}, {self.rows_done} rows)"
+
+
+class GeneratedTrackingNumber(models.Model):
+    """The tracking number an import gave a row that had none, by the row's line
+    in that version of that file: running the same file again finds the parcel
+    it registered instead of registering it twice. Written in the batch's
+    transaction, so a rolled-back batch (or dry run) leaves none."""
+
+    kind = models.CharField(max_length=30)
+    source = models.CharField(max_length=1000)
+    identity = models.CharField(max_length=200)
+    line = models.PositiveBigIntegerField()
+    tracking_number = models.CharField(max_length=13)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "source", "identity", "line"], name="generated_number_per_row")
+        ]
+
+    def __str__(self):
+        return f"{self.source} line {self.line}: {self.tracking_number}"

@@ -17,9 +17,11 @@ tariff changed since does not re-price it. Historical imports send no
 notifications (bulk SQL fires no signals).
 
 A row without a tracking number is a new parcel: it gets one from
-``tracking_numbers_for`` (one block per service and batch). Running such a
-file twice registers those parcels twice; partners that re-send files give
-their numbers (``--resume`` finishes an interrupted run without repeating).
+``tracking_numbers_for`` (one block per service and batch), remembered by the
+row's line in that version of that file (``GeneratedTrackingNumber``), so
+running the same file again finds the parcels it registered ("unchanged").
+Another file, or the same one changed (another size and time, another S3
+ETag) or read from stdin, is new rows: its parcels are registered anew.
 """
 
 import io
@@ -34,6 +36,7 @@ from django.db import connection
 from django.utils import timezone
 
 from imports.framework import BatchResult, Importer
+from imports.models import GeneratedTrackingNumber
 from offices.models import Location, Office
 
 from ..exceptions import InvalidTrackingNumber
@@ -398,14 +401,42 @@ class PackageImporter(Importer):
         for staged in checked.staged:
             if not staged.tracking_number:
                 unnumbered.setdefault(staged.parcel.service, []).append(staged)
+        given = self._numbers_given_before([staged.line for rows in unnumbered.values() for staged in rows])
+        generated = []
         for service, staged_rows in unnumbered.items():
-            for staged, tracking_number in zip(
-                staged_rows, tracking_numbers_for(service, len(staged_rows)), strict=True
-            ):
+            fresh = [staged for staged in staged_rows if staged.line not in given]
+            for staged in staged_rows:
+                if staged.line in given:
+                    staged.tracking_number = given[staged.line]
+            for staged, tracking_number in zip(fresh, tracking_numbers_for(service, len(fresh)), strict=True):
                 staged.tracking_number = tracking_number
+                generated.append(staged)
+        if generated and self.file is not None:
+            kind, source, identity = self.file
+            GeneratedTrackingNumber.objects.bulk_create(
+                GeneratedTrackingNumber(
+                    kind=kind,
+                    source=source,
+                    identity=identity,
+                    line=staged.line,
+                    tracking_number=staged.tracking_number,
+                )
+                for staged in generated
+            )
         if checked.staged:
             self._write(checked.staged, result)
         return result
+
+    def _numbers_given_before(self, lines: list[int]) -> dict[int, str]:
+        """The numbers an earlier run of this same file gave these lines (rows without one)."""
+        if not lines or self.file is None:
+            return {}
+        kind, source, identity = self.file
+        return dict(
+            GeneratedTrackingNumber.objects.filter(
+                kind=kind, source=source, identity=identity, line__in=lines
+            ).values_list("line", "tracking_number")
+        )
 
     def _write(self, good: list["Staged"], result: BatchResult) -> None:
         with connection.cursor() as cursor:

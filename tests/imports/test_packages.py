@@ -79,6 +79,40 @@ def test_packages_are_registered_as_the_counter_would_and_a_rerun_changes_nothin
     assert (Package.objects.count(), Charge.objects.count(), TrackingEvent.objects.count()) == counts
 
 
+def test_rows_without_a_number_keep_the_one_they_were_given_when_the_same_file_runs_again(
+    run_command, network, tmp_path
+):
+    """The data file has rows without a tracking number: a second run of the same
+    file finds the parcels the first one registered, a changed file is new rows."""
+    status, out, _ = run_command("import_packages", str(PACKAGES))
+    assert "created 4, updated 0, unchanged 0, rejected 0" in out
+    first = set(Package.objects.values_list("tracking_number", flat=True))
+    counts = (Package.objects.count(), Charge.objects.count(), TrackingEvent.objects.count())
+
+    status, out, _ = run_command("import_packages", str(PACKAGES))
+    assert status == 0
+    assert "created 0, updated 0, unchanged 4, rejected 0" in out
+    assert (Package.objects.count(), Charge.objects.count(), TrackingEvent.objects.count()) == counts
+
+    # A file of the unnumbered rows only: another file, so another parcel each.
+    unnumbered = _write(tmp_path / "unnumbered.csv", [row for row in _rows() if not row["tracking_number"]])
+    status, out, _ = run_command("import_packages", str(unnumbered))
+    assert "created 2, updated 0, unchanged 0, rejected 0" in out
+    status, out, _ = run_command("import_packages", str(unnumbered))
+    assert "created 0, updated 0, unchanged 2, rejected 0" in out
+    assert set(Package.objects.values_list("tracking_number", flat=True)) > first
+
+
+def test_a_dry_run_remembers_no_number(run_command, network):
+    from imports.models import GeneratedTrackingNumber
+
+    status, out, _ = run_command("import_packages", str(PACKAGES), "--dry-run")
+    assert "created 4" in out
+    assert not GeneratedTrackingNumber.objects.exists()
+    status, out, _ = run_command("import_packages", str(PACKAGES))
+    assert "created 4, updated 0, unchanged 0, rejected 0" in out
+
+
 def test_a_changed_party_updates_and_a_changed_parcel_is_refused(run_command, network, tmp_path):
     run_command("import_packages", str(PACKAGES))
     rows = [row for row in _rows() if row["tracking_number"]]
