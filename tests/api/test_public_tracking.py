@@ -48,7 +48,9 @@ def test_public_tracking_is_redacted(api_client, travelled):
     assert body["events"][-1]["description"] == "Delayed (weather)"
     assert set(body["events"][0]) == {"status", "occurred_at", "office_city", "description"}
     assert body["events"][2]["office_city"] == "Springfield"  # the leg departs from the origin office
-    text = _without_timestamps(response.content.decode().replace(travelled.tracking_number, "<number>"))
+    text = _without_timestamps(
+        re.sub(travelled.tracking_number, "<number>", response.content.decode(), flags=re.IGNORECASE)
+    )
     for secret in (*PRIVATE, "Main St", "Analytical", str(travelled.cost_total)):
         assert secret not in text
 
@@ -111,7 +113,7 @@ def test_track_page_shows_the_redacted_timeline(client, travelled):
     html = response.content.decode()
     assert travelled.tracking_number in html
     # The number itself may hold a "555" by chance (CP751825553US): only what else the page says counts.
-    html = _without_timestamps(html.replace(travelled.tracking_number, "<number>"))
+    html = _without_timestamps(re.sub(travelled.tracking_number, "<number>", html, flags=re.IGNORECASE))
     assert "Delayed (weather)" in html
     assert "Springfield, US" in html
     for secret in (*PRIVATE, str(travelled.cost_total)):
