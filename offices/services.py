@@ -123,19 +123,7 @@ def clerk_upsert(
     ``AUTH_PASSWORD_VALIDATORS`` (``validate_account``).
     Returns (user, created, changed)."""
     _require(actor is None or access.may_manage(actor, office), f"You do not manage {office.code}.")
-    user = get_user_model().objects.select_for_update().filter(username=username).first()
-    created = user is None
-    if user is None:
-        validate_account(username=username, email=email, password=password)
-        user = get_user_model()(username=username, email=email or "", is_staff=True)
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save()
-        changed = True
-    else:
-        changed = _account_update(actor=actor, user=user, email=email, password=password)
+    user, created, changed = _staff_account_upsert(actor=actor, username=username, email=email, password=password)
     membership, membership_created = Membership.objects.get_or_create(user=user, office=office, defaults={"role": role})
     if not membership_created and membership.role != role:
         membership.role = role
@@ -154,19 +142,7 @@ def hq_member_upsert(
     user has an unusable one until they set theirs (``password_set_path``).
     Returns (user, created, changed)."""
     _require(actor is None or access.is_hq(actor), "Only HQ makes someone a member of HQ.")
-    user = get_user_model().objects.select_for_update().filter(username=username).first()
-    created = user is None
-    if user is None:
-        validate_account(username=username, email=email, password=password)
-        user = get_user_model()(username=username, email=email or "", is_staff=True)
-        if password:
-            user.set_password(password)
-        else:
-            user.set_unusable_password()
-        user.save()
-        changed = True
-    else:
-        changed = _account_update(actor=actor, user=user, email=email, password=password)
+    user, created, changed = _staff_account_upsert(actor=actor, username=username, email=email, password=password)
     group, _ = Group.objects.get_or_create(name=access.HQ_GROUP)
     joined = not user.groups.filter(pk=group.pk).exists()
     if joined:
@@ -181,6 +157,25 @@ def password_set_path(user: User) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     return reverse("password_set", kwargs={"uidb64": uid, "token": token})
+
+
+def _staff_account_upsert(
+    *, actor: User | None, username: str, email: str | None, password: str | None
+) -> tuple[Any, bool, bool]:
+    """The staff account behind a membership or HQ: a new user name creates it
+    (no password: an unusable one), an existing one is brought up to date as
+    ``_account_update`` allows. Returns (user, created, changed)."""
+    user = get_user_model().objects.select_for_update().filter(username=username).first()
+    if user is not None:
+        return user, False, _account_update(actor=actor, user=user, email=email, password=password)
+    validate_account(username=username, email=email, password=password)
+    user = get_user_model()(username=username, email=email or "", is_staff=True)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    return user, True, True
 
 
 def _account_update(*, actor: User | None, user: User, email: str | None, password: str | None) -> bool:
