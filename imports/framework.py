@@ -13,13 +13,12 @@ halves of the work overlap on two cores.
 """
 
 import csv
-import io
 import queue
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -68,41 +67,6 @@ class Importer:
 
 
 # --- writing ------------------------------------------------------------------------------
-
-
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-
-
-def _copy_text(value: object) -> str:
-    if value is None:
-        return r"\N"
-    if type(value) is not str:
-        return str(value)  # numbers, booleans, times: nothing to escape
-    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
-        return value.translate(_COPY_ESCAPES)
-    return value
-
-
-def _copy_line(row: Iterable[object]) -> str:
-    values = row if isinstance(row, tuple | list) else list(row)
-    line = "\t".join([r"\N" if value is None else str(value) for value in values])
-    # Nothing to escape (the common case): the only backslashes are the NULLs' and the only tabs the separators.
-    if (
-        line.count("\t") == len(values) - 1
-        and line.count("\\") == values.count(None)
-        and "\n" not in line
-        and "\r" not in line
-    ):
-        return line
-    return "\t".join(map(_copy_text, values))
-
-
-def copy_rows(cursor: Any, table: str, columns: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
-    """Load rows into ``table`` with one COPY (PostgreSQL's text format)."""
-    buffer = io.StringIO()
-    buffer.writelines(_copy_line(row) + "\n" for row in rows)
-    buffer.seek(0)
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
 
 
 class ErrorsFile:

@@ -23,7 +23,8 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from imports.framework import BatchResult, Importer, copy_rows
+from imports.copy import copy_rows
+from imports.framework import BatchResult, Importer
 from offices.models import Office
 
 from ..exceptions import InvalidTrackingNumber

@@ -25,8 +25,6 @@ ETag) or read from stdin, is new rows: its parcels are registered anew.
 """
 
 import io
-import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -37,190 +35,33 @@ from django.utils import timezone
 
 from imports.framework import BatchResult, Importer
 from imports.models import GeneratedTrackingNumber
-from offices.models import Location, Office
+from offices.models import Office
 
 from ..exceptions import InvalidTrackingNumber
 from ..pricing import PriceList
-from ..rules import party_problems, phone_e164
+from ..rules import party_problems
 from ..services import CLOCK_SKEW, tracking_numbers_for
 from ..tracking_numbers import normalize_tracking_number
 from ..values import Address, Parcel, Party
-
-PARTY_COLUMNS = ("name", "email", "phone", "line1", "line2", "city", "region", "postal_code", "country")
-ADDRESS_COLUMNS = ("line1", "line2", "city", "region", "postal_code", "country")
-_TRUE = frozenset({"true", "1", "yes", "y", "t"})
-_FALSE = frozenset({"false", "0", "no", "n", "f", ""})
-_WHOLE = re.compile(r"^\s*\d+\s*$")
-# Stands in for an unknown office code so the parcel's other problems are still found.
-_NO_OFFICE = Office(code="?", is_active=True, location=Location(latitude=0, longitude=0))
-
-# The parcel facts frozen at registration: a row may not change them.
-FROZEN = (
-    "origin_office_id",
-    "destination_office_id",
-    "service",
-    "weight_grams",
-    "length_cm",
-    "width_cm",
-    "height_cm",
-    "declared_value",
+from .package_rows import (
+    ADDRESS_COLUMNS,
+    COST,
+    FROZEN,
+    NO_COST,
+    NO_OFFICE,
+    PARTY_STAGE,
+    STAGE,
+    STAGE_COLUMNS,
+    STAGE_TYPES,
+    STORED_TEXT,
+    ZERO,
+    CheckedBatch,
+    Staged,
+    column_of,
+    compared_text,
+    flag,
+    whole,
 )
-PARTY_STAGE = tuple(
-    f"{role}_{name}"
-    for role in ("sender", "receiver")
-    for name in ("name", "phone", "email", "notify_sms", "notify_email")
-)
-ADDRESS_STAGE = tuple(f"{role}_{name}" for role in ("sender", "receiver") for name in ADDRESS_COLUMNS)
-COST = (
-    "chargeable_weight_grams",
-    "distance_km",
-    "cost_base",
-    "cost_weight",
-    "cost_distance",
-    "cost_insurance",
-    "cost_surcharges",
-    "cost_tax",
-    "cost_total",
-    "cost_currency",
-    "transit_days",
-)
-# What a row may change or must keep, in this order, is compared as one text (``_compared_text``, ``_STORED_TEXT``).
-COMPARED = (*FROZEN, *PARTY_STAGE, *ADDRESS_STAGE)
-STAGE_COLUMNS = (
-    "line",
-    "tracking_number",
-    *COMPARED,
-    *COST,
-    "created_at",
-    "package_id",
-    "sender_address_id",
-    "receiver_address_id",
-    "is_new",
-)
-_STAGE_TYPES = {
-    "line": "int",
-    "origin_office_id": "bigint",
-    "destination_office_id": "bigint",
-    "weight_grams": "int",
-    "length_cm": "int",
-    "width_cm": "int",
-    "height_cm": "int",
-    "declared_value": "numeric",
-    "chargeable_weight_grams": "int",
-    "distance_km": "numeric",
-    "transit_days": "int",
-    "created_at": "timestamptz",
-    "package_id": "bigint",
-    "sender_address_id": "bigint",
-    "receiver_address_id": "bigint",
-    "is_new": "boolean",
-    **{f"{role}_notify_{channel}": "boolean" for role in ("sender", "receiver") for channel in ("sms", "email")},
-    **{name: "numeric" for name in COST if name.startswith("cost_") and name != "cost_currency"},
-}
-STAGE = "import_package_stage"
-
-
-def _column(field: str) -> str:
-    """A rule's field name (``sender.address.line1``) as the file's column (``sender_line1``)."""
-    return field.replace(".address.", "_").replace(".", "_")
-
-
-def _whole(text: str) -> int | str:
-    if text.isdecimal():  # the common case, without the regular expression
-        return int(text)
-    return int(text) if _WHOLE.match(text) else text
-
-
-_ZERO = Decimal(0)
-_CENT = Decimal("0.01")
-_NO_COST = "\t".join(["\\N"] * len(COST))
-_COPY_SPECIAL_BUT_TAB = re.compile(r"[\\\n\r]")
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
-# The stored counterpart of ``_compared_text``: PostgreSQL's text of the same columns, in the same order.
-_STORED_TEXT = (
-    "concat_ws(E'\\t', "
-    + ", ".join(
-        [f"p.{name}" for name in (*FROZEN, *PARTY_STAGE)]
-        + [f"{role[0]}.{name}" for role in ("sender", "receiver") for name in ADDRESS_COLUMNS]
-    )
-    + ")"
-)
-
-
-@dataclass(slots=True)
-class Staged:
-    """A good row: what is staged for it (``compared``: the COMPARED columns as COPY text)."""
-
-    tracking_number: str
-    compared: str
-    comparable: bool  # compared is in the stored form (see _compared_text)
-    parcel: Parcel
-    created_at: str
-    line: int = 0
-
-
-@dataclass
-class CheckedBatch:
-    """A batch after the rules: the good rows to write and the rejected ones."""
-
-    staged: list[Staged] = field(default_factory=list)
-    rejected: dict[int, dict[str, str]] = field(default_factory=dict)
-
-
-def _compared_text(parcel: Parcel, sender: Party, receiver: Party) -> tuple[str, bool]:
-    """The COMPARED values of a good row (stripped) as COPY text, and whether it is the
-    form PostgreSQL prints the stored ones in (``_STORED_TEXT``: booleans t/f,
-    the declared value to the cent). When it is, equal texts mean equal values,
-    so a re-run compares one string a row; a row with a tab, a backslash or a
-    line break in a value (escaped for COPY), or a declared value with more
-    decimals, is compared column by column in SQL."""
-    declared = parcel.declared_value
-    cents = declared.quantize(_CENT)
-    texts = [
-        str(parcel.origin_office.id),
-        str(parcel.destination_office.id),
-        parcel.service,
-        str(parcel.weight_grams),
-        str(parcel.length_cm),
-        str(parcel.width_cm),
-        str(parcel.height_cm),
-        str(cents if cents == declared else declared),
-    ]
-    for party in (sender, receiver):
-        texts += (
-            party.name,
-            phone_e164(party.phone, party.address.country) or "",
-            party.email,
-            "t" if party.notify_sms else "f",
-            "t" if party.notify_email else "f",
-        )
-    for party in (sender, receiver):
-        address = party.address
-        texts += (
-            address.line1,
-            address.line2,
-            address.city,
-            address.region,
-            address.postal_code,
-            address.country.upper(),
-        )
-    text = "\t".join(texts)
-    if text.count("\t") == len(COMPARED) - 1 and not _COPY_SPECIAL_BUT_TAB.search(text):
-        return text, cents == declared
-    return "\t".join(value.translate(_COPY_ESCAPES) for value in texts), False
-
-
-def _flag(text: str) -> bool | None:
-    if text == "true":
-        return True
-    if text == "false":
-        return False
-    value = text.strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    return None
 
 
 class PackageImporter(Importer):
@@ -284,10 +125,10 @@ class PackageImporter(Importer):
     def _party(self, role: str, row: dict[str, str], problems: dict[str, str]) -> Party:
         """The sender or receiver of a row whose values are stripped."""
         get = row.get
-        sms = _flag(get(f"{role}_notify_sms", ""))
+        sms = flag(get(f"{role}_notify_sms", ""))
         if sms is None:
             problems[f"{role}_notify_sms"] = "Use true or false."
-        email_flag = _flag(get(f"{role}_notify_email", ""))
+        email_flag = flag(get(f"{role}_notify_email", ""))
         if email_flag is None:
             problems[f"{role}_notify_email"] = "Use true or false."
         email = get(f"{role}_email", "")
@@ -332,20 +173,20 @@ class PackageImporter(Importer):
                 f"Unknown office code “{destination_code}”." if destination_code else "Required."
             )
         declared_text = get("declared_value", "")
-        declared_value: Any = _ZERO
+        declared_value: Any = ZERO
         if declared_text:
             try:
                 declared_value = Decimal(declared_text)
             except InvalidOperation:
                 declared_value = declared_text
         parcel = Parcel(
-            origin_office=origin or _NO_OFFICE,
-            destination_office=destination or _NO_OFFICE,
+            origin_office=origin or NO_OFFICE,
+            destination_office=destination or NO_OFFICE,
             service=row["service"],
-            weight_grams=_whole(row["weight_grams"]),  # type: ignore[arg-type]
-            length_cm=_whole(row["length_cm"]),  # type: ignore[arg-type]
-            width_cm=_whole(row["width_cm"]),  # type: ignore[arg-type]
-            height_cm=_whole(row["height_cm"]),  # type: ignore[arg-type]
+            weight_grams=whole(row["weight_grams"]),  # type: ignore[arg-type]
+            length_cm=whole(row["length_cm"]),  # type: ignore[arg-type]
+            width_cm=whole(row["width_cm"]),  # type: ignore[arg-type]
+            height_cm=whole(row["height_cm"]),  # type: ignore[arg-type]
             declared_value=declared_value,
             currency=get("currency", "") or None,
         )
@@ -354,7 +195,7 @@ class PackageImporter(Importer):
         rule_problems = party_problems("sender", sender) + party_problems("receiver", receiver)
         rule_problems += self.price_list.problems(parcel)
         for problem in rule_problems:
-            problems.setdefault(_column(problem.field), problem.sentence or problem.message)
+            problems.setdefault(column_of(problem.field), problem.sentence or problem.message)
         created_at = now
         created_text = get("created_at", "")
         if created_text:
@@ -369,7 +210,7 @@ class PackageImporter(Importer):
                     problems["created_at"] = "In the future."
         if problems:
             return None, problems
-        compared, comparable = _compared_text(parcel, sender, receiver)
+        compared, comparable = compared_text(parcel, sender, receiver)
         return Staged(tracking_number, compared, comparable, parcel, str(created_at)), {}
 
     # --- one batch -----------------------------------------------------------------------
@@ -443,7 +284,7 @@ class PackageImporter(Importer):
             # The packages already registered, by one index lookup, with what the file could change
             # (as text, the staged row's own form): a row that changes nothing is not staged at all.
             cursor.execute(
-                f"SELECT p.tracking_number, p.id, p.sender_address_id, p.receiver_address_id, {_STORED_TEXT}"
+                f"SELECT p.tracking_number, p.id, p.sender_address_id, p.receiver_address_id, {STORED_TEXT}"
                 " FROM shipments_package p JOIN offices_location s ON s.id = p.sender_address_id"
                 " JOIN offices_location r ON r.id = p.receiver_address_id WHERE p.tracking_number = ANY(%s)",
                 [[staged.tracking_number for staged in good]],
@@ -477,14 +318,14 @@ class PackageImporter(Importer):
                         result.unchanged += 1
                         continue
                     # Registered: its cost is frozen (its charge is immutable), so it is not priced.
-                    costs, is_new = _NO_COST, "f"
+                    costs, is_new = NO_COST, "f"
                 lines.append(
                     f"{staged.line}\t{staged.tracking_number}\t{staged.compared}\t{costs}\t{staged.created_at}\t"
                     f"{package_id}\t{sender_id}\t{receiver_id}\t{is_new}\n"
                 )
             if not lines:
                 return
-            columns = ", ".join(f"{name} {_STAGE_TYPES.get(name, 'text')}" for name in STAGE_COLUMNS)
+            columns = ", ".join(f"{name} {STAGE_TYPES.get(name, 'text')}" for name in STAGE_COLUMNS)
             cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ({columns})")
             cursor.execute(f"TRUNCATE {STAGE}")
             cursor.copy_expert(f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN", io.StringIO("".join(lines)))

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from imports.framework import copy_rows
+from imports.copy import copy_rows
 
 pytestmark = pytest.mark.django_db
 

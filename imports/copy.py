@@ -1,0 +1,40 @@
+"""Rows into PostgreSQL with COPY (its text format): the staging tables of the imports."""
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_text(value: object) -> str:
+    """One value as COPY text: NULL, or the text with its backslashes, tabs and line breaks escaped."""
+    if value is None:
+        return r"\N"
+    if type(value) is not str:
+        return str(value)  # numbers, booleans, times: nothing to escape
+    if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+        return value.translate(COPY_ESCAPES)
+    return value
+
+
+def copy_line(row: Iterable[object]) -> str:
+    values = row if isinstance(row, tuple | list) else list(row)
+    line = "\t".join([r"\N" if value is None else str(value) for value in values])
+    # Nothing to escape (the common case): the only backslashes are the NULLs' and the only tabs the separators.
+    if (
+        line.count("\t") == len(values) - 1
+        and line.count("\\") == values.count(None)
+        and "\n" not in line
+        and "\r" not in line
+    ):
+        return line
+    return "\t".join(map(copy_text, values))
+
+
+def copy_rows(cursor: Any, table: str, columns: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
+    """Load rows into ``table`` with one COPY (PostgreSQL's text format)."""
+    buffer = io.StringIO()
+    buffer.writelines(copy_line(row) + "\n" for row in rows)
+    buffer.seek(0)
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
