@@ -29,6 +29,16 @@ from django.urls import reverse  # noqa: E402
 # Settings, apps, URLs, admin and API modules, and the deploy checks.
 call_command("check", "--deploy", "--fail-level", "WARNING")
 
+# What only a laptop or CI needs stays out: the demo data (its users have published
+# passwords), the tests, the benchmarks, the tools and the docs.
+from django.core.management import get_commands  # noqa: E402
+
+if "seed_demo" in get_commands():
+    sys.exit("package check: seed_demo is in the package")
+for folder in ("demo", "tests", "benchmarks", "tools", "docs", ".ci"):
+    if (FUNCTION / folder).exists():
+        sys.exit(f"package check: {folder}/ is in the package")
+
 # Zappa's Lambda entry point and the AWS clients the project uses (boto3 and
 # botocore import their docs modules at client creation), the SDK from the layer.
 import boto3  # noqa: E402
