@@ -24,7 +24,6 @@ Another file, or the same one changed (another size and time, another S3
 ETag) or read from stdin, is new rows: its parcels are registered anew.
 """
 
-import io
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -33,6 +32,7 @@ from django.core.validators import validate_email
 from django.db import connection
 from django.utils import timezone
 
+from imports.copy import copy_lines
 from imports.framework import BatchResult, Importer
 from imports.models import GeneratedTrackingNumber
 from offices.models import Office
@@ -328,7 +328,7 @@ class PackageImporter(Importer):
             columns = ", ".join(f"{name} {STAGE_TYPES.get(name, 'text')}" for name in STAGE_COLUMNS)
             cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ({columns})")
             cursor.execute(f"TRUNCATE {STAGE}")
-            cursor.copy_expert(f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN", io.StringIO("".join(lines)))
+            copy_lines(cursor, STAGE, STAGE_COLUMNS, "".join(lines))
             # A temporary table has no statistics: without them the joins below scan the package table.
             cursor.execute(f"ANALYZE {STAGE} (package_id, sender_address_id, receiver_address_id, is_new)")
             if len(lines) > new:
