@@ -40,7 +40,7 @@ def copy_lines(cursor: Any, table: str, columns: Iterable[str], text: str) -> No
     interval (5 ms), which made the 8 KiB default chunks ten times slower than
     the COPY itself.
     """
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text), size=max(len(text), 1))
+    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text), max(len(text), 1))
 
 
 def copy_rows(cursor: Any, table: str, columns: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
