@@ -26,6 +26,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from .models import ImportRun
+from .sorting import sorted_rows
 from .sources import FORMATS, BrokenFile, file_identity, format_of, open_binary, read_rows, s3_client, split_s3_url
 
 DEFAULT_BATCH_SIZE = 10_000
@@ -51,6 +52,14 @@ class Importer:
     file: tuple[str, str, str] | None = None
     required_columns: tuple[str, ...] = ()
     optional_columns: tuple[str, ...] = ()
+
+    # True: the rows are taken in ``order_key`` order, not the file's: the whole
+    # file is read and sorted first (``imports.sorting``), then batched.
+    ordered = False
+
+    def order_key(self, row: dict[str, str]) -> tuple[str, ...]:
+        """Where a row goes when ``ordered`` (ties keep the file's order)."""
+        return ()
 
     def prepare(self) -> None:
         """Load what every batch needs (offices, tariffs) once per run."""
@@ -296,6 +305,8 @@ def run_import(
         importer.file = (importer.kind, location, identity) if identity else None
         importer.prepare()
         rows = read_rows(stream, fmt, importer, location)
+        if importer.ordered:
+            rows = sorted_rows(rows, importer.order_key)
         if skip:
             rows = (row for number, row in enumerate(rows, start=1) if number > skip)
         batches = _read_ahead(_checked_batches(importer, rows, batch_size))

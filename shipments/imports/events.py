@@ -9,14 +9,16 @@ rest are applied per package in ``occurred_at`` order with the same rules as
 the service (``statuses.can_follow``, ``rules.event_office_problems``,
 ``rules.event_detail_problems``, ``statuses.effect_of``), then written with
 COPY into a staging table and set-based SQL. An illegal step rejects its row,
-not the file. Rows are ordered within a batch: a file sorted by time, or one
-smaller than ``--batch-size``, may list events in any order.
+not the file. The whole file is sorted first, by package and time
+(``order_key``, ``imports.sorting``), so a file may list events in any order
+and a package's events reach the batches in time order.
 
 Bulk SQL fires no signals: ``--notify`` calls ``enqueue_notifications`` for
 the events recorded, which writes their outbox rows in the batch's transaction
 (the dispatcher delivers them).
 """
 
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import Any
 
@@ -74,6 +76,22 @@ class EventImporter(Importer):
     def __init__(self, *, notify: bool = False):
         self.notify = notify
         self.notified = 0
+
+    ordered = True
+
+    def order_key(self, row: dict[str, str]) -> tuple[str, ...]:
+        """Package, then time (UTC, as text that sorts as the times do); a row
+        whose values cannot be read sorts by what it has (it is rejected later)."""
+        number = row.get("tracking_number", "")
+        with suppress(InvalidTrackingNumber):
+            number = normalize_tracking_number(number)
+        try:
+            occurred_at = datetime.fromisoformat(row.get("occurred_at", "").strip().replace("Z", "+00:00"))
+        except ValueError:
+            return number, ""
+        if occurred_at.tzinfo is None:
+            occurred_at = occurred_at.replace(tzinfo=UTC)
+        return number, occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
     def prepare(self) -> None:
         self.office_ids = dict(Office.objects.values_list("code", "id"))

@@ -19,9 +19,14 @@ def packages(run_command, tariffs):
     assert run_command("import_packages", str(DATA / "packages.csv"))[0] == 0
 
 
-def test_events_out_of_order_are_applied_in_time_order_and_a_rerun_changes_nothing(run_command, packages, tmp_path):
+# One row a batch: the package's events, listed against time, reach five batches; the whole
+# file is sorted by package and time first, so each batch still takes the next one in time.
+@pytest.mark.parametrize("batch_size", ["10000", "1"])
+def test_events_out_of_order_are_applied_in_time_order_and_a_rerun_changes_nothing(
+    run_command, packages, tmp_path, batch_size
+):
     errors = tmp_path / "errors.csv"
-    status, out, _ = run_command("import_events", str(EVENTS), "--errors", str(errors))
+    status, out, _ = run_command("import_events", str(EVENTS), "--errors", str(errors), "--batch-size", batch_size)
     assert status == 1
     assert "created 6, updated 0, unchanged 0, rejected 1" in out
     package = Package.objects.select_related("current_office").get(tracking_number="EE473124829US")
@@ -119,3 +124,44 @@ def test_notify_enqueues_one_topic_message_per_new_event(run_command, packages):
     new = TrackingEvent.objects.exclude(pk__in=before)
     topic = Notification.objects.filter(channel=Notification.Channel.TOPIC)
     assert sorted(topic.values_list("event_id", flat=True)) == sorted(new.values_list("pk", flat=True))
+
+
+def test_resume_after_a_crash_takes_the_sorted_rows_after_the_last_committed_batch(
+    run_command, packages, monkeypatch
+):
+    from imports.models import ImportRun
+    from shipments.imports.events import EventImporter
+
+    real = EventImporter.import_batch
+    calls = {"n": 0}
+
+    def crash_on_the_third_batch(self, checked):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("the Lambda was killed")
+        return real(self, checked)
+
+    monkeypatch.setattr(EventImporter, "import_batch", crash_on_the_third_batch)
+    with pytest.raises(RuntimeError):
+        run_command("import_events", str(EVENTS), "--batch-size", "2")
+    # Sorted by package, then time: CP100000017US's two rows first, then the other's first two steps.
+    assert ImportRun.objects.get(kind="import_events").rows_done == 4
+    assert list(
+        Package.objects.get(tracking_number="EE473124829US").events.values_list("status", flat=True)
+    ) == ["created", "accepted", "in_transit"]
+
+    monkeypatch.setattr(EventImporter, "import_batch", real)
+    status, out, _ = run_command("import_events", str(EVENTS), "--batch-size", "2", "--resume")
+    assert status == 1
+    assert "created 6, updated 0, unchanged 0, rejected 1; 7 rows" in out
+    package = Package.objects.get(tracking_number="EE473124829US")
+    assert package.status == "delivered"
+    assert list(package.events.values_list("status", flat=True)) == [
+        "created",
+        "accepted",
+        "in_transit",
+        "arrived",
+        "out_for_delivery",
+        "delivered",
+    ]
+    assert TrackingEvent.objects.filter(package=package).count() == 6
