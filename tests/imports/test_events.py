@@ -126,9 +126,7 @@ def test_notify_enqueues_one_topic_message_per_new_event(run_command, packages):
     assert sorted(topic.values_list("event_id", flat=True)) == sorted(new.values_list("pk", flat=True))
 
 
-def test_resume_after_a_crash_takes_the_sorted_rows_after_the_last_committed_batch(
-    run_command, packages, monkeypatch
-):
+def test_resume_after_a_crash_takes_the_sorted_rows_after_the_last_committed_batch(run_command, packages, monkeypatch):
     from imports.models import ImportRun
     from shipments.imports.events import EventImporter
 
@@ -146,9 +144,11 @@ def test_resume_after_a_crash_takes_the_sorted_rows_after_the_last_committed_bat
         run_command("import_events", str(EVENTS), "--batch-size", "2")
     # Sorted by package, then time: CP100000017US's two rows first, then the other's first two steps.
     assert ImportRun.objects.get(kind="import_events").rows_done == 4
-    assert list(
-        Package.objects.get(tracking_number="EE473124829US").events.values_list("status", flat=True)
-    ) == ["created", "accepted", "in_transit"]
+    assert list(Package.objects.get(tracking_number="EE473124829US").events.values_list("status", flat=True)) == [
+        "created",
+        "accepted",
+        "in_transit",
+    ]
 
     monkeypatch.setattr(EventImporter, "import_batch", real)
     status, out, _ = run_command("import_events", str(EVENTS), "--batch-size", "2", "--resume")
