@@ -117,6 +117,12 @@ class _StreamingBodyReader(io.RawIOBase):
         super().close()
 
 
+def _null_byte(row: dict[str, str]) -> dict[str, str]:
+    """A row with a NUL character, which PostgreSQL cannot store in text: rejected, its columns named."""
+    columns = ", ".join(name for name, value in row.items() if "\x00" in value)
+    return {"_line": f"has a null byte (0x00) in {columns}: not text"}
+
+
 def _flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in record.items():
@@ -168,6 +174,8 @@ def read_rows(stream: IO[bytes], fmt: str, importer: Columns, location: str) -> 
                     continue
                 if len(row) != len(header):
                     yield reader.line_num, {"_line": f"has {len(row)} fields, the header {len(header)}"}
+                elif "\x00" in "".join(row):
+                    yield reader.line_num, _null_byte(dict(zip(header, row, strict=True)))
                 else:
                     yield reader.line_num, dict(zip(header, row, strict=True))
         else:
@@ -187,7 +195,7 @@ def read_rows(stream: IO[bytes], fmt: str, importer: Columns, location: str) -> 
                 if not checked:
                     _check_header(flat, importer, location)
                     checked = True
-                yield number, flat
+                yield number, _null_byte(flat) if "\x00" in "".join(flat.values()) else flat
     except UnicodeDecodeError as error:
         raise BrokenFile(f"{location} is not UTF-8 text ({error.reason} at byte {error.start}).") from error
     except (gzip.BadGzipFile, EOFError, OSError) as error:

@@ -87,11 +87,11 @@ class EventImporter(Importer):
             number = normalize_tracking_number(number)
         try:
             occurred_at = datetime.fromisoformat(row.get("occurred_at", "").strip().replace("Z", "+00:00"))
-        except ValueError:
+            if occurred_at.tzinfo is None:
+                occurred_at = occurred_at.replace(tzinfo=UTC)
+            return number, occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+        except (ValueError, OverflowError):  # not a time, or one whose UTC falls outside years 1 to 9999
             return number, ""
-        if occurred_at.tzinfo is None:
-            occurred_at = occurred_at.replace(tzinfo=UTC)
-        return number, occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
     def prepare(self) -> None:
         self.office_ids = dict(Office.objects.values_list("code", "id"))

@@ -165,3 +165,25 @@ def test_resume_after_a_crash_takes_the_sorted_rows_after_the_last_committed_bat
         "delivered",
     ]
     assert TrackingEvent.objects.filter(package=package).count() == 6
+
+
+def test_times_at_the_ends_of_the_calendar_and_null_bytes_are_rejected_rows_not_a_crash(
+    run_command, packages, tmp_path
+):
+    source = tmp_path / "events.csv"
+    source.write_text(
+        HEADER
+        + "EE473124829US,accepted,JFK01,0001-01-01T00:00:00+01:00,,,,\n"  # year 0 in UTC
+        + "EE473124829US,accepted,JFK01,9999-12-31T23:59:59-01:00,,,,\n"  # year 10000 in UTC
+        + "EE473124829US,accepted,JFK01,2026-03-01T10:00:00\x00Z,,,,\n"
+    )
+    errors = tmp_path / "errors.csv"
+    status, out, _ = run_command("import_events", str(source), "--errors", str(errors))
+    assert status == 1
+    assert "created 0, updated 0, unchanged 0, rejected 3" in out
+    found = {int(line): (field, reason) for line, field, reason in list(csv.reader(errors.open()))[1:]}
+    assert found[2][0] == "occurred_at"
+    assert "cannot be earlier" in found[2][1]
+    assert found[3] == ("occurred_at", "An event cannot happen in the future.")
+    # Python's fromisoformat would read this one; PostgreSQL cannot store a NUL in text at all.
+    assert found[4] == ("line", "has a null byte (0x00) in occurred_at: not text")

@@ -292,3 +292,24 @@ def test_jsonl_nested_as_the_api_writes_it(run_command, network, tmp_path):
     assert status == 0, out
     package = Package.objects.select_related("receiver_address").get(tracking_number="EE473124829US")
     assert (package.receiver_address.line2, package.sender_notify_sms) == ("Apt 4", True)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_null_byte_rejects_its_row_and_the_others_are_taken(run_command, network, tmp_path, fmt):
+    import json
+
+    rows = _rows()
+    rows[1] = rows[1] | {"sender_name": "Ada\x00Lovelace", "receiver_line1": "\x00"}
+    if fmt == "csv":
+        source = _write(tmp_path / "packages.csv", rows)
+    else:
+        source = tmp_path / "packages.jsonl"
+        source.write_text("".join(json.dumps(row) + "\n" for row in rows))  # NUL as \u0000
+    errors = tmp_path / "errors.csv"
+    status, out, _ = run_command("import_packages", str(source), "--errors", str(errors))
+    assert status == 1
+    assert f"created {len(rows) - 1}, updated 0, unchanged 0, rejected 1" in out
+    line = "3" if fmt == "csv" else "2"  # the second row, after CSV's header line
+    assert list(csv.reader(errors.open()))[1:] == [
+        [line, "line", "has a null byte (0x00) in sender_name, receiver_line1: not text"]
+    ]
