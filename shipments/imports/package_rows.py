@@ -122,6 +122,7 @@ class Staged:
     parcel: Parcel
     created_at: str
     line: int = 0
+    costs: str = ""  # the COST columns as COPY text, when priced ahead in the reader thread
 
 
 @dataclass

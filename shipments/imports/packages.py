@@ -9,7 +9,9 @@ PostgreSQL prints them: a registered package whose text is the row's is
 unchanged and goes no further (not staged, not priced). The rest go into a
 staging table with one COPY and are written with set-based SQL: new packages
 (priced by the counter's ``PriceList``, loaded once per run, with ids drawn from
-the sequences) with their two addresses, their shipping charge and their
+the sequences; after a batch of mostly new packages the reader thread prices
+the next batch ahead, so a file of new parcels is priced off the writing
+thread and a re-run is not priced at all) with their two addresses, their shipping charge and their
 ``created`` event; existing ones get their sender and receiver brought up to
 date. The parcel facts and the cost of a registered package are frozen (its
 charge is immutable), so a row that changes the facts is rejected, and a
@@ -94,6 +96,9 @@ class PackageImporter(Importer):
 
     def prepare(self) -> None:
         self.price_list = PriceList.load()
+        # Set by the writes: the last batch was mostly new packages, so the reader thread
+        # prices the next one ahead (a file of new parcels); a re-run prices nothing.
+        self.price_ahead = False
         self.offices = {office.code: office for office in Office.objects.select_related("location")}
         # Django's own email check, its domain part remembered per domain (a file has few).
         self._email_user = validate_email.user_regex.match
@@ -234,7 +239,19 @@ class PackageImporter(Importer):
                     continue
                 lines_of[tracking_number] = number
             checked.staged.append(staged)
+        if self.price_ahead:
+            for staged in checked.staged:
+                staged.costs = self._costs(staged)
         return checked
+
+    def _costs(self, staged: Staged) -> str:
+        """The COST columns of a new package as COPY text, priced by the counter's tariffs."""
+        cost = self.price_list.price(staged.parcel)
+        return (
+            f"{cost.chargeable_weight_grams}\t{cost.distance_km}\t{cost.base}\t{cost.weight}\t"
+            f"{cost.distance}\t{cost.insurance}\t{cost.surcharges}\t{cost.tax}\t{cost.total}\t"
+            f"{cost.currency}\t{cost.transit_days}"
+        )
 
     def import_batch(self, checked: "CheckedBatch") -> BatchResult:
         result = BatchResult(rejected=checked.rejected)
@@ -291,6 +308,7 @@ class PackageImporter(Importer):
             )
             registered = {number: rest for number, *rest in cursor.fetchall()}
             new = len(good) - len(registered)
+            self.price_ahead = new > len(good) // 2
             if new:
                 cursor.execute(
                     "SELECT nextval(%s::regclass), nextval(%s::regclass), nextval(%s::regclass)"
@@ -299,18 +317,12 @@ class PackageImporter(Importer):
                 )
                 fresh_ids = iter(cursor.fetchall())
             lines = []
-            price = self.price_list.price
             for staged in good:
                 found = registered.get(staged.tracking_number)
                 if found is None:
-                    # New: priced here, so an unchanged row of a re-run is never priced again.
+                    # New: priced ahead, or here (so an unchanged row of a re-run is never priced).
                     package_id, sender_id, receiver_id = next(fresh_ids)
-                    cost = price(staged.parcel)
-                    costs = (
-                        f"{cost.chargeable_weight_grams}\t{cost.distance_km}\t{cost.base}\t{cost.weight}\t"
-                        f"{cost.distance}\t{cost.insurance}\t{cost.surcharges}\t{cost.tax}\t{cost.total}\t"
-                        f"{cost.currency}\t{cost.transit_days}"
-                    )
+                    costs = staged.costs or self._costs(staged)
                     is_new = "t"
                 else:
                     package_id, sender_id, receiver_id, stored = found

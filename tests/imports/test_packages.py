@@ -313,3 +313,47 @@ def test_a_null_byte_rejects_its_row_and_the_others_are_taken(run_command, netwo
     assert list(csv.reader(errors.open()))[1:] == [
         [line, "line", "has a null byte (0x00) in sender_name, receiver_line1: not text"]
     ]
+
+
+def test_packages_priced_ahead_in_the_reader_cost_what_the_counter_quotes(
+    run_command, network, tmp_path, monkeypatch
+):
+    # One row a batch: the first ones are priced by the writes, the later ones ahead by the reader
+    # thread (the batch before them was all new); every cost and charge is the counter's quote.
+    import threading
+
+    priced_by: list[str] = []
+    real = PackageImporter._costs
+
+    def costs(self, staged):
+        priced_by.append(threading.current_thread().name)
+        return real(self, staged)
+
+    monkeypatch.setattr(PackageImporter, "_costs", costs)
+    source = _many(tmp_path, count=8)
+    status, out, _ = run_command("import_packages", str(source), "--batch-size", "1")
+    assert status == 0
+    assert "created 8" in out
+    assert priced_by[0] == "MainThread"
+    assert "import-reader" in priced_by
+    assert len(priced_by) == 8  # each package priced once
+    price_list = PriceList.load()
+    for package in Package.objects.select_related("origin_office__location", "destination_office__location"):
+        expected = price_list.quote(
+            Parcel(
+                origin_office=package.origin_office,
+                destination_office=package.destination_office,
+                service=package.service,
+                weight_grams=package.weight_grams,
+                length_cm=package.length_cm,
+                width_cm=package.width_cm,
+                height_cm=package.height_cm,
+                declared_value=package.declared_value,
+            )
+        )
+        assert (package.cost_total, package.chargeable_weight_grams, package.transit_days) == (
+            expected.total,
+            expected.chargeable_weight_grams,
+            expected.transit_days,
+        )
+        assert Charge.objects.get(package=package, kind="shipping").total == expected.total
