@@ -315,9 +315,7 @@ def test_a_null_byte_rejects_its_row_and_the_others_are_taken(run_command, netwo
     ]
 
 
-def test_packages_priced_ahead_in_the_reader_cost_what_the_counter_quotes(
-    run_command, network, tmp_path, monkeypatch
-):
+def test_packages_priced_ahead_in_the_reader_cost_what_the_counter_quotes(run_command, network, tmp_path, monkeypatch):
     # One row a batch: the first ones are priced by the writes, the later ones ahead by the reader
     # thread (the batch before them was all new); every cost and charge is the counter's quote.
     import threading
