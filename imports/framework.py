@@ -57,7 +57,7 @@ class Importer:
     # file is read and sorted first (``imports.sorting``), then batched.
     ordered = False
 
-    def order_key(self, row: dict[str, str]) -> tuple[str, ...]:
+    def order_key(self, row: dict[str, str]) -> tuple[Any, ...]:
         """Where a row goes when ``ordered`` (ties keep the file's order)."""
         return ()
 

@@ -1,6 +1,7 @@
 """A file's rows in another order than the file's, with flat memory: sorted
-runs of ``RUN_ROWS`` rows spilled to anonymous temporary files (JSON lines),
-then merged (``heapq.merge``). A file of one run never touches the disk.
+runs of ``RUN_ROWS`` rows spilled to anonymous temporary files (pickled in
+blocks of ``BLOCK_ROWS``), then merged (``heapq.merge``), a block of each run
+in memory at a time. A file of one run never touches the disk.
 
 The order is stable (equal keys keep the file's order) and the same every
 time the same file is read, so a resumed run skips exactly the rows an
@@ -9,22 +10,24 @@ broken one (bad UTF-8 far into it) stops the run before anything is written.
 """
 
 import heapq
-import json
+import pickle
 import tempfile
 from collections.abc import Callable, Iterator
-from typing import IO
+from typing import IO, Any
 
 Row = tuple[int, dict[str, str]]
-SortKey = Callable[[dict[str, str]], tuple[str, ...]]
+SortKey = Callable[[dict[str, str]], tuple[Any, ...]]
+Item = tuple[tuple[Any, ...], int, dict[str, str]]
 
 # About 50 MB of rows in memory at a time (a row of seven columns is about half a kilobyte as a dict).
 RUN_ROWS = 100_000
+BLOCK_ROWS = 1_000
 
 
 def sorted_rows(rows: Iterator[Row], key: SortKey, run_rows: int = RUN_ROWS) -> Iterator[Row]:
     """``rows`` ordered by ``key(row)`` and then by line number."""
-    spilled: list[IO[str]] = []
-    run: list[tuple[tuple[str, ...], int, dict[str, str]]] = []
+    spilled: list[IO[bytes]] = []
+    run: list[Item] = []
     try:
         for number, row in rows:
             run.append((key(row), number, row))
@@ -44,19 +47,24 @@ def sorted_rows(rows: Iterator[Row], key: SortKey, run_rows: int = RUN_ROWS) -> 
             file.close()
 
 
-def _order(item: tuple[tuple[str, ...], int, dict[str, str]]) -> tuple[tuple[str, ...], int]:
+def _order(item: Item) -> tuple[tuple[Any, ...], int]:
     return item[0], item[1]
 
 
-def _spill(run: list[tuple[tuple[str, ...], int, dict[str, str]]]) -> IO[str]:
+def _spill(run: list[Item]) -> IO[bytes]:
     run.sort(key=_order)
-    file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")  # noqa: SIM115 (closed by sorted_rows)
-    file.writelines(json.dumps([list(key), number, row], ensure_ascii=False) + "\n" for key, number, row in run)
+    file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by sorted_rows)
+    for start in range(0, len(run), BLOCK_ROWS):
+        pickle.dump(run[start : start + BLOCK_ROWS], file, protocol=pickle.HIGHEST_PROTOCOL)
     file.seek(0)
     return file
 
 
-def _read(file: IO[str]) -> Iterator[tuple[tuple[str, ...], int, dict[str, str]]]:
-    for line in file:
-        key, number, row = json.loads(line)
-        yield tuple(key), number, row
+def _read(file: IO[bytes]) -> Iterator[Item]:
+    while True:
+        try:
+            # Our own anonymous file, written above by this process: nobody else can reach it.
+            block = pickle.load(file)  # noqa: S301
+        except EOFError:
+            return
+        yield from block

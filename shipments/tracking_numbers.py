@@ -126,12 +126,17 @@ def issued_tracking_number(
     return issuable_tracking_number(service_indicator, serial, country)
 
 
+def clean_tracking_number(raw: str) -> str:
+    """Upper-cased, without spaces and dashes; not checked (see normalize_tracking_number)."""
+    return raw if type(raw) is str and _S10.fullmatch(raw) else re.sub(r"[\s\-]", "", str(raw or "")).upper()
+
+
 def normalize_tracking_number(raw: str) -> str:
     """Upper-case, strip spaces and dashes, and check format and check digit.
 
     Raises InvalidTrackingNumber with a message a clerk or customer can act on.
     """
-    cleaned = raw if type(raw) is str and _S10.fullmatch(raw) else re.sub(r"[\s\-]", "", str(raw or "")).upper()
+    cleaned = clean_tracking_number(raw)
     if not cleaned:
         raise InvalidTrackingNumber("Enter a tracking number.")
     if not _S10.match(cleaned):

@@ -18,7 +18,7 @@ the events recorded, which writes their outbox rows in the batch's transaction
 (the dispatcher delivers them).
 """
 
-from contextlib import suppress
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,7 +33,7 @@ from ..exceptions import InvalidTrackingNumber
 from ..rules import event_detail_problems, event_office_problems
 from ..services import CLOCK_SKEW
 from ..statuses import Status, allowed_next, can_follow, effect_of
-from ..tracking_numbers import normalize_tracking_number
+from ..tracking_numbers import clean_tracking_number, normalize_tracking_number
 
 EVENT_STAGE = "import_event_stage"
 PACKAGE_STAGE = "import_event_package_stage"
@@ -79,19 +79,18 @@ class EventImporter(Importer):
 
     ordered = True
 
-    def order_key(self, row: dict[str, str]) -> tuple[str, ...]:
-        """Package, then time (UTC, as text that sorts as the times do); a row
-        whose values cannot be read sorts by what it has (it is rejected later)."""
-        number = row.get("tracking_number", "")
-        with suppress(InvalidTrackingNumber):
-            number = normalize_tracking_number(number)
+    def order_key(self, row: dict[str, str]) -> tuple[str, float]:
+        """Package (its number cleaned as ``normalize_tracking_number`` cleans it,
+        unchecked), then time (POSIX seconds); a time that cannot be read sorts
+        first (the row is rejected later)."""
+        number = clean_tracking_number(row.get("tracking_number", ""))
         try:
-            occurred_at = datetime.fromisoformat(row.get("occurred_at", "").strip().replace("Z", "+00:00"))
+            occurred_at = datetime.fromisoformat(row.get("occurred_at", "").strip())
             if occurred_at.tzinfo is None:
                 occurred_at = occurred_at.replace(tzinfo=UTC)
-            return number, occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
-        except (ValueError, OverflowError):  # not a time, or one whose UTC falls outside years 1 to 9999
-            return number, ""
+            return number, occurred_at.timestamp()
+        except (ValueError, OverflowError):
+            return number, -math.inf
 
     def prepare(self) -> None:
         self.office_ids = dict(Office.objects.values_list("code", "id"))
