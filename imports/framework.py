@@ -240,6 +240,11 @@ def _read_ahead(items: Iterator[Any], depth: int = 1) -> Generator[Any]:
             put((False, error))
         else:
             put((True, _END))
+        finally:
+            # Stopped early or not: the generators behind ``items`` let go of their files now.
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
 
     thread = threading.Thread(target=produce, name="import-reader", daemon=True)
     thread.start()

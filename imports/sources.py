@@ -117,6 +117,23 @@ class _StreamingBodyReader(io.RawIOBase):
         super().close()
 
 
+def _csv_rows(reader: Any, location: str) -> Iterator[list[str]]:
+    """The rows of a CSV reader; what the csv module cannot parse (a field over
+    its size limit, a NUL in strict dialects) stops the file as broken, with its line."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise BrokenFile(f"{location}, line {reader.line_num}: {error}.") from error
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _null_byte(row: dict[str, str]) -> dict[str, str]:
     """A row with a NUL character, which PostgreSQL cannot store in text: rejected, its columns named."""
     columns = ", ".join(name for name, value in row.items() if "\x00" in value)
@@ -169,7 +186,7 @@ def read_rows(stream: IO[bytes], fmt: str, importer: Columns, location: str) -> 
                 raise BrokenFile(f"{location} is empty: a CSV file starts with its header row.")
             header = [name.strip() for name in header]
             _check_header(header, importer, location)
-            for row in reader:
+            for row in _csv_rows(reader, location):
                 if not row:
                     continue
                 if len(row) != len(header):
@@ -185,17 +202,27 @@ def read_rows(stream: IO[bytes], fmt: str, importer: Columns, location: str) -> 
                     continue
                 try:
                     record = json.loads(line)
+                    flat = _flatten(record) if isinstance(record, dict) else None
                 except ValueError:
                     yield number, {"_line": "not valid JSON"}
                     continue
-                if not isinstance(record, dict):
+                except RecursionError:
+                    yield number, {"_line": "nested too deeply"}
+                    continue
+                if flat is None:
                     yield number, {"_line": "not a JSON object"}
                     continue
-                flat = _flatten(record)
                 if not checked:
                     _check_header(flat, importer, location)
                     checked = True
-                yield number, _null_byte(flat) if "\x00" in "".join(flat.values()) else flat
+                values = "".join(flat.values())
+                if "\x00" in values:
+                    yield number, _null_byte(flat)
+                elif not _encodable(values):
+                    # JSON's \ud800 escapes can make half a character, which no encoding can write.
+                    yield number, {"_line": "has a broken character (a lone UTF-16 surrogate)"}
+                else:
+                    yield number, flat
     except UnicodeDecodeError as error:
         raise BrokenFile(f"{location} is not UTF-8 text ({error.reason} at byte {error.start}).") from error
     except (gzip.BadGzipFile, EOFError, OSError) as error:

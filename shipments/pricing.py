@@ -14,10 +14,9 @@ from typing import Any, NamedTuple
 from offices.models import Location, Office
 
 from .models import Service, Tariff
-from .rules import Problem, parcel_problems, refuse
+from .rules import CENT, Problem, parcel_problems, refuse
 from .values import Parcel
 
-CENT = Decimal("0.01")
 EARTH_RADIUS_KM = 6371.0088
 VOLUMETRIC_DIVISOR_CM3_PER_KG = 5000
 _SERVICES = frozenset(Service.values)

@@ -17,6 +17,9 @@ from .values import Party
 
 MAX_WEIGHT_GRAMS = 70_000  # heavier is freight
 MAX_SIDE_CM = 300
+# What a money column holds (shipments.models.MONEY: 12 digits, 2 of them decimals).
+MAX_DECLARED_VALUE = Decimal("9999999999.99")
+CENT = Decimal("0.01")
 _REASONS = frozenset(Reason.values)
 _STATUSES = frozenset(Status.values)
 _NEEDS_OFFICE = AT_OFFICE | {Status.IN_TRANSIT}
@@ -67,7 +70,7 @@ def parcel_problems(
     *, weight_grams: object, length_cm: object, width_cm: object, height_cm: object, declared_value: object
 ) -> list[Problem]:
     """Weight and sides are whole positive numbers within what a counter takes;
-    the declared value is an amount of zero or more."""
+    the declared value is an amount of zero or more, in cents, that a money column holds."""
     problems = []
     if not _whole_positive(weight_grams):
         problems.append(Problem("weight_grams", "Must be a whole number greater than zero."))
@@ -82,6 +85,10 @@ def parcel_problems(
         declared_value = Decimal(declared_value)
     if not isinstance(declared_value, Decimal) or not declared_value.is_finite() or declared_value < 0:
         problems.append(Problem("declared_value", "Must be an amount of zero or more."))
+    elif declared_value > MAX_DECLARED_VALUE:
+        problems.append(Problem("declared_value", f"Must be at most {MAX_DECLARED_VALUE:,}."))
+    elif declared_value != declared_value.quantize(CENT):
+        problems.append(Problem("declared_value", "Use at most two decimal places."))
     return problems
 
 

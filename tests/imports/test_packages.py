@@ -355,3 +355,51 @@ def test_packages_priced_ahead_in_the_reader_cost_what_the_counter_quotes(run_co
             expected.transit_days,
         )
         assert Charge.objects.get(package=package, kind="shipping").total == expected.total
+
+
+@pytest.mark.parametrize(
+    ("declared_value", "reason"),
+    [
+        ("1e30", "Must be at most 9,999,999,999.99."),
+        ("10000000000", "Must be at most 9,999,999,999.99."),
+        ("12.345", "Use at most two decimal places."),
+        ("-1", "Must be an amount of zero or more."),
+        ("NaN", "Must be an amount of zero or more."),
+    ],
+)
+def test_a_declared_value_a_money_column_cannot_hold_is_rejected(
+    run_command, network, tmp_path, declared_value, reason
+):
+    rows = [_rows()[0] | {"declared_value": declared_value}]
+    errors = tmp_path / "errors.csv"
+    status, out, _ = run_command("import_packages", str(_write(tmp_path / "p.csv", rows)), "--errors", str(errors))
+    assert status == 1
+    assert "created 0, updated 0, unchanged 0, rejected 1" in out
+    assert list(csv.reader(errors.open()))[1:] == [["2", "declared_value", reason]]
+
+
+def test_jsonl_lines_nested_too_deeply_or_with_half_a_character_are_rejected_rows(run_command, network, tmp_path):
+    import json
+
+    good = json.dumps(_rows()[0])
+    deep = '{"sender": ' * 100_000 + "1" + "}" * 100_000
+    broken = good.replace('"Ada Lovelace"', '"Ada \\ud800Lovelace"')
+    assert broken != good
+    source = tmp_path / "packages.jsonl"
+    source.write_text(f"{good}\n{deep}\n{broken}\n")
+    errors = tmp_path / "errors.csv"
+    status, out, _ = run_command("import_packages", str(source), "--errors", str(errors))
+    assert status == 1
+    assert "created 1, updated 0, unchanged 0, rejected 2" in out
+    assert list(csv.reader(errors.open()))[1:] == [
+        ["2", "line", "nested too deeply"],
+        ["3", "line", "has a broken character (a lone UTF-16 surrogate)"],
+    ]
+
+
+def test_a_csv_field_too_long_to_read_stops_the_file_with_its_line(run_command, network, tmp_path):
+    rows = _rows()[:2]
+    rows[1] = rows[1] | {"sender_line1": "x" * 200_000}
+    status, _, err = run_command("import_packages", str(_write(tmp_path / "p.csv", rows)))
+    assert status == 2
+    assert "p.csv, line 3: field larger than field limit (131072)." in err
