@@ -30,3 +30,17 @@ def test_copy_rows_loads_every_value_as_it_was(debug_cursor):
         copy_rows(cursor, "copy_check", ("n", "a", "b", "flag", "amount", "at"), (list(row) for row in rows))
         cursor.execute("SELECT n, a, b, flag, amount, at FROM copy_check ORDER BY n")
         assert cursor.fetchall() == rows
+
+
+def test_text_longer_than_a_chunk_arrives_whole(monkeypatch):
+    import imports.copy
+
+    monkeypatch.setattr(imports.copy, "COPY_CHUNK", 7)  # lines cut across chunks
+    rows = [(n, f"row {n} ünïcode", None, n % 2 == 0, Decimal(n), None) for n in range(50)]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE copy_check (n int, a text, b text, flag boolean, amount numeric, at timestamptz)"
+        )
+        copy_rows(cursor, "copy_check", ("n", "a", "b", "flag", "amount", "at"), rows)
+        cursor.execute("SELECT n, a, b, flag, amount, at FROM copy_check ORDER BY n")
+        assert cursor.fetchall() == rows
