@@ -7,18 +7,16 @@ takes and turns one batch of rows into counts and rejections in two steps:
 ``check_batch`` (parsing, rules, pricing: Python only, no database) and
 ``import_batch`` (the writes: COPY into a staging table and set-based SQL, see
 ``copy_rows``). The run checks the next batch in a reader thread while
-PostgreSQL writes the current one (``_read_ahead``): the database works in its
+PostgreSQL writes the current one (``read_ahead``): the database works in its
 own process, and psycopg2 lets go of the GIL while it waits for it, so the two
 halves of the work overlap on two cores.
 """
 
 import csv
-import queue
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -26,6 +24,7 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from .models import ImportRun
+from .read_ahead import read_ahead
 from .sorting import sorted_rows
 from .sources import FORMATS, BrokenFile, file_identity, format_of, open_binary, read_rows, s3_client, split_s3_url
 
@@ -208,59 +207,6 @@ def _checked_batches(importer: Importer, rows: Iterator[tuple[int, dict[str, str
         yield _Checked(len(batch), unreadable, importer.check_batch(readable) if readable else None)
 
 
-_END = object()
-
-
-def _read_ahead(items: Iterator[Any], depth: int = 1) -> Generator[Any]:
-    """``items``, produced by a thread up to ``depth`` ahead of the consumer.
-
-    The reader thread reads the file and checks the next batch (Python) while
-    the caller's thread waits for PostgreSQL to write the current one. It
-    touches no database; what it raises is raised here. Leaving the loop early
-    (a time limit, an error) stops the thread before the caller closes the file.
-    """
-    handoff: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item: tuple[bool, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                handoff.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if not put((True, item)):
-                    return
-        except BaseException as error:  # noqa: BLE001 (handed to the consumer, which raises it)
-            put((False, error))
-        else:
-            put((True, _END))
-        finally:
-            # Stopped early or not: the generators behind ``items`` let go of their files now.
-            close = getattr(items, "close", None)
-            if close is not None:
-                close()
-
-    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
-    thread.start()
-    try:
-        while True:
-            ok, item = handoff.get()
-            if not ok:
-                raise item
-            if item is _END:
-                return
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-
-
 def run_import(
     importer: Importer,
     location: str,
@@ -314,7 +260,7 @@ def run_import(
             rows = sorted_rows(rows, importer.order_key)
         if skip:
             rows = (row for number, row in enumerate(rows, start=1) if number > skip)
-        batches = _read_ahead(_checked_batches(importer, rows, batch_size))
+        batches = read_ahead(_checked_batches(importer, rows, batch_size))
         try:
             with transaction.atomic(durable=False) if dry_run else _nothing():
                 for done, batch in enumerate(batches):
