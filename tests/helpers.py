@@ -1,6 +1,7 @@
 """Helpers the tests share. Fixtures live in conftest.py; this is a plain
 module so that tests import from it, never from a conftest."""
 
+import csv
 from pathlib import Path
 
 from django.test import Client
@@ -47,6 +48,21 @@ def log_in(page, base_url: str, username: str) -> None:
 
 # Small real files for the import commands' tests.
 IMPORT_DATA = Path(__file__).resolve().parent / "data"
+
+
+def package_rows() -> list[dict[str, str]]:
+    """The rows of the small package file (tests/data/packages.csv)."""
+    with (IMPORT_DATA / "packages.csv").open(newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def write_package_rows(path: Path, rows: list[dict[str, str]]) -> Path:
+    """``rows`` as a CSV package file at ``path``, with the small file's header."""
+    with path.open("w", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(package_rows()[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
 
 
 # What production needs in its environment to start (placeholders: no test

@@ -8,6 +8,9 @@ import boto3
 import pytest
 from django.core.management import CommandError, call_command
 
+from offices.models import Office
+from tests.helpers import IMPORT_DATA
+
 
 @pytest.fixture
 def s3(moto_server, monkeypatch):
@@ -36,3 +39,10 @@ def run_command():
         return 0, stdout.getvalue(), stderr.getvalue()
 
     return run
+
+
+@pytest.fixture
+def network(run_command, tariffs):
+    """The real office list and a tariff for every service."""
+    assert run_command("import_offices", str(IMPORT_DATA / "offices.csv"))[0] == 0
+    return {office.code: office for office in Office.objects.select_related("location")}

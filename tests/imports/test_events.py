@@ -10,6 +10,8 @@ from tests.helpers import IMPORT_DATA as DATA
 
 pytestmark = pytest.mark.django_db
 EVENTS = DATA / "events.csv"
+# EE473124829US's journey in tests/data/events.csv, listed there out of order.
+TIMELINE = ["created", "accepted", "in_transit", "arrived", "out_for_delivery", "delivered"]
 HEADER = "tracking_number,status,office,occurred_at,note,reason,external_id,received_by\n"
 
 
@@ -35,14 +37,7 @@ def test_events_out_of_order_are_applied_in_time_order_and_a_rerun_changes_nothi
     assert package.accepted_at.isoformat() == "2026-03-01T10:00:00+00:00"
     assert (package.expected_delivery_at - package.accepted_at).days == package.transit_days
     timeline = list(package.events.values_list("status", "source"))
-    assert [status for status, _ in timeline] == [
-        "created",
-        "accepted",
-        "in_transit",
-        "arrived",
-        "out_for_delivery",
-        "delivered",
-    ]
+    assert [status for status, _ in timeline] == TIMELINE
     assert {source for _, source in timeline[1:]} == {"import"}
 
     cancelled = Package.objects.get(tracking_number="CP100000017US")
@@ -156,14 +151,7 @@ def test_resume_after_a_crash_takes_the_sorted_rows_after_the_last_committed_bat
     assert "created 6, updated 0, unchanged 0, rejected 1; 7 rows" in out
     package = Package.objects.get(tracking_number="EE473124829US")
     assert package.status == "delivered"
-    assert list(package.events.values_list("status", flat=True)) == [
-        "created",
-        "accepted",
-        "in_transit",
-        "arrived",
-        "out_for_delivery",
-        "delivered",
-    ]
+    assert list(package.events.values_list("status", flat=True)) == TIMELINE
     assert TrackingEvent.objects.filter(package=package).count() == 6
 
 

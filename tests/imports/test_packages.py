@@ -9,34 +9,16 @@ import pytest
 from django.db.models import F
 
 from imports.models import ImportRun
-from offices.models import Office
 from shipments.imports.packages import PackageImporter
 from shipments.models import Charge, Package, Tariff, TrackingEvent
 from shipments.pricing import PriceList
 from shipments.values import Parcel
 from tests.helpers import IMPORT_DATA as DATA
+from tests.helpers import package_rows as _rows
+from tests.helpers import write_package_rows as _write
 
 pytestmark = pytest.mark.django_db
 PACKAGES = DATA / "packages.csv"
-
-
-@pytest.fixture
-def network(run_command, tariffs):
-    """The real office list and a tariff for every service."""
-    assert run_command("import_offices", str(DATA / "offices.csv"))[0] == 0
-    return {office.code: office for office in Office.objects.select_related("location")}
-
-
-def _rows() -> list[dict[str, str]]:
-    return list(csv.DictReader(PACKAGES.open()))
-
-
-def _write(path, rows: list[dict[str, str]]):
-    with path.open("w", newline="") as file:
-        writer = csv.DictWriter(file, fieldnames=list(_rows()[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def test_packages_are_registered_as_the_counter_would_and_a_rerun_changes_nothing(run_command, network, tmp_path):
@@ -294,27 +276,6 @@ def test_jsonl_nested_as_the_api_writes_it(run_command, network, tmp_path):
     assert (package.receiver_address.line2, package.sender_notify_sms) == ("Apt 4", True)
 
 
-@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
-def test_a_null_byte_rejects_its_row_and_the_others_are_taken(run_command, network, tmp_path, fmt):
-    import json
-
-    rows = _rows()
-    rows[1] = rows[1] | {"sender_name": "Ada\x00Lovelace", "receiver_line1": "\x00"}
-    if fmt == "csv":
-        source = _write(tmp_path / "packages.csv", rows)
-    else:
-        source = tmp_path / "packages.jsonl"
-        source.write_text("".join(json.dumps(row) + "\n" for row in rows))  # NUL as \u0000
-    errors = tmp_path / "errors.csv"
-    status, out, _ = run_command("import_packages", str(source), "--errors", str(errors))
-    assert status == 1
-    assert f"created {len(rows) - 1}, updated 0, unchanged 0, rejected 1" in out
-    line = "3" if fmt == "csv" else "2"  # the second row, after CSV's header line
-    assert list(csv.reader(errors.open()))[1:] == [
-        [line, "line", "has a null byte (0x00) in sender_name, receiver_line1: not text"]
-    ]
-
-
 def test_packages_priced_ahead_in_the_reader_cost_what_the_counter_quotes(run_command, network, tmp_path, monkeypatch):
     # One row a batch: the first ones are priced by the writes, the later ones ahead by the reader
     # thread (the batch before them was all new); every cost and charge is the counter's quote.
@@ -355,51 +316,3 @@ def test_packages_priced_ahead_in_the_reader_cost_what_the_counter_quotes(run_co
             expected.transit_days,
         )
         assert Charge.objects.get(package=package, kind="shipping").total == expected.total
-
-
-@pytest.mark.parametrize(
-    ("declared_value", "reason"),
-    [
-        ("1e30", "Must be at most 9,999,999,999.99."),
-        ("10000000000", "Must be at most 9,999,999,999.99."),
-        ("12.345", "Use at most two decimal places."),
-        ("-1", "Must be an amount of zero or more."),
-        ("NaN", "Must be an amount of zero or more."),
-    ],
-)
-def test_a_declared_value_a_money_column_cannot_hold_is_rejected(
-    run_command, network, tmp_path, declared_value, reason
-):
-    rows = [_rows()[0] | {"declared_value": declared_value}]
-    errors = tmp_path / "errors.csv"
-    status, out, _ = run_command("import_packages", str(_write(tmp_path / "p.csv", rows)), "--errors", str(errors))
-    assert status == 1
-    assert "created 0, updated 0, unchanged 0, rejected 1" in out
-    assert list(csv.reader(errors.open()))[1:] == [["2", "declared_value", reason]]
-
-
-def test_jsonl_lines_nested_too_deeply_or_with_half_a_character_are_rejected_rows(run_command, network, tmp_path):
-    import json
-
-    good = json.dumps(_rows()[0])
-    deep = '{"sender": ' * 100_000 + "1" + "}" * 100_000
-    broken = good.replace('"Ada Lovelace"', '"Ada \\ud800Lovelace"')
-    assert broken != good
-    source = tmp_path / "packages.jsonl"
-    source.write_text(f"{good}\n{deep}\n{broken}\n")
-    errors = tmp_path / "errors.csv"
-    status, out, _ = run_command("import_packages", str(source), "--errors", str(errors))
-    assert status == 1
-    assert "created 1, updated 0, unchanged 0, rejected 2" in out
-    assert list(csv.reader(errors.open()))[1:] == [
-        ["2", "line", "nested too deeply"],
-        ["3", "line", "has a broken character (a lone UTF-16 surrogate)"],
-    ]
-
-
-def test_a_csv_field_too_long_to_read_stops_the_file_with_its_line(run_command, network, tmp_path):
-    rows = _rows()[:2]
-    rows[1] = rows[1] | {"sender_line1": "x" * 200_000}
-    status, _, err = run_command("import_packages", str(_write(tmp_path / "p.csv", rows)))
-    assert status == 2
-    assert "p.csv, line 3: field larger than field limit (131072)." in err
