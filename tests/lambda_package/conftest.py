@@ -40,6 +40,7 @@ from .deployment import (
     REGION,
     WORKER_PACKAGE,
     Deployment,
+    Stage,
     aws_resources,
     fresh_database,
     scratch_folder,
@@ -108,40 +109,33 @@ def deployment(moto_server, django_db_blocker):
                 "COGNITO_REGION": REGION,
                 "COGNITO_JWKS_URL": f"{moto_server}/{cognito['pool_id']}/.well-known/jwks.json",
             }
-            web = LambdaFunction(
-                name=web_stage.lambda_name,
-                task_root=web_root,
-                layer_root=layer_root,
-                runtime_root=runtime_root,
-                environment={
-                    **shared,
-                    # SNS and SES on moto; S3 is left alone: the web function only
-                    # writes the static files' URLs, which must name the real bucket.
-                    "AWS_ENDPOINT_URL_SNS": moto_server,
-                    "AWS_ENDPOINT_URL_SESV2": moto_server,
-                },
-                timeout_seconds=web_stage.timeout_seconds,
-                memory_mb=web_stage.memory_size,
-                log_path=LOGS / "web.log",
-                region=REGION,
-                account=ACCOUNT,
+
+            def lambda_function(stage: Stage, task_root: Path, log: str, environment: dict[str, str]) -> LambdaFunction:
+                """One stage's function as Lambda runs it: its task root, the shared layer and runtime."""
+                return LambdaFunction(
+                    name=stage.lambda_name,
+                    task_root=task_root,
+                    layer_root=layer_root,
+                    runtime_root=runtime_root,
+                    environment={**shared, **environment},
+                    timeout_seconds=stage.timeout_seconds,
+                    memory_mb=stage.memory_size,
+                    log_path=LOGS / f"{log}.log",
+                    region=REGION,
+                    account=ACCOUNT,
+                )
+
+            # SNS and SES on moto; S3 is left alone: the web function only
+            # writes the static files' URLs, which must name the real bucket.
+            web = lambda_function(
+                web_stage, web_root, "web", {"AWS_ENDPOINT_URL_SNS": moto_server, "AWS_ENDPOINT_URL_SESV2": moto_server}
             )
-            worker = LambdaFunction(
-                name=worker_stage.lambda_name,
-                task_root=worker_root,
-                layer_root=layer_root,
-                runtime_root=runtime_root,
-                environment={
-                    **shared,
-                    "AWS_ENDPOINT_URL": moto_server,
-                    # `createsuperuser --noinput` reads the first HQ user's password from here.
-                    "DJANGO_SUPERUSER_PASSWORD": HQ_PASSWORD,
-                },
-                timeout_seconds=worker_stage.timeout_seconds,
-                memory_mb=worker_stage.memory_size,
-                log_path=LOGS / "worker.log",
-                region=REGION,
-                account=ACCOUNT,
+            # `createsuperuser --noinput` reads the first HQ user's password from DJANGO_SUPERUSER_PASSWORD.
+            worker = lambda_function(
+                worker_stage,
+                worker_root,
+                "worker",
+                {"AWS_ENDPOINT_URL": moto_server, "DJANGO_SUPERUSER_PASSWORD": HQ_PASSWORD},
             )
             task_state_before = {root: tree_state(root) for root in (web_root, worker_root)}
             for function in (web, worker):
