@@ -160,19 +160,11 @@ def _last_ids(cursor) -> dict[str, int]:
     return last
 
 
-def _admin(server_url: str):
-    import psycopg2
-
-    from benchmarks.run import _with_database
-
-    connection = psycopg2.connect(_with_database(server_url, "postgres"))
-    connection.autocommit = True
-    return connection
-
-
 def _clone(server_url: str, template: str, name: str) -> None:
     """``name``: a copy of ``template`` as it is now (nobody may be connected to it)."""
-    connection = _admin(server_url)
+    from benchmarks.run import admin_connection
+
+    connection = admin_connection(server_url)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         cursor.execute(f"CREATE DATABASE {name} TEMPLATE {template}")
@@ -180,7 +172,9 @@ def _clone(server_url: str, template: str, name: str) -> None:
 
 
 def _drop(server_url: str, name: str) -> None:
-    connection = _admin(server_url)
+    from benchmarks.run import admin_connection
+
+    connection = admin_connection(server_url)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     connection.close()

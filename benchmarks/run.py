@@ -91,12 +91,18 @@ class Bench:
         return round(samples[len(samples) // 2], 2)
 
 
-def _recreate(server_url: str, name: str) -> bool:
-    """A fresh scratch database (or the existing one with BENCH_REUSE=1); True if fresh."""
+def admin_connection(server_url: str):
+    """An autocommit connection to the server's ``postgres`` database, for creating and dropping others."""
     import psycopg2
 
     connection = psycopg2.connect(_with_database(server_url, "postgres"))
     connection.autocommit = True
+    return connection
+
+
+def _recreate(server_url: str, name: str) -> bool:
+    """A fresh scratch database (or the existing one with BENCH_REUSE=1); True if fresh."""
+    connection = admin_connection(server_url)
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if REUSE and cursor.fetchone():
