@@ -91,7 +91,7 @@ def stage_settings(project: Path, stage: str) -> dict:
     return {**base, **own}
 
 
-def check_interpreter(python: str, runtime: str) -> str:
+def check_interpreter(python: str, runtime: str) -> None:
     version = subprocess.run(
         [python, "-c", "import sys; print(f'python{sys.version_info[0]}.{sys.version_info[1]}')"],
         check=True,
@@ -102,7 +102,6 @@ def check_interpreter(python: str, runtime: str) -> str:
         fail(f"{python} is {version}, the stage's runtime is {runtime}: bytecode must match the runtime")
     if sys.platform != "linux" or platform.machine() != "x86_64":
         fail("build on Linux x86_64 (the wheels installed are the ones Lambda's x86_64 runs)")
-    return version
 
 
 def venv_root(project: Path) -> Path:

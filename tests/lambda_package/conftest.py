@@ -3,10 +3,9 @@ for the whole session (``make lambda-test``).
 
 - The web function: ``build/lambda.zip`` unzipped, with the stage's own
   ``zappa_settings.py`` (the one Zappa wrote into the zip).
-- The worker function (``<stage>_worker``): the same files, with the
-  ``zappa_settings.py`` that ``zappa deploy <stage>_worker`` would write (the
-  stages differ in nothing else that goes into a package; tests/test_zappa_settings.py
-  holds them to the same ``exclude``). Written by Zappa's own code.
+- The worker function (``<stage>_worker``): ``build/worker/lambda.zip`` unzipped,
+  the worker stage's own package (``make package`` builds both), as
+  ``zappa deploy <stage>_worker -z`` uploads it.
 - ``build/aws-sdk-layer.zip``, when there is one, as the functions' layer.
 - A fresh database on the real PostgreSQL, reached over TLS as production
   requires (postgres_tls.py); nothing in it but what the
@@ -18,7 +17,6 @@ for the whole session (``make lambda-test``).
 from __future__ import annotations
 
 import contextlib
-import os
 import runpy
 import shutil
 import subprocess
@@ -53,8 +51,9 @@ from .runtime import LambdaFunction, install_runtime, namespaces_available, tree
 
 @pytest.fixture(scope="session")
 def deployment(moto_server, django_db_blocker):
-    if not PACKAGE.exists():
-        pytest.fail(f"{PACKAGE} is missing: `make package` builds it (`make lambda-test` runs it first).")
+    for package in (PACKAGE, WORKER_PACKAGE):
+        if not package.exists():
+            pytest.fail(f"{package} is missing: `make package` builds it (`make lambda-test` runs it first).")
     base = Path(tempfile.mkdtemp(prefix="lambda-test-", dir=scratch_folder()))
     base.chmod(0o755)
     LOGS.mkdir(parents=True, exist_ok=True)
@@ -69,21 +68,10 @@ def deployment(moto_server, django_db_blocker):
         packaged = runpy.run_path(str(web_root / "zappa_settings.py"))
         web_stage = zappa_stage(packaged["API_STAGE"], base / "zappa" / "web")
         worker_stage = zappa_stage(f"{packaged['API_STAGE']}_worker", base / "zappa" / "worker")
-        worker_root = base / "worker" / "task"
-        if WORKER_PACKAGE.exists():
-            # The worker's own package, as `zappa deploy <stage>_worker -z` uploads it.
-            unpack(WORKER_PACKAGE, worker_root)
-            worker_packaged = runpy.run_path(str(worker_root / "zappa_settings.py"))
-            assert worker_packaged["API_STAGE"] == worker_stage.name, "the worker zip is another stage's"
-        else:
-            # Without it: the web stage's files (hard links) with the settings Zappa writes for the worker.
-            shutil.copytree(web_root, worker_root, copy_function=os.link)
-            (worker_root / "zappa_settings.py").unlink()
-            (worker_root / "zappa_settings.py").write_text(worker_stage.settings_py)
-            # The web stage's settings compiled with an unchecked hash would still be
-            # imported in place of the worker's source.
-            for compiled in (worker_root / "__pycache__").glob("zappa_settings.*.pyc"):
-                compiled.unlink()
+        # The worker's own package, as `zappa deploy <stage>_worker -z` uploads it.
+        worker_root = unpack(WORKER_PACKAGE, base / "worker" / "task")
+        worker_packaged = runpy.run_path(str(worker_root / "zappa_settings.py"))
+        assert worker_packaged["API_STAGE"] == worker_stage.name, "the worker zip is another stage's"
 
         drop_bucket = worker_stage.event_source_arn("imports.lambda_handler.handle_s3_event").split(":::")[1]
         app_env = {key: value for key, value in PRODUCTION_ENV.items() if key != "DJANGO_SETTINGS_MODULE"}
