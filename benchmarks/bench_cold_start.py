@@ -95,18 +95,6 @@ def _set_writable(folder: Path, writable: bool) -> None:
         path.chmod((mode | stat.S_IWUSR) if writable else (mode & ~write))
 
 
-def stage_settings(project_dir: Path) -> dict:
-    """The stage's settings with ``extends`` resolved, as Zappa reads them."""
-    stages = json.loads((project_dir / "zappa_settings.json").read_text())
-
-    def resolve(name: str) -> dict:
-        stage = dict(stages[name])
-        parent = stage.pop("extends", None)
-        return {**resolve(parent), **stage} if parent else stage
-
-    return resolve(STAGE)
-
-
 # What the child runs: Lambda's Python bootstrap imports the handler module by
 # name with the function's folder and the layers on its path, then calls it.
 CHILD = r"""
@@ -145,42 +133,30 @@ print(json.dumps({"modules": len(sys.modules), "uncached": uncached, "boto3": "b
 """
 
 
+def _stage(project_dir: Path) -> dict:
+    """The stage's settings as Zappa reads them (``extends`` resolved), as the package build reads them."""
+    from tools.package_lambda import stage_settings
+
+    return stage_settings(project_dir, STAGE)
+
+
 def healthz_event(host: str) -> dict:
-    """An API Gateway (REST, proxy integration) event for GET /healthz."""
-    return {
-        "resource": "/{proxy+}",
-        "path": "/healthz",
-        "httpMethod": "GET",
-        "headers": {
-            "Accept": "application/json",
-            "Host": host,
-            "User-Agent": "ELB-HealthChecker/2.0",
-            "X-Forwarded-For": "203.0.113.7",
-            "X-Forwarded-Port": "443",
-            "X-Forwarded-Proto": "https",
-        },
-        "multiValueHeaders": {},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"proxy": "healthz"},
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": "/{proxy+}",
-            "httpMethod": "GET",
-            "path": f"/{STAGE}/healthz",
-            "stage": STAGE,
-            "requestId": "c0ffee00-0000-4000-8000-000000000001",
-            "identity": {"sourceIp": "203.0.113.7", "userAgent": "ELB-HealthChecker/2.0"},
-        },
-        "body": None,
-        "isBase64Encoded": False,
-    }
+    """An API Gateway (REST, proxy integration) event for GET /healthz, as a load balancer's check sends it."""
+    from tests.lambda_package.api_gateway import proxy_event
+
+    return proxy_event(
+        "GET",
+        "/healthz",
+        host=host,
+        stage=STAGE,
+        headers={"Accept": "application/json", "User-Agent": "ELB-HealthChecker/2.0"},
+    )
 
 
 def lambda_env(project_dir: Path, database_url: str, tmp: Path) -> dict:
     """What Lambda's runtime gives the process: its own variables, the stage's
     ``aws_environment_variables``, and the production secrets (set on the function)."""
-    stage = stage_settings(project_dir)
+    stage = _stage(project_dir)
     name = f"{stage['project_name']}-{STAGE}"
     env = {
         "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -249,7 +225,7 @@ class Package:
         )
         self.task, self.layer = unpack(out, scratch / f"{project_dir.name}-unpacked")
         self.env = lambda_env(project_dir, database_url, scratch)
-        host = stage_settings(project_dir)["environment_variables"]["DJANGO_ALLOWED_HOSTS"].split(",")[0]
+        host = _stage(project_dir)["environment_variables"]["DJANGO_ALLOWED_HOSTS"].split(",")[0]
         self.code = f"TASK = {str(self.task)!r}\nLAYER = {str(self.layer)!r}\nEVENT = {healthz_event(host)!r}\n" + CHILD
         self.report: dict = {}
 
