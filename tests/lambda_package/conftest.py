@@ -50,7 +50,7 @@ from .runtime import LambdaFunction, install_runtime, namespaces_available, tree
 
 
 @pytest.fixture(scope="session")
-def deployment(moto_server, django_db_blocker):
+def deployment(moto_server, cognito, django_db_blocker):
     for package in (PACKAGE, WORKER_PACKAGE):
         if not package.exists():
             pytest.fail(f"{package} is missing: `make package` builds it (`make lambda-test` runs it first).")
@@ -86,7 +86,6 @@ def deployment(moto_server, django_db_blocker):
             password = f":{quote(database['password'], safe='')}" if database["password"] else ""
             # sslmode is production's own default (require).
             database_url = f"postgres://{user}{password}@127.0.0.1:{proxy.port}/{database['dbname']}"
-            cognito = resources["cognito"]
             shared = {
                 **app_env,
                 **CREDENTIALS,

@@ -95,13 +95,7 @@ class Deployment:
         return Browser(self.web, self.host, self.web_stage.name)
 
     def aws(self, service: str):
-        return boto3.client(
-            service,
-            region_name=REGION,
-            endpoint_url=self.moto,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
-        )
+        return moto_client(self.moto, service)
 
     def query(self, sql: str, *params) -> list[tuple]:
         """Read the functions' database directly (for what no page shows)."""
@@ -110,43 +104,25 @@ class Deployment:
             return cursor.fetchall()
 
 
+def moto_client(moto: str, service: str):
+    """A boto3 client of moto's server."""
+    return boto3.client(
+        service, region_name=REGION, endpoint_url=moto, aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+
+
 def aws_resources(moto: str, drop_bucket: str, from_email: str) -> dict:
-    """What the deploy guide has an operator create before `zappa deploy`."""
-
-    def client(service):
-        return boto3.client(
-            service, region_name=REGION, endpoint_url=moto, aws_access_key_id="testing", aws_secret_access_key="testing"
-        )
-
-    client("s3").create_bucket(Bucket=drop_bucket)
-    sns, sqs = client("sns"), client("sqs")
+    """What the deploy guide has an operator create before `zappa deploy` (the
+    user pool is the session's ``cognito`` fixture, tests/conftest.py)."""
+    moto_client(moto, "s3").create_bucket(Bucket=drop_bucket)
+    sns, sqs = moto_client(moto, "sns"), moto_client(moto, "sqs")
     topic_arn = sns.create_topic(Name="parcel-events")["TopicArn"]
     # A subscriber of the topic, to see what the functions published.
     queue_url = sqs.create_queue(QueueName="topic-subscriber")["QueueUrl"]
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn, Attributes={"RawMessageDelivery": "true"})
-    client("ses").verify_email_identity(EmailAddress=from_email)
-    cognito = client("cognito-idp")
-    pool_id = cognito.create_user_pool(PoolName="parcels")["UserPool"]["Id"]
-    client_id = cognito.create_user_pool_client(
-        UserPoolId=pool_id, ClientName="frontend", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
-    )["UserPoolClient"]["ClientId"]
-
-    def tokens_for(username: str) -> dict:
-        cognito.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS")
-        cognito.admin_set_user_password(UserPoolId=pool_id, Username=username, Password="Sup3r-secret!", Permanent=True)
-        result = cognito.initiate_auth(
-            ClientId=client_id,
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": username, "PASSWORD": "Sup3r-secret!"},
-        )["AuthenticationResult"]
-        return {"access": result["AccessToken"], "id": result["IdToken"]}
-
-    return {
-        "topic_arn": topic_arn,
-        "queue_url": queue_url,
-        "cognito": {"pool_id": pool_id, "client_id": client_id, "tokens_for": tokens_for},
-    }
+    moto_client(moto, "ses").verify_email_identity(EmailAddress=from_email)
+    return {"topic_arn": topic_arn, "queue_url": queue_url}
 
 
 def scratch_folder() -> str | None:
