@@ -9,11 +9,14 @@ MANAGE := $(PY) manage.py
 
 .PHONY: run test lint bench package lock lambda-test collectstatic static-manifest check-deploy db-stop clean
 
-$(BIN)/activate: requirements.txt requirements-dev.txt
+# The development environment installs requirements-dev.lock: every package pinned with its
+# hashes, production's at the versions of requirements.lock (`make lock` writes both), so a
+# release upstream never changes what a fresh clone gets.
+$(BIN)/activate: requirements-dev.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 12) else "Python 3.12 is needed (found " + sys.version.split()[0] + ")")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	@touch $@
 
 venv: $(BIN)/activate
@@ -77,10 +80,13 @@ package:
 	$(PYTHON) -m zipfile -e build/aws-sdk-layer.zip "$$unpacked/opt"; \
 	cd "$$unpacked/task" && $(PRODUCTION_ENV) PYTHONPATH="$$unpacked/task:$$unpacked/opt/python" $(PACKAGE_PYTHON) -S $(CURDIR)/.ci/check_package.py
 
-# requirements.lock: every production dependency, pinned with its hashes, for the package.
+# requirements.lock: every production dependency, pinned with its hashes, for the package;
+# requirements-dev.lock: the development environment, production's pins as constraints.
+# After editing requirements*.txt: `make lock`, then commit both files.
+LOCK_FLAGS := --generate-hashes --python-version 3.12 --python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" --quiet
 lock: venv
-	$(BIN)/uv pip compile requirements.txt --generate-hashes --python-version 3.12 \
-		--python-platform x86_64-manylinux_2_28 --custom-compile-command "make lock" --quiet -o requirements.lock
+	$(BIN)/uv pip compile requirements.txt $(LOCK_FLAGS) -o requirements.lock
+	$(BIN)/uv pip compile requirements-dev.txt -c requirements.lock $(LOCK_FLAGS) -o requirements-dev.lock
 
 # The package run as Lambda runs it (tests/lambda_package/, docs/deploy.md "Proving the
 # package"): Zappa's handler in the unzipped build/lambda.zip (and the AWS SDK

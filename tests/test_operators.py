@@ -12,6 +12,8 @@ import psycopg2
 import pytest
 from django.db import connection
 
+from config.settings.embedded_postgres import stop_embedded
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -99,6 +101,35 @@ def test_make_db_stop_stops_the_embedded_postgresql(traversable_tmp_path):
     else:
         pytest.fail(f"PostgreSQL (pid {pid}) is still running after make db-stop")
     assert not (tmp_path / "postgres" / "postmaster.pid").exists()
+
+
+def test_the_embedded_postgresql_starts_whatever_a_stopped_run_left(traversable_tmp_path):
+    """Ctrl-C on `make run` could leave pgserver's .handle_pids.json empty; every later
+    start then died with a JSONDecodeError until someone deleted the file."""
+    data_dir = traversable_tmp_path / "postgres"
+    start = (
+        "import sys; from pathlib import Path; from config.settings.embedded_postgres import embedded_database_url;"
+        "import psycopg2; psycopg2.connect(embedded_database_url(Path(sys.argv[1]))).close(); print('ready')"
+    )
+
+    def run() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", start, str(data_dir)], cwd=ROOT, capture_output=True, text=True, timeout=120
+        )
+
+    try:
+        first = run()
+        assert (first.returncode, first.stdout.strip(), first.stderr) == (0, "ready", "")
+        handles = data_dir / ".handle_pids.json"
+        # What an interrupted exit left behind: an empty file (and, below, a truncated one).
+        for left_behind in ("", "[12"):
+            handles.write_text(left_behind)
+            again = run()
+            assert (again.returncode, again.stdout.strip(), again.stderr) == (0, "ready", "")
+        # And our processes no longer rewrite it when they exit.
+        assert not handles.exists() or json.loads(handles.read_text()) == []
+    finally:
+        stop_embedded(data_dir)
 
 
 def test_make_collectstatic_uploads_to_the_bucket_without_production_secrets(moto_server):

@@ -205,11 +205,11 @@ def test_the_template_gives_the_functions_exactly_the_policy_in_the_repository()
     )
 
 
-def locked() -> dict[str, tuple[str, list[str]]]:
-    """requirements.lock as {name: (version, hashes)}, names normalized as pip does."""
+def locked(filename: str = "requirements.lock") -> dict[str, tuple[str, list[str]]]:
+    """A lock file as {name: (version, hashes)}, names normalized as pip does."""
     entries: dict[str, tuple[str, list[str]]] = {}
     name = ""
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
+    for line in (ROOT / filename).read_text().splitlines():
         if match := re.match(r"^([A-Za-z0-9._-]+)==([^\s\\]+)", line):
             name = canonical(match[1])
             entries[name] = (match[2], [])
@@ -231,6 +231,21 @@ def test_the_lock_pins_every_requirement_with_hashes():
         assert lock[canonical(name)][0] == version, f"{name}: run `make lock`"
     for name, (version, hashes) in lock.items():
         assert hashes, f"{name}=={version} has no hash"
+
+
+def test_the_development_lock_installs_production_pins_and_pins_everything():
+    """A fresh clone's venv is requirements-dev.lock (Makefile), so a release upstream
+    (a new botocore) cannot change what the tests run against."""
+    production, development = locked(), locked("requirements-dev.lock")
+    for name, (version, _) in production.items():
+        assert development.get(name, (None,))[0] == version, f"{name}: run `make lock`"
+    for line in (ROOT / "requirements-dev.txt").read_text().splitlines():
+        if match := re.match(r"^([A-Za-z0-9._-]+)(?:\[[^]]*\])?==(\S+)$", line):
+            assert development[canonical(match[1])][0] == match[2], f"{match[1]}: run `make lock`"
+    for name, (version, hashes) in development.items():
+        assert hashes, f"{name}=={version} has no hash"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes -r requirements-dev.lock" in makefile
 
 
 def test_the_layer_holds_the_aws_sdk_the_tests_use():

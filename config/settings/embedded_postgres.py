@@ -6,7 +6,10 @@ When ``DATABASE_URL`` is not set, local and test settings call
 uses it: it always reads ``DATABASE_URL``.
 """
 
+import atexit
+import json
 import logging
+import os
 import warnings
 from pathlib import Path
 
@@ -15,28 +18,51 @@ DATA_DIR = Path(__file__).resolve().parents[2] / ".data" / "postgres"
 DATABASE = "parcels"
 
 
-def embedded_database_url() -> str:
+def embedded_database_url(data_dir: Path = DATA_DIR) -> str:
     logging.getLogger("pgserver").setLevel(logging.WARNING)
-    DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         # platformdirs complains about XDG_RUNTIME_DIR on headless machines.
         warnings.simplefilter("ignore")
         # Imported here: pgserver is a development dependency only.
         import pgserver
+        from pgserver.postgres_server import PostgresServer
 
+        # pgserver counts the processes using a server in .handle_pids.json, rewritten
+        # (truncated, then written) by each one at start and at exit. A process stopped
+        # mid-write (Ctrl-C on `make run`) leaves it empty, and every later start failed
+        # on it. We never stop the server on exit (cleanup_mode=None below), so the
+        # count serves nothing: an unreadable one is dropped before the start, and no
+        # process of ours writes it at exit.
+        with PostgresServer._lock:
+            _drop_unreadable_handle_list(data_dir)
         # cleanup_mode=None keeps the server running between commands, so the
         # next `manage.py` or pytest run starts in milliseconds instead of seconds.
-        server = pgserver.get_server(DATA_DIR, cleanup_mode=None)
+        server = pgserver.get_server(data_dir, cleanup_mode=None)
+        atexit.unregister(server._cleanup)
+        with PostgresServer._lock:
+            server.global_process_id_list.get_and_remove(os.getpid())
     if not server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'").count("(1 row)"):  # noqa: S608 (a constant database name)
         server.psql(f"CREATE DATABASE {DATABASE}")
     return server.get_uri(DATABASE)
+
+
+def _drop_unreadable_handle_list(data_dir: Path) -> None:
+    handles = data_dir / ".handle_pids.json"
+    try:
+        if isinstance(json.loads(handles.read_text()), list):
+            return
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError):
+        pass
+    handles.unlink(missing_ok=True)
 
 
 def stop_embedded(data_dir: Path | str = DATA_DIR) -> bool:
     """Stop the embedded PostgreSQL under ``data_dir`` (``make db-stop``), even
     while other processes still hold pgserver handles on it (pgserver itself
     stops only when the last handle closes). True if a server was stopped."""
-    import os
     import platform
 
     data_dir = Path(data_dir)
