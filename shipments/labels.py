@@ -5,6 +5,9 @@ from the browser with no image files or fonts."""
 import logging
 import re
 
+from django.http import HttpRequest, QueryDict
+from django.urls import reverse
+
 _PROLOGUE = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 # The writer colours bars with style="fill:black;" attributes, which a Content
@@ -38,3 +41,9 @@ def qr_svg(text: str, *, module_mm: float = 0.7) -> str:
     import segno  # on first use, as the barcode: only receipts need it
 
     return segno.make(text, error="m", micro=False).svg_inline(scale=module_mm, unit="mm", border=4)
+
+
+def public_tracking_url(request: HttpRequest, tracking_number: str) -> str:
+    """The absolute link of the public tracking page for ``tracking_number`` (QR codes)."""
+    query = QueryDict.fromkeys(["number"], tracking_number).urlencode()
+    return request.build_absolute_uri(f"{reverse('track')}?{query}")

@@ -19,11 +19,13 @@ from offices.admin_mixins import OfferedFiltersChangeList, OfferedFiltersOnlyMix
 
 from ..batches import package_move_batch
 from ..exceptions import InvalidTrackingNumber
+from ..labels import public_tracking_url
 from ..models import Package
 from ..paginators import EstimatedCountPaginator
 from ..selectors import package_detail_queryset, package_list, package_next_steps, packages_search
 from ..statuses import Reason, Status
 from ..tracking_numbers import check_digit_problem, normalize_tracking_number
+from ..zpl import MAX_LABELS_PER_STREAM, package_labels, zpl_response
 from . import reports as report_views
 from . import views as admin_views
 from .columns import PackageColumnsMixin
@@ -91,7 +93,14 @@ class PackageAdmin(OfferedFiltersOnlyMixin, PackageColumnsMixin, admin.ModelAdmi
     paginator = EstimatedCountPaginator
     autocomplete_fields = ("origin_office", "current_office", "destination_office")
     inlines = (TrackingEventInline, NotificationInline, ChargeInline)
-    actions = ("mark_accepted", "mark_in_transit", "mark_arrived", "mark_out_for_delivery", "mark_ready_for_pickup")
+    actions = (
+        "mark_accepted",
+        "mark_in_transit",
+        "mark_arrived",
+        "mark_out_for_delivery",
+        "mark_ready_for_pickup",
+        "print_labels_zpl",
+    )
     change_form_template = "admin/shipments/package/change_form.html"
     change_list_template = "admin/shipments/package/change_list.html"
     fieldsets = [
@@ -210,6 +219,7 @@ class PackageAdmin(OfferedFiltersOnlyMixin, PackageColumnsMixin, admin.ModelAdmi
             ),
             path("report/<str:office_code>/", wrap(report_views.report_view), name="shipments_package_report"),
             path("<path:object_id>/label/", wrap(admin_views.label_view), name="shipments_package_label"),
+            path("<path:object_id>/label.zpl", wrap(admin_views.label_zpl_view), name="shipments_package_label_zpl"),
             path("<path:object_id>/receipt/", wrap(admin_views.receipt_view), name="shipments_package_receipt"),
             path(
                 "<path:object_id>/record-event/",
@@ -228,6 +238,7 @@ class PackageAdmin(OfferedFiltersOnlyMixin, PackageColumnsMixin, admin.ModelAdmi
             **(extra_context or {}),
             "next_steps": self.next_steps(request, package),
             "label_url": reverse("admin:shipments_package_label", args=[package.pk]),
+            "label_zpl_url": reverse("admin:shipments_package_label_zpl", args=[package.pk]),
             "receipt_url": reverse("admin:shipments_package_receipt", args=[package.pk]),
         }
         return super().change_view(request, str(package.pk), form_url, extra_context)
@@ -289,3 +300,24 @@ class PackageAdmin(OfferedFiltersOnlyMixin, PackageColumnsMixin, admin.ModelAdmi
     @admin.action(description="Mark ready for pickup at my office")
     def mark_ready_for_pickup(self, request, queryset):
         self._bulk_move(request, queryset, Status.READY_FOR_PICKUP)
+
+    # --- labels for a thermal printer ---
+
+    @admin.action(description="Print labels (ZPL, thermal printer)")
+    def print_labels_zpl(self, request, queryset):
+        # The list's rows carry its columns only: the labels read the detail queryset.
+        selected = list(
+            package_detail_queryset(request.user)
+            .filter(pk__in=queryset.values("pk"))
+            .prefetch_related(None)
+            .order_by("pk")[: MAX_LABELS_PER_STREAM + 1]
+        )
+        if len(selected) > MAX_LABELS_PER_STREAM:
+            self.message_user(
+                request, f"Select at most {MAX_LABELS_PER_STREAM} packages to print at once.", messages.ERROR
+            )
+            return None
+        body = package_labels(
+            selected, tracking_url_for=lambda package: public_tracking_url(request, package.tracking_number)
+        )
+        return zpl_response(body, f"labels-{len(selected)}.zpl")

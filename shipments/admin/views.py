@@ -8,7 +8,7 @@ error or an admin message, never a server error.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, QueryDict
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -18,12 +18,13 @@ from offices import access
 
 from ..batches import package_scan_batch
 from ..exceptions import ShipmentError
-from ..labels import barcode_svg, qr_svg
+from ..labels import barcode_svg, public_tracking_url, qr_svg
 from ..models import Package, TrackingEvent
 from ..pricing import quote
 from ..services import package_record_event, package_register
 from ..statuses import Status
 from ..times import office_zone
+from ..zpl import DPI_CHOICES, dpi_from, package_label, zpl_response
 from .forms import PackageRegisterForm, RecordEventForm, ScanForm, add_shipment_error
 
 
@@ -203,6 +204,16 @@ def label_view(model_admin, request, object_id: str):
     return TemplateResponse(request, "shipments/label.html", context)
 
 
+def label_zpl_view(model_admin, request, object_id: str):
+    """The label in ZPL for a thermal printer (``?dpi=300`` for a 300 dpi one)."""
+    package = model_admin.get_object(request, object_id)
+    dpi = dpi_from(request.GET.get("dpi"))
+    if dpi is None:
+        return HttpResponseBadRequest(f"dpi: one of {', '.join(map(str, DPI_CHOICES))}.", content_type="text/plain")
+    body = package_label(package, tracking_url=public_tracking_url(request, package.tracking_number), dpi=dpi)
+    return zpl_response(body, f"label-{package.tracking_number}.zpl")
+
+
 # The receipt's paper: a sheet of A4, or an 80 mm roll of a counter's thermal printer.
 RECEIPT_PAPERS = {"a4": "A4", "80mm": "80 mm roll"}
 
@@ -215,9 +226,7 @@ def receipt_view(model_admin, request, object_id: str):
     paper = request.GET.get("paper", "a4")
     if paper not in RECEIPT_PAPERS:
         paper = "a4"
-    tracking_url = request.build_absolute_uri(
-        f"{reverse('track')}?{QueryDict.fromkeys(['number'], package.tracking_number).urlencode()}"
-    )
+    tracking_url = public_tracking_url(request, package.tracking_number)
     context = {
         "package": package,
         "barcode": barcode_svg(package.tracking_number),

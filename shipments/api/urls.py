@@ -6,6 +6,7 @@ urlpatterns = [
     path("track/<str:tracking_number>/", views.PublicTrackingView.as_view(), name="api-track"),
     path("packages/", views.PackageListCreateView.as_view(), name="api-package-list"),
     path("packages/<str:tracking_number>/", views.PackageDetailView.as_view(), name="api-package-detail"),
+    path("packages/<str:tracking_number>/label.zpl", views.PackageLabelZPLView.as_view(), name="api-package-label-zpl"),
     path("packages/<str:tracking_number>/events/", views.PackageEventCreateView.as_view(), name="api-package-events"),
     path("offices/<str:code>/packages/", views.OfficePackagesView.as_view(), name="api-office-packages"),
     path("offices/<str:code>/reports/costs/", views.OfficeCostReportView.as_view(), name="api-office-cost-report"),

@@ -18,6 +18,7 @@ from api.schema import error_responses
 from api.throttling import PublicTrackingThrottle
 from offices import access
 from offices.models import Office
+from shipments.labels import public_tracking_url
 from shipments.models import Package, TrackingEvent
 from shipments.pricing import quote
 from shipments.reports import cost_report, csv_filename, default_range, write_csv
@@ -30,10 +31,11 @@ from shipments.selectors import (
     package_tracking_public,
 )
 from shipments.services import package_record_event, package_register
+from shipments.zpl import DPI_CHOICES, dpi_from, package_label, zpl_response
 
 from . import serializers as api
 from .filters import PackageFilter
-from .renderers import CostReportCSVRenderer
+from .renderers import CostReportCSVRenderer, ZPLRenderer
 
 TRACKING_NUMBER = OpenApiParameter(
     "tracking_number", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. EE473124829US"
@@ -101,6 +103,41 @@ class PackageDetailView(APIView):
     def get(self, request, tracking_number):
         package = package_get_visible(request.user, tracking_number)
         return Response(api.PackageDetailSerializer(package).data)
+
+
+@extend_schema(
+    tags=["packages"],
+    parameters=[
+        TRACKING_NUMBER,
+        OpenApiParameter("dpi", int, enum=list(DPI_CHOICES), description="the printer's resolution (default 203)"),
+    ],
+    responses={
+        (200, "application/zpl"): OpenApiResponse(
+            OpenApiTypes.STR, description="One 100 × 150 mm label in ZPL (UTF-8, ^CI28), for a thermal printer"
+        ),
+        **error_responses(400, 401, 403, 404, 429),
+    },
+)
+class PackageLabelZPLView(APIView):
+    """The package's label in ZPL, for a Zebra-type thermal printer."""
+
+    # JSON first: errors keep the one error shape; a client asking only for application/zpl is served too.
+    renderer_classes = [JSONRenderer, ZPLRenderer]
+
+    def get(self, request, tracking_number):
+        package = package_get_visible(request.user, tracking_number)
+        dpi = dpi_from(request.query_params.get("dpi"))
+        if dpi is None:
+            raise serializers.ValidationError({"dpi": [f"One of {', '.join(map(str, DPI_CHOICES))}."]})
+        body = package_label(package, tracking_url=public_tracking_url(request, package.tracking_number), dpi=dpi)
+        return zpl_response(body, f"label-{package.tracking_number}.zpl")
+
+    def handle_exception(self, exc):
+        # Errors stay JSON (the one error shape) even when ZPL was asked for.
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
 
 @extend_schema(

@@ -73,6 +73,12 @@ MATRIX = {
         _own(201, 403),
     ),
     "api-package-detail": ("get", lambda o: f"/api/v1/packages/{o['package'].tracking_number}/", None, _own(200, 404)),
+    "api-package-label-zpl": (
+        "get",
+        lambda o: f"/api/v1/packages/{o['package'].tracking_number}/label.zpl",
+        None,
+        _own(200, 404),
+    ),
     "api-package-events": (
         "post",
         lambda o: f"/api/v1/packages/{o['package'].tracking_number}/events/",
