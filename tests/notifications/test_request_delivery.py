@@ -15,9 +15,14 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_scan_of_100_parcels_notifies_100_events_and_leaves_the_rest_to_the_dispatcher(
-    aws, office_a, office_c, clerk_a, tariff
+    aws, office_a, office_c, clerk_a, tariff, monkeypatch
 ):
+    from notifications import services
     from notifications.services import dispatch_due
+
+    # The request's time budget is not what this test is about: on a loaded machine it could
+    # run out before the 100 topic messages went (seen at 60); the counts below are the limits'.
+    monkeypatch.setattr(services, "REQUEST_BUDGET_SECONDS", 600.0)
 
     phone = f"+1646555{uuid.uuid4().int % 10000:04d}".replace("99", "98")
     packages = [
