@@ -19,18 +19,17 @@ from offices.admin_mixins import OfferedFiltersChangeList, OfferedFiltersOnlyMix
 
 from ..batches import package_move_batch
 from ..exceptions import InvalidTrackingNumber
-from ..labels import public_tracking_url
 from ..models import Package
 from ..paginators import EstimatedCountPaginator
 from ..selectors import package_detail_queryset, package_list, package_next_steps, packages_search
 from ..statuses import Reason, Status
 from ..tracking_numbers import check_digit_problem, normalize_tracking_number
-from ..zpl import MAX_LABELS_PER_STREAM, package_labels, zpl_response
 from . import reports as report_views
 from . import views as admin_views
 from .columns import PackageColumnsMixin
 from .filters import DateRangeFilter, OfficeListFilter, OnHandFilter, OverdueFilter, TouchesOfficeFilter, my_offices
 from .inlines import ChargeInline, TrackingEventInline
+from .labels import LabelActionsMixin
 
 # The most packages one changelist action moves; bigger moves go through the scan page.
 MAX_ACTION_PACKAGES = 500
@@ -59,7 +58,7 @@ class PackageChangeList(OfferedFiltersChangeList):
 
 
 @admin.register(Package)
-class PackageAdmin(OfferedFiltersOnlyMixin, PackageColumnsMixin, admin.ModelAdmin):
+class PackageAdmin(LabelActionsMixin, OfferedFiltersOnlyMixin, PackageColumnsMixin, admin.ModelAdmin):
     list_display = (
         "tracking_number",
         "status",
@@ -300,24 +299,3 @@ class PackageAdmin(OfferedFiltersOnlyMixin, PackageColumnsMixin, admin.ModelAdmi
     @admin.action(description="Mark ready for pickup at my office")
     def mark_ready_for_pickup(self, request, queryset):
         self._bulk_move(request, queryset, Status.READY_FOR_PICKUP)
-
-    # --- labels for a thermal printer ---
-
-    @admin.action(description="Print labels (ZPL, thermal printer)")
-    def print_labels_zpl(self, request, queryset):
-        # The list's rows carry its columns only: the labels read the detail queryset.
-        selected = list(
-            package_detail_queryset(request.user)
-            .filter(pk__in=queryset.values("pk"))
-            .prefetch_related(None)
-            .order_by("pk")[: MAX_LABELS_PER_STREAM + 1]
-        )
-        if len(selected) > MAX_LABELS_PER_STREAM:
-            self.message_user(
-                request, f"Select at most {MAX_LABELS_PER_STREAM} packages to print at once.", messages.ERROR
-            )
-            return None
-        body = package_labels(
-            selected, tracking_url_for=lambda package: public_tracking_url(request, package.tracking_number)
-        )
-        return zpl_response(body, f"labels-{len(selected)}.zpl")

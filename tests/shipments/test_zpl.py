@@ -213,9 +213,9 @@ def test_selected_packages_print_as_one_zpl_stream(net):
 
 
 def test_more_than_500_labels_at_once_are_refused(net, monkeypatch):
-    import shipments.admin.packages as packages_admin
+    import shipments.admin.labels as label_actions
 
-    monkeypatch.setattr(packages_admin, "MAX_LABELS_PER_STREAM", 2)
+    monkeypatch.setattr(label_actions, "MAX_LABELS_PER_STREAM", 2)
     selected = [net.a_to_c.pk, register_package(origin=net.a, destination=net.c).pk]
     selected.append(register_package(origin=net.a, destination=net.c).pk)
     response = login(net.clerk_a).post(
