@@ -114,7 +114,7 @@ def test_the_schedules_and_the_import_trigger(name):
     assert not ERRORS_PREFIX.startswith(PREFIX), "the import's error files would trigger imports"
 
 
-READ_ONLY_PREFIXES = ("Describe", "Get", "List")
+READ_ONLY_PREFIXES = ("Describe", "Get", "List", "CheckIf")
 # What Lambda does with a VPC function's network interfaces (AWSLambdaVPCAccessExecutionRole):
 # the only writes the policy allows on every resource.
 LAMBDA_VPC_WRITES = {
@@ -133,8 +133,9 @@ def test_the_policy_is_least_privilege():
         resources = statement.get("Resource", [])
         resources = resources if isinstance(resources, list) else [resources]
         if "*" in resources:
-            # Lambda's VPC network interfaces cannot be scoped to a resource.
-            assert statement["Sid"] == "VpcNetworkInterfaces"
+            # Actions with no resource type (Lambda's VPC network interfaces, the SMS
+            # opt-out check) cannot be scoped to a resource: only those are on "*".
+            assert statement["Sid"] in ("VpcNetworkInterfaces", "NotificationsSmsOptOut"), statement
             writes = [action for action in actions if not action.split(":")[1].startswith(READ_ONLY_PREFIXES)]
             assert set(writes) <= LAMBDA_VPC_WRITES, writes
     actions = {
