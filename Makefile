@@ -74,6 +74,8 @@ package:
 	$(PACKAGE_PYTHON) tools/package_lambda.py --project . --stage production --out build
 	@# The worker's own package: its zappa_settings.py carries its schedules and S3 trigger.
 	$(PACKAGE_PYTHON) tools/package_lambda.py --project . --stage production_worker --out build/worker
+	@# The migrations function's own package: the only one deployed with the tables' owner's URL.
+	$(PACKAGE_PYTHON) tools/package_lambda.py --project . --stage production_migrations --out build/migrations
 	@$(PYTHON) -c 'import os, sys; size = os.path.getsize("build/lambda.zip") / 2**20; print(f"build/lambda.zip: {size:.1f} MiB (goal: at most $(PACKAGE_LIMIT_MIB) MiB)"); sys.exit(0 if size <= $(PACKAGE_LIMIT_MIB) else "the function zip is over $(PACKAGE_LIMIT_MIB) MiB")'
 	set -e; unpacked=$$(mktemp -d); trap 'rm -rf "$$unpacked"' EXIT; \
 	$(PYTHON) -m zipfile -e build/lambda.zip "$$unpacked/task"; \

@@ -46,6 +46,23 @@ def _invoke_self(event: dict[str, Any], context: Any) -> None:
 follow_up = _invoke_self
 
 
+def refuse_the_owners_credentials() -> None:
+    """The files come from outside: the process that parses them runs as the
+    application's database role only, never with the tables' owner's URL
+    (DATABASE_MIGRATION_URL), which could switch the append-only triggers off.
+    Migrations have a function of their own (docs/deploy.md)."""
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import connections
+
+    application, owner = connections["default"].settings_dict, connections["migrations"].settings_dict
+    if any(application.get(key) != owner.get(key) for key in ("USER", "PASSWORD", "HOST", "PORT", "NAME")):
+        raise ImproperlyConfigured(
+            "The S3 import reads files from outside and must run with the application's database role only: "
+            "remove DATABASE_MIGRATION_URL from this function's environment (migrations run on the "
+            "<stage>_migrations function, docs/deploy.md)."
+        )
+
+
 def handle_s3_event(event: dict[str, Any], context: Any) -> list[dict[str, Any]]:
     """Import every object the event names; returns what each run did."""
     import django
@@ -53,6 +70,7 @@ def handle_s3_event(event: dict[str, Any], context: Any) -> list[dict[str, Any]]
 
     if not apps.ready:
         django.setup()
+    refuse_the_owners_credentials()
     from .framework import DEFAULT_BATCH_SIZE, run_import
     from .models import ImportRun
 

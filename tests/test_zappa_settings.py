@@ -1,6 +1,6 @@
 """zappa_settings.json, requirements.lock and deploy/iam-policy.json (docs/deploy.md):
-the stages, their timeouts and logging, the worker's events, what the package
-holds and the Lambda role's policy."""
+the stages, their timeouts and logging, the worker's events, the migrations'
+own function, what the package holds and the Lambda roles' policies."""
 
 import fnmatch
 import importlib
@@ -17,6 +17,7 @@ SETTINGS = json.loads((ROOT / "zappa_settings.json").read_text())
 POLICY = json.loads((ROOT / "deploy" / "iam-policy.json").read_text())
 WEB_STAGES = ("dev", "production")
 WORKER_STAGES = ("dev_worker", "production_worker")
+MIGRATION_STAGES = ("dev_migrations", "production_migrations")
 
 
 def stage(name: str) -> dict:
@@ -28,10 +29,12 @@ def stage(name: str) -> dict:
 
 
 def test_the_stages():
-    assert set(SETTINGS) == {*WEB_STAGES, *WORKER_STAGES}
+    assert set(SETTINGS) == {*WEB_STAGES, *WORKER_STAGES, *MIGRATION_STAGES}
     assert SETTINGS["production"]["extends"] == "dev"
     assert SETTINGS["dev_worker"]["extends"] == "dev"
     assert SETTINGS["production_worker"]["extends"] == "production"
+    assert SETTINGS["dev_migrations"]["extends"] == "dev"
+    assert SETTINGS["production_migrations"]["extends"] == "production"
     for name in SETTINGS:
         settings = stage(name)
         assert settings["django_settings"] == "config.settings.production"
@@ -56,13 +59,13 @@ def test_timeouts():
         assert stage(name)["timeout_seconds"] <= 30, "API Gateway answers 504 after 30 s"
         assert stage(name).get("apigateway_enabled", True)
         assert "events" not in stage(name)
-    for name in WORKER_STAGES:
+    for name in (*WORKER_STAGES, *MIGRATION_STAGES):
         assert stage(name)["timeout_seconds"] == 900
         assert stage(name)["apigateway_enabled"] is False
 
 
 def test_production_logs_little_and_shows_no_tracebacks():
-    for name in ("production", "production_worker"):
+    for name in ("production", "production_worker", "production_migrations"):
         assert stage(name)["debug"] is False
         assert stage(name)["log_level"] == "WARNING"
     assert stage("production")["environment_variables"]["AWS_STORAGE_BUCKET_NAME"].endswith("-production")
@@ -114,7 +117,67 @@ def test_the_schedules_and_the_import_trigger(name):
     assert not ERRORS_PREFIX.startswith(PREFIX), "the import's error files would trigger imports"
 
 
-READ_ONLY_PREFIXES = ("Describe", "Get", "List")
+@pytest.mark.parametrize("name", MIGRATION_STAGES)
+def test_migrations_have_a_function_of_their_own_that_reads_no_files(name):
+    """The owner's URL (DATABASE_MIGRATION_URL) lives on a function that nothing
+    from outside reaches: no S3 trigger, no schedule, no API Gateway, and a role
+    of its own (the template's MigrationsFunctionRole, logs and VPC only). The
+    worker, which parses the files dropped in S3, has the application's role only."""
+    settings = stage(name)
+    assert "events" not in settings
+    assert settings["apigateway_enabled"] is False
+    base = name.removesuffix("_migrations")
+    assert settings["role_arn"] == stage(base)["role_arn"].replace("-lambda", "-migrations-lambda")
+    assert settings["role_arn"] not in {stage(other)["role_arn"] for other in (base, f"{base}_worker")}
+    assert settings["vpc_config"] == stage(base)["vpc_config"]  # it reaches the database
+
+
+def test_the_migrations_role_may_only_write_its_logs_and_use_the_vpc():
+    from cfnlint.decode import decode
+
+    template, problems = decode(str(TEMPLATE))
+    assert not problems
+    role = template["Resources"]["MigrationsFunctionRole"]["Properties"]
+    assert role["RoleName"] == {"Fn::Sub": "parcel-backoffice-${Stage}-migrations-lambda"}
+    (policy,) = role["Policies"]
+    actions = {
+        action
+        for statement in policy["PolicyDocument"]["Statement"]
+        for action in (statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
+    }
+    assert actions == {"logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"} | {
+        action for action in actions if action.startswith("ec2:")
+    }
+    assert {action for action in actions if action.startswith("ec2:")} <= LAMBDA_VPC_WRITES | {
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeSubnets",
+    }
+    assert "MigrationsFunctionRoleArn" in template["Outputs"]
+
+
+DEPLOY_GUIDES = [ROOT / "docs" / "deploy.md", ROOT / "docs" / "database-roles.md", ROOT / "README.md"]
+
+
+def test_the_guides_migrate_on_the_migrations_function_and_give_the_worker_no_owner_url():
+    commands = [
+        line
+        for guide in DEPLOY_GUIDES
+        for line in guide.read_text().splitlines()
+        if re.search(r"zappa manage \S+ \"?(migrate|grant_application_role)", line)
+    ]
+    assert commands
+    for line in commands:
+        for match in re.finditer(r"zappa manage (\S+) \"?(migrate|grant_application_role)", line):
+            assert match[1].endswith("_migrations"), line
+    deploy = (ROOT / "docs" / "deploy.md").read_text()
+    # The environment file of each function: only the migrations function's names the owner's URL.
+    assert "production-migrations-env.json" in deploy
+    for line in deploy.splitlines():
+        if "production-worker-env.json" in line or "production-env.json" in line:
+            assert "DATABASE_MIGRATION_URL" not in line or "not" in line, line
+
+
+READ_ONLY_PREFIXES = ("Describe", "Get", "List", "CheckIf")
 # What Lambda does with a VPC function's network interfaces (AWSLambdaVPCAccessExecutionRole):
 # the only writes the policy allows on every resource.
 LAMBDA_VPC_WRITES = {
@@ -133,8 +196,9 @@ def test_the_policy_is_least_privilege():
         resources = statement.get("Resource", [])
         resources = resources if isinstance(resources, list) else [resources]
         if "*" in resources:
-            # Lambda's VPC network interfaces cannot be scoped to a resource.
-            assert statement["Sid"] == "VpcNetworkInterfaces"
+            # Actions with no resource type (Lambda's VPC network interfaces, the SMS
+            # opt-out check) cannot be scoped to a resource: only those are on "*".
+            assert statement["Sid"] in ("VpcNetworkInterfaces", "NotificationsSmsOptOut"), statement
             writes = [action for action in actions if not action.split(":")[1].startswith(READ_ONLY_PREFIXES)]
             assert set(writes) <= LAMBDA_VPC_WRITES, writes
     actions = {
@@ -284,7 +348,7 @@ def test_production_web_starts_from_a_snapshot_and_nothing_else_does():
     """SnapStart on the production web stage (docs/deploy.md), not on the workers
     (nobody waits on a schedule) nor dev; never with provisioned concurrency or keep_warm."""
     assert stage("production")["snap_start"] == "PublishedVersions"
-    for name in ("dev", "dev_worker", "production_worker"):
+    for name in ("dev", *WORKER_STAGES, *MIGRATION_STAGES):
         assert stage(name).get("snap_start", "None") == "None", name
     for name in SETTINGS:
         assert "provisioned_concurrency" not in stage(name)
@@ -294,5 +358,6 @@ def test_production_web_starts_from_a_snapshot_and_nothing_else_does():
 def test_production_runs_in_its_own_vpc_not_devs():
     assert stage("production")["vpc_config"] != stage("dev")["vpc_config"]
     assert stage("production_worker")["vpc_config"] == stage("production")["vpc_config"]
+    assert stage("production_migrations")["vpc_config"] == stage("production")["vpc_config"]
     for name in SETTINGS:
         assert len(stage(name)["vpc_config"]["SubnetIds"]) >= 2  # Aurora's subnets in two zones

@@ -10,9 +10,11 @@ BATCH = 5000
 def to_e164(apps, schema_editor):
     from shipments.rules import phone_e164
 
-    Package = apps.get_model("shipments", "Package")
+    # The migration's own connection (``migrate --database migrations``: the tables'
+    # owner), never the default alias: the application's role may have no rights yet.
+    packages = apps.get_model("shipments", "Package").objects.using(schema_editor.connection.alias)
     rows = (
-        Package.objects.exclude(sender_phone="", receiver_phone="")
+        packages.exclude(sender_phone="", receiver_phone="")
         .order_by("pk")
         .values_list("pk", "sender_phone", "sender_address__country", "receiver_phone", "receiver_address__country")
     )
@@ -21,11 +23,11 @@ def to_e164(apps, schema_editor):
         sender = phone_e164(sender_phone, sender_country) or sender_phone
         receiver = phone_e164(receiver_phone, receiver_country) or receiver_phone
         if (sender, receiver) != (sender_phone, receiver_phone):
-            changed.append(Package(pk=pk, sender_phone=sender, receiver_phone=receiver))
+            changed.append(packages.model(pk=pk, sender_phone=sender, receiver_phone=receiver))
         if len(changed) >= BATCH:
-            Package.objects.bulk_update(changed, ["sender_phone", "receiver_phone"])
+            packages.bulk_update(changed, ["sender_phone", "receiver_phone"])
             changed = []
-    Package.objects.bulk_update(changed, ["sender_phone", "receiver_phone"])
+    packages.bulk_update(changed, ["sender_phone", "receiver_phone"])
 
 
 class Migration(migrations.Migration):

@@ -6,6 +6,8 @@ import io
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
 
 from imports import lambda_handler
 from imports.models import ImportRun
@@ -77,3 +79,14 @@ def test_a_large_file_is_finished_by_follow_up_invocations(s3, tariffs, monkeypa
 def test_keys_outside_a_known_import_are_left_alone(s3):
     assert lambda_handler.handle_s3_event(_event(s3.bucket, "imports/unknown/x.csv"), _context(900)) == []
     assert lambda_handler.handle_s3_event(_event(s3.bucket, "elsewhere/x.csv"), _context(900)) == []
+
+
+def test_the_function_that_reads_files_refuses_to_run_with_the_owners_database_url(s3, monkeypatch):
+    """A crafted file must not meet the tables' owner: with DATABASE_MIGRATION_URL set
+    (another role than DATABASE_URL's), the S3 import reads nothing and says why."""
+    s3.put_object(Bucket=s3.bucket, Key="imports/offices/o.csv", Body=(DATA / "offices.csv").read_bytes())
+    monkeypatch.setitem(connections["migrations"].settings_dict, "USER", "parcels_owner")
+    with pytest.raises(ImproperlyConfigured, match="remove DATABASE_MIGRATION_URL"):
+        lambda_handler.handle_s3_event(_event(s3.bucket, "imports/offices/o.csv"), _context(900))
+    assert Office.objects.count() == 0
+    assert not ImportRun.objects.exists()

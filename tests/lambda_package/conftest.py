@@ -4,8 +4,10 @@ for the whole session (``make lambda-test``).
 - The web function: ``build/lambda.zip`` unzipped, with the stage's own
   ``zappa_settings.py`` (the one Zappa wrote into the zip).
 - The worker function (``<stage>_worker``): ``build/worker/lambda.zip`` unzipped,
-  the worker stage's own package (``make package`` builds both), as
+  the worker stage's own package (``make package`` builds every stage's), as
   ``zappa deploy <stage>_worker -z`` uploads it.
+- The migrations function (``<stage>_migrations``): ``build/migrations/lambda.zip``,
+  the only one with ``DATABASE_MIGRATION_URL`` in its environment.
 - ``build/aws-sdk-layer.zip``, when there is one, as the functions' layer.
 - A fresh database on the real PostgreSQL, reached over TLS as production
   requires (postgres_tls.py); nothing in it but what the
@@ -34,6 +36,7 @@ from .deployment import (
     HQ_PASSWORD,
     LAYER,
     LOGS,
+    MIGRATIONS_PACKAGE,
     PACKAGE,
     REGION,
     WORKER_PACKAGE,
@@ -51,7 +54,7 @@ from .runtime import LambdaFunction, install_runtime, namespaces_available, tree
 
 @pytest.fixture(scope="session")
 def deployment(moto_server, cognito, django_db_blocker):
-    for package in (PACKAGE, WORKER_PACKAGE):
+    for package in (PACKAGE, WORKER_PACKAGE, MIGRATIONS_PACKAGE):
         if not package.exists():
             pytest.fail(f"{package} is missing: `make package` builds it (`make lambda-test` runs it first).")
     base = Path(tempfile.mkdtemp(prefix="lambda-test-", dir=scratch_folder()))
@@ -72,6 +75,10 @@ def deployment(moto_server, cognito, django_db_blocker):
         worker_root = unpack(WORKER_PACKAGE, base / "worker" / "task")
         worker_packaged = runpy.run_path(str(worker_root / "zappa_settings.py"))
         assert worker_packaged["API_STAGE"] == worker_stage.name, "the worker zip is another stage's"
+        migrations_stage = zappa_stage(f"{packaged['API_STAGE']}_migrations", base / "zappa" / "migrations")
+        migrations_root = unpack(MIGRATIONS_PACKAGE, base / "migrations" / "task")
+        migrations_packaged = runpy.run_path(str(migrations_root / "zappa_settings.py"))
+        assert migrations_packaged["API_STAGE"] == migrations_stage.name, "the migrations zip is another stage's"
 
         drop_bucket = worker_stage.event_source_arn("imports.lambda_handler.handle_s3_event").split(":::")[1]
         app_env = {key: value for key, value in PRODUCTION_ENV.items() if key != "DJANGO_SETTINGS_MODULE"}
@@ -124,15 +131,21 @@ def deployment(moto_server, cognito, django_db_blocker):
                 "worker",
                 {"AWS_ENDPOINT_URL": moto_server, "DJANGO_SUPERUSER_PASSWORD": HQ_PASSWORD},
             )
-            task_state_before = {root: tree_state(root) for root in (web_root, worker_root)}
-            for function in (web, worker):
+            # The owner's URL on the migrations function only (one role here: the same URL).
+            migrations = lambda_function(
+                migrations_stage, migrations_root, "migrations", {"DATABASE_MIGRATION_URL": database_url}
+            )
+            task_state_before = {root: tree_state(root) for root in (web_root, worker_root, migrations_root)}
+            for function in (web, worker, migrations):
                 functions.append(function)
                 function.start()
             yield Deployment(
                 web=web,
                 worker=worker,
+                migrations=migrations,
                 web_stage=web_stage,
                 worker_stage=worker_stage,
+                migrations_stage=migrations_stage,
                 packaged_settings=packaged,
                 host=packaged["ENVIRONMENT_VARIABLES"]["DJANGO_ALLOWED_HOSTS"].split(",")[0].lower(),
                 static_bucket=packaged["ENVIRONMENT_VARIABLES"]["AWS_STORAGE_BUCKET_NAME"],

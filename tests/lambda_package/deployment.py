@@ -25,6 +25,8 @@ PACKAGE = Path(os.environ.get("LAMBDA_PACKAGE", ROOT / "build" / "lambda.zip"))
 LAYER = Path(os.environ.get("LAMBDA_LAYER", ROOT / "build" / "aws-sdk-layer.zip"))
 # The worker stage's own package (`make package` builds it with the web stage's).
 WORKER_PACKAGE = Path(os.environ.get("LAMBDA_WORKER_PACKAGE", ROOT / "build" / "worker" / "lambda.zip"))
+# The migrations function's own package (`make package` builds it too).
+MIGRATIONS_PACKAGE = Path(os.environ.get("LAMBDA_MIGRATIONS_PACKAGE", ROOT / "build" / "migrations" / "lambda.zip"))
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing"}
@@ -77,8 +79,10 @@ def zappa_stage(name: str, workdir: Path) -> Stage:
 class Deployment:
     web: LambdaFunction
     worker: LambdaFunction
+    migrations: LambdaFunction
     web_stage: Stage
     worker_stage: Stage
+    migrations_stage: Stage
     packaged_settings: dict
     host: str
     static_bucket: str

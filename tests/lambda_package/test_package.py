@@ -158,10 +158,14 @@ def test_the_package_holds_zappas_settings_for_its_stage(deployment):
 # --- a fresh database: migrate, then every page ---------------------------------------------
 
 
-def test_migrate_is_a_zappa_manage_command(deployment):
-    # The deploy guide's command, as `zappa manage <stage>_worker "migrate --database migrations"` sends it.
-    assert manage(deployment, "migrate --database migrations --noinput") == {}
-    assert "Applying shipments.0001_initial... OK" in deployment.worker.log()
+def test_migrate_is_a_zappa_manage_command_on_the_migrations_function(deployment):
+    # The deploy guide's command, as `zappa manage <stage>_migrations "migrate --database migrations"` sends it.
+    assert deployment.migrations.call({"manage": "migrate --database migrations --noinput"}) == {}
+    assert "Applying shipments.0001_initial... OK" in deployment.migrations.log()
+    # The functions that answer requests and read files never hold the owner's URL.
+    assert "DATABASE_MIGRATION_URL" in deployment.migrations.environment
+    assert "DATABASE_MIGRATION_URL" not in deployment.worker.environment
+    assert "DATABASE_MIGRATION_URL" not in deployment.web.environment
     assert deployment.query("SELECT count(*) FROM django_migrations")[0][0] > 10
 
 
@@ -368,7 +372,7 @@ def test_nothing_was_written_outside_tmp_and_nothing_went_wrong(deployment):
 
     for root, before in deployment.task_state_before.items():
         assert tree_state(root) == before, f"{root} changed"
-    for function in (deployment.web, deployment.worker):
+    for function in (deployment.web, deployment.worker, deployment.migrations):
         lines = function.log().splitlines()
         problems = ["\n".join(lines[number : number + 12]) for number, line in enumerate(lines) if PROBLEM.search(line)]
         assert not problems, f"{function.name}:\n" + "\n---\n".join(problems)

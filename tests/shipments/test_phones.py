@@ -92,6 +92,7 @@ def test_the_migration_rewrites_phones_typed_before(net):
     migration = MigrationLoader(connection).get_migration("shipments", "0004_phones_in_e164")
     from django.apps import apps
 
-    migration.operations[0].code(apps, None)
+    with connection.schema_editor() as schema_editor:  # as migrate runs it: on the migration's connection
+        migration.operations[0].code(apps, schema_editor)
     package.refresh_from_db()
     assert (package.sender_phone, package.receiver_phone) == ("+12125550142", "call me maybe")
