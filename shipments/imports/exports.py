@@ -17,12 +17,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 
 from imports.sources import s3_client, split_s3_url
 
 from ..api.filters import PackageFilter
+from offices.models import Office
+
 from ..models import Package
+from ..tracking_numbers import check_digit_problem
 
 ADDRESS = ("line1", "line2", "city", "region", "postal_code", "country")
 SELECT = [
@@ -71,16 +75,42 @@ FILTERS: tuple[str, ...] = (
     "created_before",
     "search",
 )
+OFFICE_FILTERS = ("origin_office", "destination_office", "current_office")
+
+
+def filter_problems(filters: dict[str, str]) -> list[str]:
+    """What an operator must correct before an export: an office code no office
+    has, a search that is a tracking number with a wrong check digit (a typo,
+    not a name), each naming its option."""
+    problems = []
+    codes = {name: filters[name].strip().upper() for name in OFFICE_FILTERS if filters.get(name)}
+    known = set(Office.objects.filter(code__in=codes.values()).values_list("code", flat=True))
+    for name, code in codes.items():
+        if code not in known:
+            problems.append(f"--{name.replace('_', '-')}: no office has the code {code}.")
+    typo = check_digit_problem(filters.get("search") or "")
+    if typo:
+        problems.append(f"--search: {typo}")
+    return problems
 
 
 def export_sql(filters: dict[str, str]) -> tuple[str, list[Any]]:
-    """The SELECT of the export with the API list's filters (``PackageFilter``)."""
+    """The SELECT of the export with the API list's filters (``PackageFilter``);
+    ValueError names what cannot be answered (a bad date, an unknown office, a
+    mistyped tracking number)."""
     package_filter = PackageFilter({name: value for name, value in filters.items() if value is not None})
     package_filter.queryset = Package.objects.all()
     if not package_filter.is_valid():
         errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in package_filter.errors.items())
         raise ValueError(errors)
-    ids_sql, params = package_filter.qs.order_by().values("id").query.sql_with_params()
+    problems = filter_problems(filters)
+    if problems:
+        raise ValueError(" ".join(problems))
+    try:
+        ids_sql, params = package_filter.qs.order_by().values("id").query.sql_with_params()
+    except EmptyResultSet:
+        # Django knows without asking the database that nothing matches (a name nobody has).
+        ids_sql, params = "SELECT NULL::bigint WHERE false", ()
     select = ", ".join(f"{expression} AS {name}" for name, expression in SELECT)
     sql = f"""
         SELECT {select}
@@ -157,10 +187,18 @@ def export_packages(destination: str, *, fmt: str, filters: dict[str, str]) -> i
 
 
 def export_format(destination: str, given: str | None) -> str:
+    """The format ``--format`` names, else the destination's extension; stdout is
+    CSV. Any other name is refused (ValueError) rather than given CSV under an
+    extension that promises something else (``x.xlsx``)."""
     if given:
         return given
+    if destination == "-":
+        return "csv"
     name = destination.lower()
     for fmt in ("csv.gz", "jsonl.gz", "csv", "jsonl"):
         if name.endswith("." + fmt):
             return fmt
-    return "csv"
+    raise ValueError(
+        f"{destination}: export_packages writes CSV or JSONL only: name the file .csv, .jsonl, .csv.gz or "
+        ".jsonl.gz (or pass --format)."
+    )

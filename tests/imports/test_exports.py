@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from shipments.imports.exports import COLUMNS
 from tests.helpers import IMPORT_DATA as DATA
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +51,41 @@ def test_a_bad_filter_is_exit_status_2(run_command, packages, tmp_path):
     status, _, err = run_command("export_packages", str(tmp_path / "x.csv"), "--created-after", "2026-13-01")
     assert status == 2
     assert "created_after" in err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--origin-office", "NOPE9", "--origin-office: no office has the code NOPE9."),
+        ("--current-office", "nope9", "--current-office: no office has the code NOPE9."),
+        ("--search", "EE473124828US", "--search: EE473124828US has a wrong check digit"),
+    ],
+)
+def test_an_unknown_office_or_a_mistyped_tracking_number_is_exit_status_2_with_its_option_named(
+    run_command, packages, tmp_path, option, value, message
+):
+    target = tmp_path / "out.csv"
+    status, _, err = run_command("export_packages", str(target), option, value)
+    assert status == 2
+    assert message in err
+    assert "Traceback" not in err
+    assert not target.exists()
+
+
+def test_a_search_nobody_matches_writes_the_header_only(run_command, packages, tmp_path):
+    target = tmp_path / "out.csv"
+    status, _, err = run_command("export_packages", str(target), "--search", "Nobody By This Name")
+    assert status == 0
+    assert "0 packages written" in err
+    assert target.read_text().splitlines() == [",".join(COLUMNS)]
+
+
+@pytest.mark.parametrize("name", ["x.xlsx", "x.txt", "packages"])
+def test_a_file_name_of_a_format_it_does_not_write_is_refused(run_command, packages, tmp_path, name):
+    target = tmp_path / name
+    status, _, err = run_command("export_packages", str(target))
+    assert status == 2
+    assert "writes CSV or JSONL only" in err
+    assert not target.exists()
+    assert run_command("export_packages", str(target), "--format", "csv")[0] == 0
+    assert target.read_text().startswith("tracking_number,")
