@@ -12,9 +12,7 @@ own process, and psycopg2 lets go of the GIL while it waits for it, so the two
 halves of the work overlap on two cores.
 """
 
-import csv
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,16 +21,14 @@ from typing import IO, Any
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
+from .errors_file import ErrorsFile, Rejections
 from .models import ImportRun
 from .read_ahead import read_ahead
 from .sorting import sorted_rows
-from .sources import FORMATS, BrokenFile, file_identity, format_of, open_binary, read_rows, s3_client, split_s3_url
+from .sources import FORMATS, BrokenFile, file_identity, format_of, open_binary, read_rows
 
 DEFAULT_BATCH_SIZE = 10_000
 PROGRESS_EVERY_SECONDS = 10.0
-
-# Rejections: line number -> {field: reason}.
-Rejections = dict[int, dict[str, str]]
 
 
 @dataclass
@@ -51,6 +47,10 @@ class Importer:
     file: tuple[str, str, str] | None = None
     required_columns: tuple[str, ...] = ()
     optional_columns: tuple[str, ...] = ()
+    # Columns a file may have that the import does not read (an export's read-only state):
+    # accepted, and named in the summary. ``ignored_in_file``: those the file has.
+    ignored_columns: tuple[str, ...] = ()
+    ignored_in_file: list[str] = []  # noqa: RUF012 (replaced per file, never changed in place)
 
     # True: the rows are taken in ``order_key`` order, not the file's: the whole
     # file is read and sorted first (``imports.sorting``), then batched.
@@ -73,45 +73,9 @@ class Importer:
         """Write one checked batch, inside the batch's transaction."""
         raise NotImplementedError
 
-
-# --- writing ------------------------------------------------------------------------------
-
-
-class ErrorsFile:
-    """``line,field,reason`` for every problem of every rejected row, to a path
-    or (uploaded at the end) an S3 object."""
-
-    def __init__(self, location: str | None, *, append: bool = False):
-        self.location = location
-        self._file: IO[str] | None = None
-        if location is None:
-            return
-        if location.startswith("s3://"):
-            split_s3_url(location)
-            self._file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
-            append = False
-        else:
-            self._file = open(location, "a" if append else "w", encoding="utf-8", newline="")  # noqa: SIM115
-        self._writer = csv.writer(self._file)
-        if not append or self._file.tell() == 0:
-            self._writer.writerow(["line", "field", "reason"])
-
-    def write(self, rejected: Rejections) -> None:
-        if self._file is None:
-            return
-        for line in sorted(rejected):
-            for name, reason in rejected[line].items():
-                self._writer.writerow([line, name.lstrip("_"), reason])
-        self._file.flush()
-
-    def close(self) -> None:
-        if self._file is None:
-            return
-        if self.location and self.location.startswith("s3://"):
-            bucket, key = split_s3_url(self.location)
-            self._file.seek(0)
-            s3_client().put_object(Bucket=bucket, Key=key, Body=self._file.read().encode(), ContentType="text/csv")
-        self._file.close()
+    def warnings(self) -> list[str]:
+        """What the summary should warn about once the run is over."""
+        return []
 
 
 # --- the run ---------------------------------------------------------------------------------
@@ -124,9 +88,13 @@ class Summary:
     unchanged: int = 0
     rejected: int = 0
     rows: int = 0
+    # Of ``rows``, those this run did (a resumed run's counts include the earlier runs').
+    rows_this_run: int = 0
     elapsed: float = 0.0
     finished: bool = True
     dry_run: bool = False
+    ignored_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def add(self, result: BatchResult, rows: int) -> None:
         self.created += result.created
@@ -134,13 +102,24 @@ class Summary:
         self.unchanged += result.unchanged
         self.rejected += len(result.rejected)
         self.rows += rows
+        self.rows_this_run += rows
 
     def line(self) -> str:
-        rate = self.rows / self.elapsed if self.elapsed else 0.0
+        # The rate is this run's: rows an earlier run did took none of this run's time.
+        rate = self.rows_this_run / self.elapsed if self.elapsed else 0.0
+        rows = (
+            f"{self.rows} rows"
+            if self.rows == self.rows_this_run
+            else f"{self.rows} rows ({self.rows_this_run} this run)"
+        )
         text = (
             f"created {self.created}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"rejected {self.rejected}; {self.rows} rows in {self.elapsed:.1f} s ({rate:,.0f} rows/s)"
+            f"rejected {self.rejected}; {rows} in {self.elapsed:.1f} s ({rate:,.0f} rows/s)"
         )
+        if self.ignored_columns:
+            text += f"; ignored column(s), not imported: {', '.join(self.ignored_columns)}"
+        for warning in self.warnings:
+            text += f"; warning: {warning}"
         if self.dry_run:
             text += " (dry run: nothing was written)"
         if not self.finished:
@@ -230,6 +209,7 @@ def run_import(
     summary = Summary(dry_run=dry_run)
     run: ImportRun | None = None
     skip = 0
+    keep: int | None = None
     if resume and not dry_run:
         if not identity:
             raise CommandError("--resume needs a file or an S3 object (stdin cannot be read twice).")
@@ -242,12 +222,18 @@ def run_import(
             skip = run.rows_done
             summary.created, summary.updated = run.created, run.updated
             summary.unchanged, summary.rejected, summary.rows = run.unchanged, run.rejected, run.rows_done
+            if errors and errors == run.errors_location:
+                # The same errors file: what the committed batches wrote, without a batch a crash rolled back.
+                keep = run.errors_size
             run.state = ImportRun.State.RUNNING
-            run.save(update_fields=["state", "updated_at"])
+            run.errors_location, run.errors_size = errors or "", keep or 0
+            run.save(update_fields=["state", "errors_location", "errors_size", "updated_at"])
     if run is None and not dry_run:
-        run = ImportRun.objects.create(kind=importer.kind, source=location, identity=identity)
+        run = ImportRun.objects.create(
+            kind=importer.kind, source=location, identity=identity, errors_location=errors or ""
+        )
 
-    errors_file = ErrorsFile(errors, append=skip > 0)
+    errors_file = ErrorsFile(errors, append=skip > 0, keep=keep)
     progress = Progress(stderr, importer.kind)
     stream: IO[bytes] | None = None
     try:
@@ -272,9 +258,10 @@ def run_import(
                         _commit_without_waiting_for_the_disk()
                         result = _import_batch(importer, batch)
                         summary.add(result, batch.rows)
+                        # Before the commit: a crash after it must not lose the batch's rejections.
+                        errors_file.write(result.rejected)
                         if run is not None:
-                            _record(run, summary)
-                    errors_file.write(result.rejected)
+                            _record(run, summary, errors_file.size())
                     progress.update(batch.rows, summary.rows)
                 if dry_run:
                     raise _DryRunRollback
@@ -292,6 +279,8 @@ def run_import(
         if stream is not None and stream is not sys.stdin.buffer:
             stream.close()
     summary.elapsed = time.monotonic() - started
+    summary.ignored_columns = list(importer.ignored_in_file)
+    summary.warnings = importer.warnings()
     if run is not None:
         run.state = ImportRun.State.DONE if summary.finished else ImportRun.State.PAUSED
         run.save(update_fields=["state", "updated_at"])
@@ -320,9 +309,10 @@ def _commit_without_waiting_for_the_disk() -> None:
         cursor.execute("SET LOCAL synchronous_commit = off")
 
 
-def _record(run: ImportRun, summary: Summary) -> None:
+def _record(run: ImportRun, summary: Summary, errors_size: int) -> None:
     ImportRun.objects.filter(pk=run.pk).update(
         rows_done=summary.rows,
+        errors_size=errors_size,
         created=summary.created,
         updated=summary.updated,
         unchanged=summary.unchanged,

@@ -24,6 +24,10 @@ class ImportRun(models.Model):
     unchanged = models.PositiveBigIntegerField(default=0)
     rejected = models.PositiveBigIntegerField(default=0)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    errors_location = models.CharField(max_length=1000, blank=True, help_text="The --errors file or s3:// URL.")
+    errors_size = models.PositiveBigIntegerField(
+        default=0, help_text="Bytes of the errors file written by the committed batches (a resume keeps these)."
+    )
     message = models.TextField(blank=True)
     started_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

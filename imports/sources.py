@@ -1,6 +1,7 @@
 """Reading an import's file: a path, ``-`` (stdin) or an ``s3://`` URL,
 streamed; CSV or JSONL, optionally gzip; rows as (line number, {column: text})
-after the header is checked against the importer's columns."""
+after the header is checked against the importer's columns. A CSV cell's
+formula neutraliser (``csv_cells``) is taken off as it is read."""
 
 import csv
 import gzip
@@ -13,6 +14,8 @@ from typing import IO, Any, Protocol
 from urllib.parse import urlsplit
 
 from django.core.management.base import CommandError
+
+from .csv_cells import restore
 
 FORMATS = ("csv", "jsonl", "csv.gz", "jsonl.gz")
 
@@ -30,6 +33,9 @@ class Columns(Protocol):
 
     required_columns: tuple[str, ...]
     optional_columns: tuple[str, ...]
+    ignored_columns: tuple[str, ...]
+    # Set by the header check: the ignored columns this file has (said in the summary).
+    ignored_in_file: list[str]
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -160,7 +166,8 @@ def _check_header(columns: Iterable[str], importer: Columns, location: str) -> N
     columns = list(columns)
     missing = [name for name in importer.required_columns if name not in columns]
     known = set(importer.required_columns) | set(importer.optional_columns)
-    unknown = [name for name in columns if name not in known]
+    importer.ignored_in_file = [name for name in columns if name in importer.ignored_columns and name not in known]
+    unknown = [name for name in columns if name not in known and name not in importer.ignored_in_file]
     if missing or unknown:
         parts = []
         if missing:
@@ -191,9 +198,11 @@ def read_rows(stream: IO[bytes], fmt: str, importer: Columns, location: str) -> 
                     continue
                 if len(row) != len(header):
                     yield reader.line_num, {"_line": f"has {len(row)} fields, the header {len(header)}"}
-                elif "\x00" in "".join(row):
+                elif "\x00" in (joined := "".join(row)):
                     yield reader.line_num, _null_byte(dict(zip(header, row, strict=True)))
                 else:
+                    if "'" in joined:  # our own exports put a quote before a would-be formula: take it off
+                        row = [restore(value) for value in row]
                     yield reader.line_num, dict(zip(header, row, strict=True))
         else:
             checked = False

@@ -6,7 +6,6 @@ re-pricing packages. Days are the office's local days; the network's are UTC
 days (its offices live in several zones).
 """
 
-import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection
 from django.utils import timezone
 
+from imports import csv_cells
 from offices.models import Office
 
 from .days import day_bounds
@@ -205,8 +205,10 @@ def write_csv(report: CostReport, out: Writable, breakdowns: Iterable[str] | Non
     """The report as CSV, for managers who live in spreadsheets: a header, the
     total (the office, or "network"), then one row per line of each breakdown
     (default: all the report has). The admin's download and the API's
-    ``?format=csv`` are this same file."""
-    writer = csv.writer(out)
+    ``?format=csv`` are this same file. Office names and codes are neutralised
+    (``imports.csv_cells``: a name starting with = is not a formula); the numbers
+    stay numbers, refunds' minus included."""
+    writer = csv_cells.writer(out)
     writer.writerow(CSV_COLUMNS)
     writer.writerow(
         ["total", report.key, report.label, report.packages, report.revenue, report.average_cost, report.currency]

@@ -11,6 +11,8 @@ import re
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from imports.csv_cells import FORMULA_START
+
 from .exceptions import ShipmentError
 from .statuses import AT_OFFICE, REASON_ALLOWED, REASON_REQUIRED, Reason, Status
 from .values import Party
@@ -128,6 +130,22 @@ def phone_e164(raw: str, country: str = "") -> str | None:
     if not phonenumbers.is_possible_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# What a kept leading tab may stand in front of (a tab or a return there is whitespace).
+FORMULA_CHARACTERS = "".join(character for character in FORMULA_START if not character.isspace())
+
+
+def registered_text(value: str) -> str:
+    """A typed name or address line as it is stored: without surrounding
+    whitespace, except a tab in front of a formula character (=, +, -, @).
+    That tab is how some spreadsheets and partner systems neutralise a formula,
+    and taking it off would make the value one again (``imports.csv_cells``);
+    kept, a re-import of our own export gives back exactly what was stored."""
+    text = value.strip()
+    if value[:1] == "\t" and text[:1] in FORMULA_CHARACTERS:
+        return "\t" + text
+    return text
 
 
 def party_problems(role: str, party: Party) -> list[Problem]:

@@ -31,6 +31,7 @@ from .rules import (
     party_problems,
     phone_e164,
     refuse,
+    registered_text,
 )
 from .statuses import Status, allowed_next, can_follow, effect_of
 from .tracking_numbers import issued_tracking_number, positions_to_draw
@@ -108,11 +109,11 @@ def tariff_upsert(*, actor: User | None, service: str, **prices: Any) -> tuple[T
 
 def _location_from(address: Address) -> Location:
     return Location(
-        line1=address.line1.strip(),
-        line2=address.line2.strip(),
-        city=address.city.strip(),
-        region=address.region.strip(),
-        postal_code=address.postal_code.strip(),
+        line1=registered_text(address.line1),
+        line2=registered_text(address.line2),
+        city=registered_text(address.city),
+        region=registered_text(address.region),
+        postal_code=registered_text(address.postal_code),
         country=address.country.strip().upper(),
     )
 
@@ -152,13 +153,13 @@ def package_register(
     )
     package = Package.objects.create(
         tracking_number=next_tracking_number(parcel.service),
-        sender_name=sender.name.strip(),
+        sender_name=registered_text(sender.name),
         sender_phone=phone_e164(sender.phone, sender.address.country) or "",
         sender_email=sender.email.strip(),
         sender_address=sender_address,
         sender_notify_sms=sender.notify_sms,
         sender_notify_email=sender.notify_email,
-        receiver_name=receiver.name.strip(),
+        receiver_name=registered_text(receiver.name),
         receiver_phone=phone_e164(receiver.phone, receiver.address.country) or "",
         receiver_email=receiver.email.strip(),
         receiver_address=receiver_address,

@@ -43,16 +43,17 @@ def add_shipment_error(form: forms.Form, error: ShipmentError) -> None:
 
 
 def _party_fields(role: str) -> dict[str, forms.Field]:
+    # Names and address lines are stripped by the service (shipments.rules.registered_text keeps a tab before =).
     title = role.capitalize()
     return {
-        f"{role}_name": forms.CharField(label=f"{title} name", max_length=200),
+        f"{role}_name": forms.CharField(label=f"{title} name", max_length=200, strip=False),
         f"{role}_phone": forms.CharField(label="Phone", max_length=40, required=False),
         f"{role}_email": forms.EmailField(label="Email", required=False),
-        f"{role}_line1": forms.CharField(label="Street address", max_length=200),
-        f"{role}_line2": forms.CharField(label="Address line 2", max_length=200, required=False),
-        f"{role}_city": forms.CharField(label="City", max_length=100),
-        f"{role}_region": forms.CharField(label="State / region", max_length=100, required=False),
-        f"{role}_postal_code": forms.CharField(label="Postal code", max_length=20, required=False),
+        f"{role}_line1": forms.CharField(label="Street address", max_length=200, strip=False),
+        f"{role}_line2": forms.CharField(label="Address line 2", max_length=200, required=False, strip=False),
+        f"{role}_city": forms.CharField(label="City", max_length=100, strip=False),
+        f"{role}_region": forms.CharField(label="State / region", max_length=100, required=False, strip=False),
+        f"{role}_postal_code": forms.CharField(label="Postal code", max_length=20, required=False, strip=False),
         f"{role}_country": forms.CharField(
             label="Country", max_length=2, initial="US", help_text="Two-letter code, e.g. US."
         ),

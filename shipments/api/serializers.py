@@ -38,16 +38,19 @@ class OfficeCodeField(serializers.SlugRelatedField):
 
 
 class AddressInputSerializer(serializers.Serializer):
-    line1 = serializers.CharField(max_length=200)
-    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    city = serializers.CharField(max_length=100)
-    region = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    # Stripped by the service (shipments.rules.registered_text keeps a tab before =), not here.
+    line1 = serializers.CharField(max_length=200, trim_whitespace=False)
+    line2 = serializers.CharField(max_length=200, trim_whitespace=False, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100, trim_whitespace=False)
+    region = serializers.CharField(max_length=100, trim_whitespace=False, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(
+        max_length=20, trim_whitespace=False, required=False, allow_blank=True, default=""
+    )
     country = serializers.CharField(min_length=2, max_length=2, help_text="ISO 3166-1 alpha-2, e.g. US.")
 
 
 class PartyInputSerializer(serializers.Serializer):
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, trim_whitespace=False)
     # No default: "" is not an email address, so the schema may not say so (it defaults in to_party).
     email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")

@@ -2,8 +2,11 @@
 (PostgreSQL's ``COPY ... TO STDOUT``) or JSONL (a server-side cursor), streamed
 to a path, stdout or S3, so a million rows need little memory.
 
-Columns are import_packages' (so an export can be imported elsewhere) and the
-package's state: status, current office, times and the frozen total.
+Columns are import_packages' (so an export re-imports as unchanged, here or
+elsewhere) and the package's state: status, current office, times and the
+frozen total, which the import ignores. CSV text cells that a spreadsheet would
+run as a formula get a quote in front (``imports.csv_cells``; the import takes
+it off again); JSONL is written as stored.
 """
 
 import csv
@@ -20,11 +23,11 @@ from typing import IO, Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 
+from imports.csv_cells import neutralised_sql
 from imports.sources import s3_client, split_s3_url
-
-from ..api.filters import PackageFilter
 from offices.models import Office
 
+from ..api.filters import PackageFilter
 from ..models import Package
 from ..tracking_numbers import check_digit_problem
 
@@ -65,6 +68,22 @@ SELECT = [
     ("cost_currency", "p.cost_currency"),
 ]
 COLUMNS = [name for name, _ in SELECT]
+# Not text: numbers, flags and times, written as PostgreSQL prints them (a spreadsheet reads no formula in them).
+NOT_TEXT = frozenset(
+    {
+        "weight_grams",
+        "length_cm",
+        "width_cm",
+        "height_cm",
+        "declared_value",
+        *(f"{role}_notify_{channel}" for role in ("sender", "receiver") for channel in ("sms", "email")),
+        "created_at",
+        "accepted_at",
+        "expected_delivery_at",
+        "delivered_at",
+        "cost_total",
+    }
+)
 FILTERS: tuple[str, ...] = (
     "status",
     "service",
@@ -94,10 +113,11 @@ def filter_problems(filters: dict[str, str]) -> list[str]:
     return problems
 
 
-def export_sql(filters: dict[str, str]) -> tuple[str, list[Any]]:
+def export_sql(filters: dict[str, str], *, spreadsheet: bool = False) -> tuple[str, list[Any]]:
     """The SELECT of the export with the API list's filters (``PackageFilter``);
     ValueError names what cannot be answered (a bad date, an unknown office, a
-    mistyped tracking number)."""
+    mistyped tracking number). ``spreadsheet``: text cells neutralised as
+    ``imports.csv_cells`` does (no formula runs when the CSV is opened)."""
     package_filter = PackageFilter({name: value for name, value in filters.items() if value is not None})
     package_filter.queryset = Package.objects.all()
     if not package_filter.is_valid():
@@ -111,7 +131,10 @@ def export_sql(filters: dict[str, str]) -> tuple[str, list[Any]]:
     except EmptyResultSet:
         # Django knows without asking the database that nothing matches (a name nobody has).
         ids_sql, params = "SELECT NULL::bigint WHERE false", ()
-    select = ", ".join(f"{expression} AS {name}" for name, expression in SELECT)
+    select = ", ".join(
+        f"{neutralised_sql(expression) if spreadsheet and name not in NOT_TEXT else expression} AS {name}"
+        for name, expression in SELECT
+    )
     sql = f"""
         SELECT {select}
         FROM shipments_package p
@@ -144,7 +167,7 @@ def _jsonl_lines(sql: str, params: list[Any]) -> Iterator[str]:
 def export_packages(destination: str, *, fmt: str, filters: dict[str, str]) -> int:
     """Write the selected packages to ``destination`` (a path, ``-`` or
     ``s3://``); ``fmt`` is csv, jsonl, csv.gz or jsonl.gz. Returns the row count."""
-    sql, params = export_sql(filters)
+    sql, params = export_sql(filters, spreadsheet=fmt.startswith("csv"))
     to_s3 = destination.startswith("s3://")
     if to_s3:
         split_s3_url(destination)

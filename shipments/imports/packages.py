@@ -40,10 +40,11 @@ from offices.models import Office
 
 from ..exceptions import InvalidTrackingNumber
 from ..pricing import PriceList
-from ..rules import party_problems
+from ..rules import party_problems, registered_text
 from ..services import CLOCK_SKEW, tracking_numbers_for
 from ..tracking_numbers import normalize_tracking_number
 from ..values import Address, Parcel, Party
+from .exports import COLUMNS as EXPORT_COLUMNS
 from .package_rows import (
     NO_COST,
     NO_OFFICE,
@@ -86,9 +87,15 @@ class PackageImporter(Importer):
         "receiver_notify_email",
         "created_at",
     )
+    # The state export_packages adds: an export re-imports as unchanged (a backup), these columns unread.
+    ignored_columns = tuple(
+        sorted(set(EXPORT_COLUMNS).difference(required_columns, optional_columns), key=EXPORT_COLUMNS.index)
+    )
 
     def prepare(self) -> None:
         self.price_list = PriceList.load()
+        # Rows without a tracking number read from stdin: registered under numbers no re-run can find.
+        self.unremembered = 0
         # Set by the writes: the last batch was mostly new packages, so the reader thread
         # prices the next one ahead (a file of new parcels); a re-run prices nothing.
         self.price_ahead = False
@@ -151,8 +158,8 @@ class PackageImporter(Importer):
     def check_row(self, row: dict[str, str], now: datetime) -> tuple["Staged | None", dict[str, str]]:
         """The staged row of a good row (tracking number possibly empty), or every problem."""
         problems: dict[str, str] = {}
-        # Every value is stored stripped: strip each once.
-        row = {name: value.strip() for name, value in row.items()}
+        # Every value is stored stripped (strip each once), a tab kept before a formula (registered_text).
+        row = {name: value.strip() if value[:1] != "\t" else registered_text(value) for name, value in row.items()}
         get = row.get
         tracking_number = get("tracking_number", "")
         if tracking_number:
@@ -262,7 +269,9 @@ class PackageImporter(Importer):
             for staged, tracking_number in zip(fresh, tracking_numbers_for(service, len(fresh)), strict=True):
                 staged.tracking_number = tracking_number
                 generated.append(staged)
-        if generated and self.file is not None:
+        if self.file is None:
+            self.unremembered += len(generated)
+        elif generated:
             kind, source, identity = self.file
             GeneratedTrackingNumber.objects.bulk_create(
                 GeneratedTrackingNumber(
@@ -277,6 +286,15 @@ class PackageImporter(Importer):
         if checked.staged:
             self._write(checked.staged, result)
         return result
+
+    def warnings(self) -> list[str]:
+        if not self.unremembered:
+            return []
+        return [
+            f"{self.unremembered} row(s) without a tracking number came from stdin, which cannot be recognised "
+            "again: importing the same rows again registers them again. Import a file or an s3:// object to make "
+            "re-runs find them."
+        ]
 
     def _numbers_given_before(self, lines: list[int]) -> dict[int, str]:
         """The numbers an earlier run of this same file gave these lines (rows without one)."""

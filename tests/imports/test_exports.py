@@ -89,3 +89,16 @@ def test_a_file_name_of_a_format_it_does_not_write_is_refused(run_command, packa
     assert not target.exists()
     assert run_command("export_packages", str(target), "--format", "csv")[0] == 0
     assert target.read_text().startswith("tracking_number,")
+
+
+@pytest.mark.parametrize("name", ["backup.csv", "backup.jsonl.gz"])
+def test_an_export_reimports_as_unchanged_so_it_is_a_backup(run_command, packages, tmp_path, name):
+    target = tmp_path / name
+    assert run_command("export_packages", str(target))[0] == 0
+    status, out, err = run_command("import_packages", str(target))
+    assert status == 0, err
+    assert "created 0, updated 0, unchanged 4, rejected 0" in out
+    assert (
+        "ignored column(s), not imported: status, current_office, accepted_at, expected_delivery_at, "
+        "delivered_at, received_by, cost_total, cost_currency" in out
+    )

@@ -6,6 +6,7 @@ import gzip
 import io
 
 import pytest
+from django.db import connection, transaction
 from django.db.models import F
 
 from imports.models import ImportRun
@@ -312,3 +313,86 @@ def test_packages_priced_ahead_in_the_reader_cost_what_the_counter_quotes(run_co
             expected.transit_days,
         )
         assert Charge.objects.get(package=package, kind="shipping").total == expected.total
+
+
+def _many_with_two_too_heavy(tmp_path):
+    """25 rows, lines 2-26; line 6 (first batch of ten) and line 16 (second) are over 70 kg."""
+    rows = list(csv.DictReader(_many(tmp_path).open(newline="")))
+    for index in (4, 14):
+        rows[index]["weight_grams"] = "80000"
+    return _write(tmp_path / "heavy.csv", rows)
+
+
+def _errors_lines(path) -> list[str]:
+    return [row["line"] for row in csv.DictReader(path.open(newline=""))]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_committed_just_before_a_kill_keeps_its_rejections_in_the_errors_file(
+    run_command, network, tmp_path, monkeypatch
+):
+    source, errors = _many_with_two_too_heavy(tmp_path), tmp_path / "rejected.csv"
+    real = PackageImporter.import_batch
+    calls = {"n": 0}
+
+    def killed_right_after_the_second_commit(self, rows):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            transaction.on_commit(lambda: (_ for _ in ()).throw(KeyboardInterrupt("kill -9")))
+        return real(self, rows)
+
+    monkeypatch.setattr(PackageImporter, "import_batch", killed_right_after_the_second_commit)
+    with pytest.raises(KeyboardInterrupt):
+        run_command("import_packages", str(source), "--batch-size", "10", "--errors", str(errors))
+    assert ImportRun.objects.get(kind="import_packages").rows_done == 20
+    # The second batch committed: its rejected line 16 is in the file already.
+    assert _errors_lines(errors) == ["6", "16"]
+
+    monkeypatch.setattr(PackageImporter, "import_batch", real)
+    status, out, _ = run_command(
+        "import_packages", str(source), "--batch-size", "10", "--errors", str(errors), "--resume"
+    )
+    assert status == 1
+    assert "created 23, updated 0, unchanged 0, rejected 2; 25 rows (5 this run)" in out
+    assert _errors_lines(errors) == ["6", "16"]
+
+
+def test_a_batch_rolled_back_after_writing_its_rejections_lists_them_once_after_resume(run_command, network, tmp_path):
+    source, errors = _many_with_two_too_heavy(tmp_path), tmp_path / "rejected.csv"
+    records = {"n": 0}
+
+    def crash_on_the_second_record(execute, sql, params, many, context):
+        if sql.startswith('UPDATE "imports_importrun"') and "rows_done" in sql:
+            records["n"] += 1
+            if records["n"] == 2:
+                raise RuntimeError("the Lambda was killed")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(crash_on_the_second_record), pytest.raises(RuntimeError):
+        run_command("import_packages", str(source), "--batch-size", "10", "--errors", str(errors))
+    assert ImportRun.objects.get(kind="import_packages").rows_done == 10
+    assert _errors_lines(errors) == ["6", "16"]  # written, but its batch did not commit
+
+    status, out, _ = run_command(
+        "import_packages", str(source), "--batch-size", "10", "--errors", str(errors), "--resume"
+    )
+    assert status == 1
+    assert "rejected 2; 25 rows (15 this run)" in out
+    assert _errors_lines(errors) == ["6", "16"]
+
+
+def test_rows_without_a_number_from_stdin_are_warned_about_in_the_summary(run_command, network, monkeypatch):
+    import sys
+
+    text = PACKAGES.read_text()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    status, out, _ = run_command("import_packages", "-")
+    assert status == 0
+    assert "created 4" in out
+    assert (
+        "warning: 2 row(s) without a tracking number came from stdin, which cannot be recognised again: "
+        "importing the same rows again registers them again" in out
+    )
+    # A file remembers the numbers it gave: no warning.
+    status, out, _ = run_command("import_packages", str(PACKAGES))
+    assert "warning" not in out
