@@ -160,11 +160,13 @@ def party_problems(role: str, party: Party) -> list[Problem]:
     if not address.city.strip():
         problems.append(Problem(f"{role}.address.city", "Enter the city."))
     country = address.country.strip()
-    if len(country) != 2 or not country.isascii() or not country.isalpha():
+    country_known = len(country) == 2 and country.isascii() and country.isalpha()
+    if not country_known:
         problems.append(Problem(f"{role}.address.country", "Use the two-letter ISO country code, e.g. US."))
     if party.notify_sms and not party.phone.strip():
         problems.append(Problem(f"{role}.phone", "A phone number is needed for SMS notifications."))
-    elif phone_e164(party.phone, country) is None:
+    # A phone is read as a number of the country: with a wrong country (USA) the country is the one problem.
+    elif country_known and phone_e164(party.phone, country) is None:
         problems.append(
             Problem(f"{role}.phone", "This is not a phone number; give it with the country code, e.g. +1 212 555 0142.")
         )

@@ -396,3 +396,13 @@ def test_rows_without_a_number_from_stdin_are_warned_about_in_the_summary(run_co
     # A file remembers the numbers it gave: no warning.
     status, out, _ = run_command("import_packages", str(PACKAGES))
     assert "warning" not in out
+
+
+def test_a_three_letter_country_is_one_error_not_also_a_wrong_phone(run_command, network, tmp_path):
+    row = _rows()[0] | {"sender_country": "USA", "sender_phone": "(212) 555-0142"}
+    errors = tmp_path / "rejected.csv"
+    status, _, _ = run_command("import_packages", str(_write(tmp_path / "usa.csv", [row])), "--errors", str(errors))
+    assert status == 1
+    assert list(csv.reader(errors.open(newline="")))[1:] == [
+        ["2", "sender_country", "Use the two-letter ISO country code, e.g. US."]
+    ]
