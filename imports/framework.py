@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from .errors_file import ErrorsFile, Rejections
 from .models import ImportRun
 from .read_ahead import read_ahead
+from .sorted_copy import rows_through_sorted_copy, sorted_copy_url
 from .sorting import sorted_rows
 from .sources import FORMATS, BrokenFile, file_identity, format_of, open_binary, read_rows
 
@@ -196,13 +197,16 @@ def run_import(
     batch_size: int = DEFAULT_BATCH_SIZE,
     resume: bool = False,
     time_limit: float | None = None,
+    sorted_copies: str | None = None,
     stderr: IO[str] = sys.stderr,
 ) -> tuple[Summary, ImportRun | None]:
     """Import ``location`` batch by batch; each batch commits with the run's
     record, so ``resume`` continues after the last committed one. With
     ``time_limit`` (seconds) the run pauses before a batch that would start after it
     (Lambda's follow-up invocation resumes it). A dry run is one transaction,
-    rolled back at the end."""
+    rolled back at the end. ``sorted_copies`` (an s3:// prefix, for an ordered
+    import of an S3 object): the sorted rows are kept there between the runs
+    that resume one another (``imports.sorted_copy``), so the file is sorted once."""
     fmt = format_of(location, fmt)
     identity = file_identity(location)
     started = time.monotonic()
@@ -233,6 +237,11 @@ def run_import(
             kind=importer.kind, source=location, identity=identity, errors_location=errors or ""
         )
 
+    copy_url = (
+        sorted_copy_url(sorted_copies, location, identity)
+        if sorted_copies and importer.ordered and location.startswith("s3://") and not dry_run
+        else None
+    )
     errors_file = ErrorsFile(errors, append=skip > 0, keep=keep)
     progress = Progress(stderr, importer.kind)
     stream: IO[bytes] | None = None
@@ -242,10 +251,13 @@ def run_import(
         importer.file = (importer.kind, location, identity) if identity else None
         importer.prepare()
         rows = read_rows(stream, fmt, importer, location)
-        if importer.ordered:
+        to_skip = skip
+        if importer.ordered and copy_url:
+            rows, to_skip = rows_through_sorted_copy(copy_url, rows, importer.order_key, skip), 0
+        elif importer.ordered:
             rows = sorted_rows(rows, importer.order_key)
-        if skip:
-            rows = (row for number, row in enumerate(rows, start=1) if number > skip)
+        if to_skip:
+            rows = (row for number, row in enumerate(rows, start=1) if number > to_skip)
         batches = read_ahead(_checked_batches(importer, rows, batch_size))
         try:
             with transaction.atomic(durable=False) if dry_run else _nothing():

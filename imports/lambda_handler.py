@@ -6,7 +6,9 @@ one invocation is continued by a follow-up invocation of the same function
 with the same event (``--resume`` semantics), instead of being cut off.
 
 Rejected rows go to ``import-errors/<key>.from-<row>.csv`` in the same bucket
-(outside ``imports/``, so writing them triggers nothing).
+(outside ``imports/``, so writing them triggers nothing). An events import
+sorts its file once, in its first invocation, and keeps the sorted rows under
+``import-sorted/`` for the follow-ups (the bucket's lifecycle rule expires them).
 """
 
 import json
@@ -17,6 +19,8 @@ from urllib.parse import unquote_plus
 
 PREFIX = "imports/"
 ERRORS_PREFIX = "import-errors/"
+# An events import's rows sorted by the first invocation, read by the follow-ups (imports.sorted_copy).
+SORTED_PREFIX = "import-sorted/"
 # Seconds kept back at the end of an invocation to commit the batch under way and hand over.
 SAFETY_MARGIN_SECONDS = 60.0
 
@@ -99,6 +103,7 @@ def handle_s3_event(event: dict[str, Any], context: Any) -> list[dict[str, Any]]
             resume=True,
             batch_size=int(os.environ.get("IMPORT_BATCH_SIZE", DEFAULT_BATCH_SIZE)),
             time_limit=max(remaining - SAFETY_MARGIN_SECONDS, 0.0),
+            sorted_copies=f"s3://{bucket}/{SORTED_PREFIX}",
         )
         logger.info("%s %s: %s", importer.kind, location, summary.line())
         outcomes.append({"source": location, "finished": summary.finished, "summary": summary.line()})

@@ -12,6 +12,7 @@ from django.db import connections
 from imports import lambda_handler
 from imports.models import ImportRun
 from offices.models import Office
+from shipments.imports.events import EventImporter
 from shipments.models import Package
 from tests.helpers import IMPORT_DATA as DATA
 
@@ -90,3 +91,40 @@ def test_the_function_that_reads_files_refuses_to_run_with_the_owners_database_u
         lambda_handler.handle_s3_event(_event(s3.bucket, "imports/offices/o.csv"), _context(900))
     assert Office.objects.count() == 0
     assert not ImportRun.objects.exists()
+
+
+def test_an_events_file_is_sorted_once_across_the_invocations_that_import_it(s3, run_command, network, monkeypatch):
+    assert run_command("import_packages", str(DATA / "packages.csv"))[0] == 0
+    key = "imports/events/scans.csv"
+    s3.put_object(Bucket=s3.bucket, Key=key, Body=(DATA / "events.csv").read_bytes())
+    monkeypatch.setenv("IMPORT_BATCH_SIZE", "2")
+    sorted_keys = []
+    real_key = EventImporter.order_key
+
+    def counted(self, row):
+        sorted_keys.append(row["external_id"])
+        return real_key(self, row)
+
+    monkeypatch.setattr(EventImporter, "order_key", counted)
+    handed_over = []
+    monkeypatch.setattr(lambda_handler, "follow_up", lambda event, context: handed_over.append(event))
+
+    event = _event(s3.bucket, key)
+    invocations = 0
+    while True:
+        invocations += 1
+        lambda_handler.handle_s3_event(event, _context(30))  # one batch of two scans each
+        if not handed_over:
+            break
+        handed_over.pop()
+    assert invocations == 4
+    # Each of the file's seven rows was given its place once, by the first invocation.
+    assert len(sorted_keys) == 7
+    # The scans went in by package and time, whatever the file's order.
+    ada = Package.objects.get(tracking_number="EE473124829US")
+    assert (ada.status, ada.received_by) == ("delivered", "Grace Hopper")
+    run = ImportRun.objects.get(kind="import_events")
+    assert (run.rows_done, run.state) == (7, ImportRun.State.DONE)
+    # Kept beside the file, outside imports/ (it triggers nothing), until the bucket's lifecycle rule expires it.
+    (copy,) = s3.list_objects_v2(Bucket=s3.bucket, Prefix="import-sorted/")["Contents"]
+    assert copy["Key"].startswith("import-sorted/imports/events/scans.csv.etag-")

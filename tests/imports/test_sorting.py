@@ -27,3 +27,24 @@ def test_an_error_while_reading_comes_through_before_any_row():
 
     with pytest.raises(ValueError, match="line 3"):
         next(sorted_rows(broken(), lambda row: (row["k"],), run_rows=1))
+
+
+def test_a_sorted_copy_on_s3_gives_the_rows_after_those_done_without_reading_the_file_again(s3, monkeypatch):
+    from imports import sorted_copy
+
+    monkeypatch.setattr(sorted_copy, "BLOCK_ROWS", 3)
+    url = f"s3://{s3.bucket}/import-sorted/x.csv.etag-1.sorted"
+    rows = _rows()
+    ordered = sorted(rows, key=lambda item: (item[1]["k"], item[0]))
+
+    def key(row):
+        return (row["k"],)
+
+    assert list(sorted_copy.rows_through_sorted_copy(url, iter(rows), key, 0)) == ordered
+
+    def never_read():
+        raise AssertionError("the file was read again")
+        yield
+
+    for skip in (1, 3, 4, 7, 8):
+        assert list(sorted_copy.rows_through_sorted_copy(url, never_read(), key, skip)) == ordered[skip:]
