@@ -28,6 +28,8 @@ _PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 # The same tests in PostgreSQL's regular expressions (E'' strings hold the tab and the return).
 _SQL_NEEDS_QUOTE = r"'^''*[-=+@\t\r]'"
 _SQL_PLAIN_NUMBER = r"'^[-+]?[0-9]+(\.[0-9]+)?$'"
+# The code points a cell needing a quote can start with (a quote included: ''=x), for a cheap first test.
+_FIRST_CODES = ", ".join(str(ord(character)) for character in (*FORMULA_START, "'"))
 
 
 def neutralise(value: Any) -> Any:
@@ -67,7 +69,7 @@ def neutralised_sql(expression: str) -> str:
     """A text column of a ``COPY ... TO`` as ``neutralise`` would write it. The
     first-character test keeps the regular expressions off almost every value."""
     return (
-        f"CASE WHEN left({expression}, 1) IN ('=', '+', '-', '@', E'\\t', E'\\r', '''')"
+        f"CASE WHEN ascii({expression}) IN ({_FIRST_CODES})"
         f" AND {expression} ~ E{_SQL_NEEDS_QUOTE} AND {expression} !~ {_SQL_PLAIN_NUMBER}"
         f" THEN '''' || {expression} ELSE {expression} END"
     )
