@@ -58,3 +58,19 @@ def test_admin_modules_stay_readable():
     }
     assert sizes
     assert {path: lines for path, lines in sizes.items() if lines > 320} == {}
+
+
+def test_every_csv_we_write_goes_through_the_formula_neutraliser():
+    """A CSV writer of its own (csv.writer, a COPY ... TO) would hand a
+    spreadsheet its formulas: imports.csv_cells is the one way to write CSV."""
+    writers = {}
+    for path in _python_files(*APPS, "imports", "demo"):
+        text = path.read_text()
+        found = [marker for marker in ("csv.writer(", "csv.DictWriter(", "TO STDOUT") if marker in text]
+        if found:
+            writers[str(path.relative_to(ROOT))] = found
+    assert writers == {
+        "imports/csv_cells.py": ["csv.writer("],
+        # Its text columns are neutralised in the SELECT (csv_cells.neutralised_sql).
+        "shipments/imports/exports.py": ["TO STDOUT"],
+    }

@@ -9,7 +9,6 @@ run as a formula get a quote in front (``imports.csv_cells``; the import takes
 it off again); JSONL is written as stored.
 """
 
-import csv
 import gzip
 import io
 import json
@@ -23,6 +22,7 @@ from typing import IO, Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 
+from imports import csv_cells
 from imports.csv_cells import neutralised_sql
 from imports.sources import s3_client, split_s3_url
 from offices.models import Office
@@ -198,7 +198,7 @@ def export_packages(destination: str, *, fmt: str, filters: dict[str, str]) -> i
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL TimeZone = 'UTC'")
             if fmt.startswith("csv"):
-                csv.writer(text).writerow(COLUMNS)
+                csv_cells.writer(text).writerow(COLUMNS)
                 text.flush()
                 query = cursor.mogrify(sql, params).decode()
                 cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", target)
