@@ -406,3 +406,27 @@ def test_a_three_letter_country_is_one_error_not_also_a_wrong_phone(run_command,
     assert list(csv.reader(errors.open(newline="")))[1:] == [
         ["2", "sender_country", "Use the two-letter ISO country code, e.g. US."]
     ]
+
+
+def test_a_resumed_run_adds_to_its_s3_errors_file_instead_of_replacing_it(
+    run_command, network, tmp_path, s3, monkeypatch
+):
+    source = _many_with_two_too_heavy(tmp_path)
+    errors = f"s3://{s3.bucket}/import-errors/heavy.csv"
+    real = PackageImporter.import_batch
+    calls = {"n": 0}
+
+    def crash_on_the_third_batch(self, rows):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("the Lambda was killed")
+        return real(self, rows)
+
+    monkeypatch.setattr(PackageImporter, "import_batch", crash_on_the_third_batch)
+    with pytest.raises(RuntimeError):
+        run_command("import_packages", str(source), "--batch-size", "10", "--errors", errors)
+    monkeypatch.setattr(PackageImporter, "import_batch", real)
+    status, _, _ = run_command("import_packages", str(source), "--batch-size", "10", "--errors", errors, "--resume")
+    assert status == 1
+    body = s3.get_object(Bucket=s3.bucket, Key="import-errors/heavy.csv")["Body"].read().decode()
+    assert [row["line"] for row in csv.DictReader(io.StringIO(body))] == ["6", "16"]
