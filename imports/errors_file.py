@@ -28,9 +28,11 @@ class ErrorsFile:
         if location is None:
             return
         if self._to_s3:
+            split_s3_url(location)  # a malformed URL stops the run before anything is written
             self._file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
             if keep:
-                self._file.write(self._s3_text()[:keep])
+                # ``keep`` counts bytes, and ends where a committed batch's rows end.
+                self._file.write(self._s3_bytes()[:keep].decode())
         elif keep is not None and os.path.exists(location):
             self._file = open(location, "r+", encoding="utf-8", newline="")  # noqa: SIM115
             self._file.truncate(keep)
@@ -42,13 +44,12 @@ class ErrorsFile:
             self._writer.writerow(["line", "field", "reason"])
         self._uploaded = False
 
-    def _s3_text(self) -> str:
+    def _s3_bytes(self) -> bytes:
         bucket, key = split_s3_url(self.location or "")
         try:
-            body = s3_client().get_object(Bucket=bucket, Key=key)["Body"].read()
+            return s3_client().get_object(Bucket=bucket, Key=key)["Body"].read()
         except Exception:  # nothing written there yet
-            return ""
-        return body.decode()
+            return b""
 
     def write(self, rejected: Rejections) -> None:
         if self._file is None:

@@ -411,7 +411,9 @@ def test_a_three_letter_country_is_one_error_not_also_a_wrong_phone(run_command,
 def test_a_resumed_run_adds_to_its_s3_errors_file_instead_of_replacing_it(
     run_command, network, tmp_path, s3, monkeypatch
 ):
-    source = _many_with_two_too_heavy(tmp_path)
+    rows = list(csv.DictReader(_many_with_two_too_heavy(tmp_path).open(newline="")))
+    rows[2]["origin_office"] = "NÖPE9"  # line 4: a reason with characters of more than one byte
+    source = _write(tmp_path / "heavy and unknown.csv", rows)
     errors = f"s3://{s3.bucket}/import-errors/heavy.csv"
     real = PackageImporter.import_batch
     calls = {"n": 0}
@@ -429,4 +431,5 @@ def test_a_resumed_run_adds_to_its_s3_errors_file_instead_of_replacing_it(
     status, _, _ = run_command("import_packages", str(source), "--batch-size", "10", "--errors", errors, "--resume")
     assert status == 1
     body = s3.get_object(Bucket=s3.bucket, Key="import-errors/heavy.csv")["Body"].read().decode()
-    assert [row["line"] for row in csv.DictReader(io.StringIO(body))] == ["6", "16"]
+    assert [row["line"] for row in csv.DictReader(io.StringIO(body))] == ["4", "6", "16"]
+    assert "Unknown office code “NÖPE9”." in body
