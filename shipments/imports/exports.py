@@ -131,14 +131,14 @@ def export_sql(filters: dict[str, str], *, spreadsheet: bool = False) -> tuple[s
     ValueError names what cannot be answered (a bad date, an unknown office, a
     mistyped tracking number). ``spreadsheet``: text cells neutralised as
     ``imports.csv_cells`` does (no formula runs when the CSV is opened)."""
+    problems = filter_problems(filters)
+    if problems:
+        raise ValueError(" ".join(problems))
     package_filter = PackageFilter({name: value for name, value in filters.items() if value is not None})
     package_filter.queryset = Package.objects.all()
     if not package_filter.is_valid():
         errors = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in package_filter.errors.items())
         raise ValueError(errors)
-    problems = filter_problems(filters)
-    if problems:
-        raise ValueError(" ".join(problems))
     try:
         ids_sql, params = package_filter.qs.order_by().values("id").query.sql_with_params()
     except EmptyResultSet:
