@@ -31,6 +31,8 @@ WORKER = "arn:aws:lambda:us-east-1:ACCOUNT_ID:function:parcel-backoffice-STAGE-w
 IMPORTED = f"{DROP}/imports/packages/2026-03-01.csv.gz"
 ERRORS = f"{DROP}/import-errors/imports/packages/2026-03-01.csv.gz.from-0.csv"
 EXPORTED = f"{DROP}/exports/delivered.csv.gz"
+# An events import's sorted rows, kept between the invocations of its run (imports.sorted_copy).
+SORTED = f"{DROP}/import-sorted/imports/events/scans.csv.etag-0123.sorted"
 # What each SDK operation needs, from AWS's Service Authorization Reference
 # (https://docs.aws.amazon.com/service-authorization/latest/reference/), "API operations"
 # and "Actions" tables, and the resources the functions make it on. "*" where the action
@@ -46,9 +48,9 @@ PERMISSIONS: dict[tuple[str, str], tuple[tuple[str, ...], tuple[str, ...]]] = {
     ("sesv2", "SendEmail"): (("ses:SendEmail",), (SENDER,)),
     # list_amazons3: HeadObject needs s3:GetObject; the multipart steps need s3:PutObject,
     # AbortMultipartUpload its own action.
-    ("s3", "HeadObject"): (("s3:GetObject",), (IMPORTED,)),
-    ("s3", "GetObject"): (("s3:GetObject",), (IMPORTED,)),
-    ("s3", "PutObject"): (("s3:PutObject",), (ERRORS, EXPORTED)),
+    ("s3", "HeadObject"): (("s3:GetObject",), (IMPORTED, SORTED)),
+    ("s3", "GetObject"): (("s3:GetObject",), (IMPORTED, SORTED)),
+    ("s3", "PutObject"): (("s3:PutObject",), (ERRORS, EXPORTED, SORTED)),
     ("s3", "CreateMultipartUpload"): (("s3:PutObject",), (EXPORTED,)),
     ("s3", "UploadPart"): (("s3:PutObject",), (EXPORTED,)),
     ("s3", "CompleteMultipartUpload"): (("s3:PutObject",), (EXPORTED,)),
