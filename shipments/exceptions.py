@@ -7,6 +7,9 @@ class ShipmentError(Exception):
 
     code = "invalid"
     http_status = 400
+    # ``details`` names fields (``{"sender.phone": "Not a phone number."}``); the API
+    # answers them as field path → list of messages (api.exception_handler).
+    details_name_fields = True
 
     def __init__(self, message: str, *, code: str | None = None, details: dict | None = None):
         super().__init__(message)
@@ -26,6 +29,8 @@ class InvalidTrackingNumber(ShipmentError):
 class IllegalTransition(ShipmentError):
     code = "illegal_transition"
     http_status = 409
+    # Its details say where the package stands: ``current_status`` and ``allowed_next``.
+    details_name_fields = False
 
 
 class OfficeNotAllowed(ShipmentError):

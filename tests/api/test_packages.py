@@ -137,9 +137,9 @@ def test_mass_assignment_of_fields_the_serializer_does_not_own_has_no_effect(
         ({"origin_office": "NOPE1"}, "origin_office"),
         ({"declared_value": "-5"}, "declared_value"),
         ({"declared_value": "NaN"}, "declared_value"),
-        ({"sender": {"name": "X"}}, "sender"),
+        ({"sender": {"name": "X"}}, "sender.address"),
         ({"receiver": "Rita"}, "receiver"),
-        ({"sender": {"name": "A\x00B", "address": {"line1": "1", "city": "c", "country": "US"}}}, "sender"),
+        ({"sender": {"name": "A\x00B", "address": {"line1": "1", "city": "c", "country": "US"}}}, "sender.name"),
     ],
 )
 def test_register_validation_errors_name_the_field(changes, field, clerk_a_client, office_c, tariff):
@@ -205,7 +205,7 @@ def test_an_event_in_transit_without_an_office_is_400_naming_the_field(clerk_a_c
     for status in ("accepted", "in_transit"):
         assert clerk_a_client.post(url, {"status": status}, format="json").status_code == 201
     error = assert_error(clerk_a_client.post(url, {"status": "delayed", "reason": "weather"}, format="json"), 400)
-    assert error["details"] == {"office": "Required while the package is in transit."}
+    assert error["details"] == {"office": ["Required while the package is in transit."]}
     response = clerk_a_client.post(url, {"status": "delayed", "reason": "weather", "office": "AAA01"}, format="json")
     assert response.status_code == 201
 
@@ -217,7 +217,7 @@ def test_a_step_away_from_the_parcel_is_refused_through_the_api(client_for, pack
     clerk_c = clerk_at(office_c, username="clerk_c_api")
     response = client_for(clerk_c).post(url, {"status": "out_for_delivery", "office": "CCC01"}, format="json")
     error = assert_error(response, 400)
-    assert error["details"] == {"office": "Not where the parcel is."}
+    assert error["details"] == {"office": ["Not where the parcel is."]}
     package_a.refresh_from_db()
     assert package_a.status == "accepted"
 
