@@ -19,16 +19,18 @@ class NewestFirstCursorPagination(CursorPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        # A wrong page size is a mistake worth reporting, not something to guess around.
-        if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        # A wrong page size is a mistake worth reporting, not something to guess around:
+        # a client asking for 1,000 rows and silently getting 200 would think it has them all.
+        # (Length first: int() of thousands of digits raises ValueError.)
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 6 and 1 <= int(raw) <= self.max_page_size):
             raise ValidationError({self.page_size_query_param: [f"A whole number from 1 to {self.max_page_size}."]})
-        return min(int(raw), self.max_page_size)
+        return int(raw)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             if parameter["name"] == self.page_size_query_param:
-                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
                 parameter["description"] = f"Rows per page, default {self.page_size}, at most {self.max_page_size}."
         return parameters
 

@@ -108,6 +108,14 @@ class DateRangeFilter(admin.FieldListFilter):
         # FieldListFilter.__init__ moved our parameters into used_parameters.
         self.value_from = self._date(self.used_parameters, self.parameter_from, request)
         self.value_to = self._date(self.used_parameters, self.parameter_to, request)
+        if self.value_from and self.value_to and self.value_to < self.value_from:
+            # Said as the cost report says it, rather than an empty list that looks like no parcels.
+            messages.error(
+                request,
+                f"The end date is before the start date ({self.value_to} before {self.value_from}); "
+                "that date filter was ignored.",
+            )
+            self.value_from = self.value_to = None
 
     def _date(self, params, name, request):
         raw = params.get(name)

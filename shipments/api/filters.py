@@ -1,6 +1,10 @@
 """Filters of the package lists. Offices are given by code; dates are whole
 days in UTC; ``search`` finds a tracking number exactly or a sender/receiver
-by part of their name."""
+by part of their name.
+
+A filter that cannot be answered is a 400 naming its parameter, never an empty
+list: an unknown office code, a range that ends before it starts, a tracking
+number with a wrong check digit (``invalid_tracking_number``)."""
 
 from datetime import UTC
 
@@ -9,8 +13,12 @@ import django_filters
 from offices.models import Office
 from shipments.days import day_bounds
 from shipments.models import Package, Service
+from shipments.exceptions import InvalidTrackingNumber
 from shipments.selectors import packages_search
 from shipments.statuses import Status
+from shipments.tracking_numbers import check_digit_problem
+
+OFFICE_FILTERS = ("origin_office", "destination_office", "current_office")
 
 
 class PackageFilter(django_filters.FilterSet):
@@ -40,7 +48,18 @@ class PackageFilter(django_filters.FilterSet):
             if name in self.data and not self.data.get(name, "").strip():
                 self.form.add_error(name, "Leave this filter out, or give it a value.")
                 valid = False
-        return valid
+        if not valid:
+            return False
+        cleaned = self.form.cleaned_data
+        known = self._office_ids() if any(cleaned.get(name) for name in OFFICE_FILTERS) else {}
+        for name in OFFICE_FILTERS:
+            code = (cleaned.get(name) or "").strip().upper()
+            if code and code not in known:
+                self.form.add_error(name, f"There is no office “{code[:20]}”.")
+        first, last = cleaned.get("created_after"), cleaned.get("created_before")
+        if first and last and last < first:
+            self.form.add_error("created_before", f"The range ends ({last}) before it starts ({first}).")
+        return not self.form.errors
 
     def filter_office(self, queryset, name, value):
         # By the office's id, not a join on its code: with the id the planner
@@ -56,7 +75,7 @@ class PackageFilter(django_filters.FilterSet):
         if not hasattr(self, "_office_ids_by_code"):
             codes = {
                 self.form.cleaned_data[name].strip().upper()
-                for name in ("origin_office", "destination_office", "current_office")
+                for name in OFFICE_FILTERS
                 if self.form.cleaned_data.get(name)
             }
             self._office_ids_by_code = dict(Office.objects.filter(code__in=codes).values_list("code", "id"))
@@ -72,4 +91,8 @@ class PackageFilter(django_filters.FilterSet):
         return queryset if end is None else queryset.filter(created_at__lt=end)
 
     def filter_search(self, queryset, name, value):
+        # A tracking number with a typo would otherwise be searched as a name and find nothing.
+        problem = check_digit_problem(value)
+        if problem:
+            raise InvalidTrackingNumber(problem, details={"search": problem})
         return packages_search(queryset, value)

@@ -279,7 +279,7 @@ def test_list_filters(client_for, hq, office_a, office_b, office_c, tariff):
     assert numbers("status=accepted") == {accepted.tracking_number}
     assert numbers("origin_office=aaa01") == {old.tracking_number, accepted.tracking_number}
     assert numbers("destination_office=BBB01") == {old.tracking_number}
-    assert numbers("destination_office=NOPE1") == set()
+    assert_error(client.get("/api/v1/packages/?destination_office=NOPE1"), 400)  # tests/api/test_filter_refusals.py
     assert numbers("origin_office=AAA01&current_office=BBB01") == set()
     assert numbers("current_office=BBB01") == {express.tracking_number}
     yesterday = (timezone.now() - timedelta(days=1)).date().isoformat()
@@ -306,18 +306,19 @@ def test_cursor_pagination_walks_every_package_once(client_for, hq, office_a, of
     assert sorted(seen) == sorted(created)
 
 
-def test_page_size_is_capped_at_200(client_for, hq, office_a, office_c, tariff, monkeypatch):
+def test_page_size_is_at_most_200(client_for, hq, office_a, office_c, tariff, monkeypatch):
     from api.pagination import MAX_PAGE_SIZE, NewestFirstCursorPagination
 
     assert MAX_PAGE_SIZE == NewestFirstCursorPagination.max_page_size == 200  # as the README says
-    # A cap of 2 instead of 200, so that three packages go over it.
+    # A cap of 2 instead of 200, so that three packages fill a page.
     monkeypatch.setattr(NewestFirstCursorPagination, "max_page_size", 2)
     for _ in range(3):
         register_package(origin=office_a, destination=office_c)
-    response = client_for(hq).get("/api/v1/packages/?page_size=100000")
+    response = client_for(hq).get("/api/v1/packages/?page_size=2")
     assert response.status_code == 200
     assert len(response.json()["results"]) == 2
     assert response.json()["next"]
+    assert_error(client_for(hq).get("/api/v1/packages/?page_size=3"), 400)  # over the cap: refused, not cut
 
 
 def test_a_forged_cursor_is_400_not_500(client_for, hq, db):
