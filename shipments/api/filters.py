@@ -12,8 +12,8 @@ import django_filters
 
 from offices.models import Office
 from shipments.days import day_bounds
-from shipments.models import Package, Service
 from shipments.exceptions import InvalidTrackingNumber
+from shipments.models import Package, Service
 from shipments.selectors import packages_search
 from shipments.statuses import Status
 from shipments.tracking_numbers import check_digit_problem
