@@ -176,6 +176,43 @@ def test_make_collectstatic_uploads_to_the_bucket_without_production_secrets(mot
     assert uploaded_manifest == manifest
 
 
+def test_collectstatic_through_the_function_refuses_and_points_at_make_collectstatic(moto_server):
+    """`zappa manage production "collectstatic --noinput"` (Lambda's environment, production's
+    settings) would overwrite the packaged manifest with the few files the package holds."""
+    from tests.helpers import PRODUCTION_ENV
+
+    aws = {"AWS_ENDPOINT_URL": moto_server, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    lambda_env = {"AWS_LAMBDA_FUNCTION_NAME": "parcel-backoffice-production", "AWS_DEFAULT_REGION": "us-east-1"}
+    packaged = ROOT / "config" / "staticfiles.json"
+    manifest = packaged.read_bytes()
+    try:
+        result = subprocess.run(  # noqa: S603 (our own interpreter and code)
+            [sys.executable, "manage.py", "collectstatic", "--noinput"],
+            cwd=ROOT,
+            env={**os.environ, **PRODUCTION_ENV, **aws, **lambda_env},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        after = packaged.read_bytes()
+    finally:
+        packaged.write_bytes(manifest)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "make collectstatic BUCKET=" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert after == manifest
+
+
+def test_collectstatic_outside_lambda_is_django_s(settings, tmp_path, monkeypatch):
+    """What `make collectstatic` and `make static-manifest` run on a developer's machine."""
+    from django.core.management import call_command
+
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    settings.STATIC_ROOT = tmp_path
+    call_command("collectstatic", interactive=False, verbosity=0)
+    assert (tmp_path / "admin" / "css" / "base.css").exists()
+
+
 def test_a_django_log_line_is_printed_once():
     """runserver's "Watching for file changes" appeared twice: Django's own console
     handler and the root's both printed it."""

@@ -24,7 +24,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -34,6 +33,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "api",
+    # After api, whose collectstatic (refused inside Lambda) replaces this app's.
+    "django.contrib.staticfiles",
     "offices",
     "shipments",
     "notifications",
