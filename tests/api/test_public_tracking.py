@@ -190,3 +190,14 @@ def test_track_page_shows_each_step_in_the_local_time_where_it_happened(client, 
     assert f"{new_york:%-d %b %Y, %H:%M} {new_york.tzname()}" in html
     assert f"{tokyo:%-d %b %Y, %H:%M} JST" in html
     assert new_york.tzname() in ("EST", "EDT")
+
+
+def test_the_domain_page_describes_the_tracking_pages_zones_as_shown():
+    """docs/domain.md said the page shows UTC; it shows each office's zone (the test above)."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "domain.md").read_text()
+    section = text.split("## Time zones", 1)[1].split("\n## ", 1)[0]
+    page = next(item for item in section.split("\n- ") if "tracking page" in item)
+    assert "UTC" not in page
+    assert "zone of the office" in " ".join(page.split())
