@@ -6,8 +6,10 @@ PY := $(BIN)/python
 # Python 3.12 from PATH (pyenv honours .python-version), or PYTHON=... to override.
 PYTHON ?= $(shell command -v python3.12 || command -v python3)
 MANAGE := $(PY) manage.py
+# Where `make run` serves its local Cognito (moto) for `make api-token`.
+LOCAL_COGNITO_PORT ?= 8001
 
-.PHONY: run test lint bench package lock lambda-test collectstatic static-manifest check-deploy db-stop clean
+.PHONY: run api-token test lint bench package lock lambda-test collectstatic static-manifest check-deploy db-stop clean
 
 # The development environment installs requirements-dev.lock: every package pinned with its
 # hashes, production's at the versions of requirements.lock (`make lock` writes both), so a
@@ -34,8 +36,20 @@ run: venv
 	@echo "  Demo logins (local only): hq / hq-demo-pass   (HQ, sees everything)"
 	@echo "                            clerk.nyc01 / clerk-demo-pass, manager.nyc01 / manager-demo-pass"
 	@echo "                            (one clerk and one manager per office: clerk.<code>, manager.<code>)"
+	@echo "  API bearer token (in another terminal): make api-token USER=clerk.nyc01"
 	@echo ""
+	@# A local Cognito (moto) beside the server, for `make api-token`; it stops with the server
+	@# (Ctrl-C) and by itself if this shell is killed. tools/local_cognito.py
+	@$(PY) tools/local_cognito.py serve --port $(LOCAL_COGNITO_PORT) & cognito=$$!; \
+	trap 'kill $$cognito 2>/dev/null; wait $$cognito 2>/dev/null' EXIT; \
+	$(PY) tools/local_cognito.py wait --pid $$cognito; \
 	$(MANAGE) runserver 127.0.0.1:8000
+
+# A bearer token for the API of `make run` (running, in another terminal), from its local
+# Cognito: `make api-token USER=clerk.nyc01`; only the token goes to stdout, for TOKEN=$$(...).
+api-token: venv
+	@test "$(origin USER)" = "command line" || { echo "usage: make api-token USER=<a back-office user, e.g. clerk.nyc01>" >&2; exit 2; }
+	@$(MANAGE) api_token "$(USER)"
 
 lint: venv
 	$(BIN)/ruff check .
