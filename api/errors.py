@@ -3,7 +3,9 @@
     {"error": {"code": "...", "message": "...", "details": {...}}}
 
 ``code`` is stable and machine-readable, ``message`` is a sentence a clerk can
-act on, ``details`` says which fields were wrong (or how long to wait).
+act on, ``details`` says which fields were wrong (a field's path, dotted for
+nested fields, to a list of messages: api.exception_handler.field_errors), or
+where the package stands (409), or how long to wait (429).
 Domain errors (shipments.exceptions.ShipmentError) carry their own HTTP status.
 
 This module answers errors outside DRF's views (the middlewares, Django's
