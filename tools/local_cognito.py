@@ -38,6 +38,8 @@ CLIENT_NAME = "frontend-local"
 
 def port_is_free(port: int) -> bool:
     with socket.socket() as probe:
+        # As a server binds it: a port whose last connections are still closing (TIME_WAIT) is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:

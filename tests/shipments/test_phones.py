@@ -46,7 +46,7 @@ def test_the_api_stores_e164_and_refuses_what_is_not_a_phone(client_for, clerk_a
     body["receiver"] |= {"phone": "call me maybe", "notify_sms": True}
     response = clerk_a_client.post("/api/v1/packages/", body, format="json")
     assert response.status_code == 400
-    assert "not a phone number" in response.json()["error"]["details"]["receiver.phone"]
+    assert "not a phone number" in response.json()["error"]["details"]["receiver.phone"][0]
     assert Package.objects.count() == 1
 
 
