@@ -184,6 +184,9 @@ CACHES = {
 }
 
 LOGIN_URL = "admin:login"
+# Where sign-in goes when `next` is missing or refused (another host): the admin's
+# home, not Django's default /accounts/profile/ (which this site does not have).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # A back-office session ends when the browser closes and after a shift without
 # use; using it moves the end ahead (offices.sign_in.SessionIdleTimeoutMiddleware

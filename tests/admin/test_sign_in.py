@@ -92,6 +92,15 @@ def test_the_idle_time_is_set_by_the_environment():
     )
 
 
+@pytest.mark.parametrize("next_url", ["https://evil.example/admin/", "//evil.example/", "javascript:alert(1)"])
+def test_a_refused_next_after_sign_in_lands_on_the_admin_index(clerk_a, next_url):
+    client = Client()
+    response = sign_in(client, "clerk_a", next=next_url)
+    assert response.status_code == 302
+    assert response["Location"] == INDEX
+    assert client.get(response["Location"]).status_code == 200
+
+
 # --- lockout ----------------------------------------------------------------------------
 
 ATTACKER = "203.0.113.66"
