@@ -112,8 +112,7 @@ class BackOfficeAdminSite(admin.AdminSite):
 
 
 def _second_factor_missing(user) -> bool:
-    # ``is_verified``: django_otp.middleware.OTPMiddleware (a code was given at this session's sign-in).
-    return access.needs_two_factor(user) and not user.is_verified()
+    return access.lacks_second_factor(user)
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -15,12 +15,12 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from offices.services import totp_device_add
 from offices.sign_in import REFRESHED_KEY
 from tests.helpers import PRODUCTION_ENV, login
+from tests.helpers import totp_code as code
 
 LOGIN = reverse("admin:login")
 INDEX = reverse("admin:index")
@@ -165,13 +165,6 @@ def test_a_lockout_does_not_touch_the_apis_cognito_tokens(cognito_settings, cler
 
 
 # --- two-factor sign-in -------------------------------------------------------------------
-
-
-def code(device, steps_ahead=0) -> str:
-    """The code an authenticator app shows now (or ``steps_ahead`` periods from now)."""
-    return (
-        f"{totp(device.bin_key, step=device.step, t0=device.t0 - steps_ahead * device.step, digits=device.digits):06d}"
-    )
 
 
 def test_a_staff_user_with_an_authenticator_app_must_give_its_code(clerk_a):
