@@ -2,8 +2,9 @@
 lockout after repeated failures, two-factor sign-in, and how long a session lasts.
 
 - Lockout (django-axes, settings ``AXES_*``): the backend refuses a user name
-  and address that failed too often; the login form says so and
-  ``lockout_response`` answers 429 with that page.
+  and address that failed too often, and an account that failed too often from
+  every address together (``offices.lockout``, briefly); the login form says
+  which and ``lockout_response`` answers 429 with that page.
 - Two-factor (django-otp, TOTP): a user with a confirmed device gives its code
   with their password; HQ without one cannot use the admin where
   ``access.needs_two_factor`` (production). A refused sign-in gets one message
@@ -48,7 +49,12 @@ SIGN_IN_AGAIN_MESSAGE = (
 # --- the login form and the lockout ----------------------------------------------------------
 
 
-def lockout_message() -> str:
+def lockout_message(request=None) -> str:
+    if getattr(request, "axes_account_paused", False):  # offices.lockout: the account's ceiling
+        return (
+            "Too many failed sign-ins for this user from several addresses: signing in is paused for everyone. "
+            f"Wait {settings.LOGIN_ACCOUNT_LOCKOUT_MINUTES} minutes before trying again; HQ has been told."
+        )
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return (
         f"Too many failed sign-ins for this user from your address: signing in is locked. Wait {minutes} "
@@ -77,7 +83,7 @@ class SignInForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
     def get_invalid_login_error(self):
         # django-axes marks the request when it refuses (or has just locked) this sign-in.
         if getattr(self.request, "axes_locked_out", False):
-            return ValidationError(lockout_message(), code="locked_out")
+            return ValidationError(lockout_message(self.request), code="locked_out")
         return super().get_invalid_login_error()
 
     def clean(self):
@@ -127,7 +133,7 @@ def lockout_response(request, original_response=None, credentials=None):
     if original_response is not None and request.path == reverse("admin:login"):
         original_response.status_code = 429
         return original_response
-    return HttpResponse(lockout_message(), status=429, content_type="text/plain; charset=utf-8")
+    return HttpResponse(lockout_message(request), status=429, content_type="text/plain; charset=utf-8")
 
 
 # --- sessions -------------------------------------------------------------------------------

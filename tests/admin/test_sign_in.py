@@ -157,6 +157,41 @@ def test_hq_sees_the_lockout_in_the_admin_and_axes_reset_lifts_it(hq, clerk_a):
     assert sign_in(Client(REMOTE_ADDR=ATTACKER), "hq").status_code == 302
 
 
+def test_guesses_spread_over_many_addresses_pause_the_account_briefly_and_tell_hq(hq, clerk_a, caplog):
+    """Five addresses, four guesses each (never the per-address limit): the account's ceiling (20) pauses
+    it for every address, the right password included, for LOGIN_ACCOUNT_LOCKOUT_MINUTES (15); HQ is
+    told (a warning in the log, a notice on the admin home); then the clerk signs in again."""
+    from axes.models import AccessAttempt
+
+    for number in range(1, 6):
+        attacker = Client(REMOTE_ADDR=f"203.0.113.{number}")
+        for attempt in range(4):
+            assert sign_in(attacker, "clerk_a", f"guess-{attempt}").status_code in (200, 429)
+
+    # A sixth address with the right password: paused, and told why.
+    clerk = Client(REMOTE_ADDR=OFFICE)
+    response = sign_in(clerk, "clerk_a")
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Too many failed sign-ins for this user from several addresses" in page
+    assert "15 minutes" in page
+    assert clerk.get(INDEX).status_code == 302  # not signed in
+    assert "Sign-ins of clerk_a are paused: 20 failed sign-ins from 5 addresses" in caplog.text
+    home = login(hq).get(INDEX).content.decode()
+    assert 'id="paused-sign-ins"' in home
+    assert "clerk_a" in home.split('id="paused-sign-ins"', 1)[1].split("</p>", 1)[0]
+    assert 'id="paused-sign-ins"' not in login(clerk_a).get(INDEX).content.decode()
+    # The refusals while paused do not count against the clerk's own address.
+    for _ in range(5):
+        sign_in(clerk, "clerk_a")
+    assert not AccessAttempt.objects.filter(username="clerk_a", ip_address=OFFICE).exists()
+
+    # A short pause: once the last guess is 15 minutes old, the clerk signs in.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert sign_in(clerk, "clerk_a").status_code == 302
+    assert 'id="paused-sign-ins"' not in login(hq).get(INDEX).content.decode()
+
+
 def test_a_lockout_does_not_touch_the_apis_cognito_tokens(cognito_settings, clerk_a, package_a, api_client):
     for _ in range(6):
         sign_in(Client(REMOTE_ADDR="127.0.0.1"), "clerk_a", "wrong")
