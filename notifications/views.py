@@ -21,13 +21,14 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     except signing.BadSignature:
         return render(request, "notifications/unsubscribe.html", {"invalid": True}, status=400)
     now = timezone.now()
+    package = get_object_or_404(Package, pk=payload["package"])
     expired = render(request, "notifications/unsubscribe.html", {"expired": True}, status=410)
     if request.method == "POST":
         try:
-            package = unsubscribe_email(package_id=payload["package"], recipient=payload["recipient"], now=now)
+            package = unsubscribe_email(package_id=package.pk, recipient=payload["recipient"], now=now)
         except LinkExpired:
             return expired
         return render(request, "notifications/unsubscribe.html", {"done": True, "package": package})
-    if link_expired(final_at=final_at(get_object_or_404(Package, pk=payload["package"])), now=now):
+    if link_expired(final_at=final_at(package), now=now):
         return expired
     return render(request, "notifications/unsubscribe.html", {"token": token})
