@@ -138,3 +138,13 @@ def test_an_unsubscribe_link_expires_thirty_days_after_the_parcel_is_final(offic
     assert Client().post(url).status_code == 410
     old.refresh_from_db()
     assert old.receiver_notify_email
+
+
+def test_a_signed_link_of_no_package_is_a_404_not_a_500(db):
+    from django.core import signing
+
+    from notifications.messages import UNSUBSCRIBE_SALT
+
+    token = signing.dumps({"package": 999_999_999, "recipient": "sender"}, salt=UNSUBSCRIBE_SALT, compress=True)
+    assert Client().get(f"/notifications/unsubscribe/{token}/").status_code == 404
+    assert Client().post(f"/notifications/unsubscribe/{token}/").status_code == 404
