@@ -6,6 +6,13 @@ issuer, expiry, token use, app client) rather than with an API Gateway
 authorizer, which would guard every path including the admin and public
 tracking. The token only says who the user is; what they may do comes from
 their office memberships in our database.
+
+HQ's rights also need a second factor where ``TWO_FACTOR_REQUIRED_FOR_HQ``
+(production): an ID token whose ``amr`` claim lists ``mfa`` (Cognito reports
+the methods a sign-in completed there, e.g. ``["pwd", "otp", "mfa"]``) proves
+it. Access tokens carry no ``amr``, so they never do: an HQ account with one
+has its memberships' rights only (``offices.access.is_hq``). See
+docs/deploy.md, "HQ's second factor".
 """
 
 import logging
@@ -131,6 +138,13 @@ def verify_cognito_token(token: str) -> dict:
     return claims
 
 
+def proves_second_factor(claims: dict) -> bool:
+    """Whether a verified token says its sign-in included a second factor:
+    an ID token whose ``amr`` (authentication methods) lists ``mfa``."""
+    methods = claims.get("amr")
+    return claims.get("token_use") == "id" and isinstance(methods, list) and "mfa" in methods  # noqa: S105
+
+
 class CognitoTokenAuthentication(BaseAuthentication):
     """``Authorization: Bearer <Cognito token>`` → the Django user with the same username."""
 
@@ -156,6 +170,7 @@ class CognitoTokenAuthentication(BaseAuthentication):
             )
         if not user.is_active:
             raise exceptions.PermissionDenied(f"The back-office user “{username}” is disabled.")
+        access.note_second_factor(user, verified=proves_second_factor(claims))
         return user, claims
 
     def authenticate_header(self, request):

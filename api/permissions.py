@@ -6,12 +6,22 @@ from rest_framework.permissions import BasePermission
 
 from offices import access
 
+SECOND_FACTOR_MESSAGE = (
+    "HQ's rights need a second factor: sign in with your authenticator app (to the back-office with its "
+    "code, or to Cognito with MFA and send the ID token). Until then you have your offices' rights only, "
+    "and you work at none."
+)
+
 
 class IsNetworkStaff(BasePermission):
     message = "Your account does not work at any office yet; ask HQ to add you to one."
 
     def has_permission(self, request, view):
-        return access.may_use_api(request.user)
+        if access.may_use_api(request.user):
+            return True
+        if access.lacks_second_factor(request.user):
+            self.message = SECOND_FACTOR_MESSAGE  # one instance per request (APIView.get_permissions)
+        return False
 
 
 class CanReadApiSchema(BasePermission):

@@ -295,6 +295,10 @@ def send(
             continue
         if outcome.over(deadline, stop_on_error):
             break
+        if not _still_wanted(row):
+            kind = "emails" if row.channel == Notification.Channel.EMAIL else "text messages"
+            outcome.skipped[row.pk] = f"The {row.recipient} no longer wants {kind} about this parcel."
+            continue
         row.event.package = row.package
         try:
             if row.channel == Notification.Channel.SMS:
@@ -308,6 +312,12 @@ def send(
             outcome.errors[row.pk] = str(error)
     _record(rows, outcome)
     return {"sent": len(outcome.sent), "skipped": len(outcome.skipped), "errors": len(outcome.errors)}
+
+
+def _still_wanted(row: Notification) -> bool:
+    """The party's preference as it is now (claim read the package afresh): a row
+    enqueued before they unsubscribed, retried since, is not sent."""
+    return bool(getattr(row.package, f"{row.recipient}_notify_{row.channel}"))
 
 
 def _record(rows: list[Notification], outcome: _Outcome) -> None:
@@ -365,17 +375,3 @@ def notification_retry_now(*, notifications) -> int:
 def notification_give_up(*, notifications) -> int:
     """Pending rows are marked failed and never sent."""
     return notifications.filter(state="pending").update(state="failed")
-
-
-@transaction.atomic
-def unsubscribe_email(*, package_id: int, recipient: str) -> Package:
-    """Turn off ``recipient``'s email for one package (the signed link's action)."""
-    package = Package.objects.select_for_update().get(pk=package_id)
-    field = {"sender": "sender_notify_email", "receiver": "receiver_notify_email"}[recipient]
-    if getattr(package, field):
-        setattr(package, field, False)
-        package.save(update_fields=[field, "updated_at"])
-    Notification.objects.filter(
-        package=package, recipient=recipient, channel=Notification.Channel.EMAIL, state="pending"
-    ).update(state="skipped", last_error="Unsubscribed.")
-    return package

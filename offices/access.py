@@ -7,7 +7,11 @@ The roles (docs/domain.md, "Roles"):
   package, acts at every active office, manages every office, edits the
   network (offices, tariffs) and people's accounts (a superuser's only if a
   superuser). A manager adds people to their offices but never changes an
-  account.
+  account. Where ``TWO_FACTOR_REQUIRED_FOR_HQ`` (always in production), an HQ
+  account is HQ only when this sign-in proved a second factor, on every path:
+  a session signed in with a code (django-otp's ``is_verified()``), or a
+  Cognito ID token whose ``amr`` says ``mfa`` (``api.authentication`` notes it
+  with ``note_second_factor``). Otherwise it has its memberships' rights only.
 - **Member**: holds a ``Membership`` at an active office; *works at* it as a
   clerk or a manager, and *manages* it when the role is manager.
 - Everyone else (no membership, inactive or anonymous) may do nothing.
@@ -19,7 +23,7 @@ There are two doors, and they differ on purpose:
   HQ also signs in with a second factor where ``needs_two_factor`` says so.
 - ``may_use_api``: the REST API asks for HQ or a membership only. Its users
   sign in with Cognito tokens, and a token's claims or the staff flag never
-  grant anything here.
+  grant anything here (a token's ``amr`` only proves HQ's second factor).
 
 ``restrict(queryset, user, action)`` scopes any queryset of offices,
 memberships or packages (after NetBox's ``RestrictedQuerySet.restrict``).
@@ -62,8 +66,9 @@ def _signed_in(user: Person | None) -> bool:
 # --- roles ----------------------------------------------------------------------
 
 
-def is_hq(user: Person) -> bool:
-    """Superusers and members of the HQ group."""
+def is_hq_account(user: Person) -> bool:
+    """Superusers and members of the HQ group, however they signed in: whether
+    HQ's sign-in rules apply to them (``needs_two_factor``), not their rights."""
     if not _signed_in(user):
         return False
     if user.is_superuser:
@@ -72,6 +77,32 @@ def is_hq(user: Person) -> bool:
     if "hq" not in cache:
         cache["hq"] = user.groups.filter(name=HQ_GROUP).exists()
     return bool(cache["hq"])
+
+
+def note_second_factor(user: Person, *, verified: bool) -> None:
+    """How this request's user proved who they are, for sign-ins that are not a
+    session (a Cognito token): whether it included a second factor."""
+    _cache(user)["second_factor"] = verified
+
+
+def second_factor_verified(user: Person) -> bool:
+    """Whether this request's sign-in included a second factor: a token said so
+    (``note_second_factor``), or the session was signed in with a code
+    (django-otp's ``OTPMiddleware`` gives the user ``is_verified``). A user
+    that came by neither path has not."""
+    noted = _cache(user).get("second_factor")
+    if noted is not None:
+        return bool(noted)
+    is_verified = getattr(user, "is_verified", None)
+    return bool(callable(is_verified) and is_verified())
+
+
+def is_hq(user: Person) -> bool:
+    """HQ's rights: an HQ account (``is_hq_account``) that, where
+    ``TWO_FACTOR_REQUIRED_FOR_HQ``, signed in with a second factor."""
+    if not is_hq_account(user):
+        return False
+    return not settings.TWO_FACTOR_REQUIRED_FOR_HQ or second_factor_verified(user)
 
 
 def _roles_by_office_id(user: Person) -> dict[int, str]:
@@ -147,9 +178,15 @@ def may_edit_network(user: Person) -> bool:
 
 def needs_two_factor(user: Person) -> bool:
     """Whether the admin asks this user for a second factor even without a
-    device: HQ, when ``TWO_FACTOR_REQUIRED_FOR_HQ`` (production). Anyone with a
-    device gives its code at sign-in anyway."""
-    return bool(settings.TWO_FACTOR_REQUIRED_FOR_HQ) and is_hq(user)
+    device: HQ accounts, when ``TWO_FACTOR_REQUIRED_FOR_HQ`` (production). Anyone
+    with a device gives its code at sign-in anyway."""
+    return bool(settings.TWO_FACTOR_REQUIRED_FOR_HQ) and is_hq_account(user)
+
+
+def lacks_second_factor(user: Person) -> bool:
+    """An HQ account that signed in without the second factor HQ needs: it has
+    its memberships' rights only, and is told how to get HQ's."""
+    return needs_two_factor(user) and not second_factor_verified(user)
 
 
 def may_edit_account(user: Person, account: User) -> bool:

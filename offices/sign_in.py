@@ -2,12 +2,14 @@
 lockout after repeated failures, two-factor sign-in, and how long a session lasts.
 
 - Lockout (django-axes, settings ``AXES_*``): the backend refuses a user name
-  and address that failed too often; the login form says so and
-  ``lockout_response`` answers 429 with that page.
+  and address that failed too often, and an account that failed too often from
+  every address together (``offices.lockout``, briefly); the login form says
+  which and ``lockout_response`` answers 429 with that page.
 - Two-factor (django-otp, TOTP): a user with a confirmed device gives its code
   with their password; HQ without one cannot use the admin where
-  ``access.needs_two_factor`` (production) and is told how to enrol
-  (``manage.py add_totp_device``).
+  ``access.needs_two_factor`` (production). A refused sign-in gets one message
+  whatever was wrong (password, code, HQ without an app: it says how to enrol),
+  so the page never confirms a guessed password.
 - A session ends when the browser closes (``SESSION_EXPIRE_AT_BROWSER_CLOSE``)
   and after ``SESSION_COOKIE_AGE`` without use (``SESSION_IDLE_HOURS``): each
   save of a session moves its expiry that far ahead.
@@ -32,9 +34,12 @@ from offices import access
 # When the session was last saved to move its expiry ahead (epoch seconds).
 REFRESHED_KEY = "_refreshed_at"
 
-ENROL_MESSAGE = (
-    "HQ accounts sign in with a code from an authenticator app, and yours has none yet. Ask an operator to "
-    "run “manage.py add_totp_device {username}” and add the key it shows to your authenticator app."
+# One answer for every refused sign-in (a wrong password, a missing or wrong code, HQ without an
+# authenticator app): a different one would confirm a guessed password before the second factor.
+SIGN_IN_REFUSED = (
+    "Please enter the correct user name and password for a staff account, and the code your authenticator "
+    "app shows if your account has one (HQ accounts need one: without an app yet, ask an operator to run "
+    "“manage.py add_totp_device” for you). Note that both fields may be case-sensitive."
 )
 SIGN_IN_AGAIN_MESSAGE = (
     "HQ accounts sign in with a code from an authenticator app: sign in again below with yours. No app yet? "
@@ -44,7 +49,12 @@ SIGN_IN_AGAIN_MESSAGE = (
 # --- the login form and the lockout ----------------------------------------------------------
 
 
-def lockout_message() -> str:
+def lockout_message(request=None) -> str:
+    if getattr(request, "axes_account_paused", False):  # offices.lockout: the account's ceiling
+        return (
+            "Too many failed sign-ins for this user from several addresses: signing in is paused for everyone. "
+            f"Wait {settings.LOGIN_ACCOUNT_LOCKOUT_MINUTES} minutes before trying again; HQ has been told."
+        )
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return (
         f"Too many failed sign-ins for this user from your address: signing in is locked. Wait {minutes} "
@@ -56,7 +66,10 @@ class SignInForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
     """The admin's login form: user name, password and, for whoever has set up
     two-factor sign-in, the code of their authenticator app (django-otp's form
     asks every user for one; this one only those with a device). A locked-out
-    user name and address are told so, even with the right password."""
+    user name and address are told so, even with the right password. Any other
+    refusal is one message and one page, whatever was wrong (SIGN_IN_REFUSED)."""
+
+    error_messages = {**AdminAuthenticationForm.error_messages, "invalid_login": SIGN_IN_REFUSED}
 
     otp_device = forms.CharField(required=False, widget=forms.Select)
     otp_token = forms.CharField(
@@ -67,29 +80,29 @@ class SignInForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
     )
     otp_challenge = forms.CharField(required=False)  # django-otp's; TOTP devices have no challenge
 
-    otp_error_messages = {
-        **OTPAuthenticationFormMixin.otp_error_messages,
-        "token_required": "Enter the two-factor code from your authenticator app as well.",
-        "invalid_token": "That two-factor code is wrong or already used: enter the one your app shows now.",
-        "device_required": "Choose the device whose code you enter.",
-    }
-
     def get_invalid_login_error(self):
         # django-axes marks the request when it refuses (or has just locked) this sign-in.
         if getattr(self.request, "axes_locked_out", False):
-            return ValidationError(lockout_message(), code="locked_out")
+            return ValidationError(lockout_message(self.request), code="locked_out")
         return super().get_invalid_login_error()
 
     def clean(self):
         cleaned = super().clean()  # the password (and the lockout)
         user = self.get_user()
         devices = list(devices_for_user(user))
-        if devices:
-            if not cleaned.get("otp_device") and len(devices) == 1:
-                cleaned["otp_device"] = devices[0].persistent_id
-            self.clean_otp(user)
-        elif access.needs_two_factor(user):
-            raise ValidationError(ENROL_MESSAGE.format(username=user.get_username()), code="two_factor_missing")
+        try:
+            if devices:
+                if not cleaned.get("otp_device") and len(devices) == 1:
+                    cleaned["otp_device"] = devices[0].persistent_id
+                self.clean_otp(user)  # django-otp's own messages (code missing, wrong, throttled) stay inside
+            elif access.needs_two_factor(user):
+                raise ValidationError("HQ without an authenticator app.", code="two_factor_missing")
+        except ValidationError:
+            # django-otp fills the password in again and lists the devices once the password
+            # was right: the page would tell. Redraw it as for a wrong password.
+            self.fields["password"].widget.render_value = False
+            self.fields["otp_device"].widget.choices = []
+            raise self.get_invalid_login_error() from None
         return cleaned
 
 
@@ -112,8 +125,7 @@ class BackOfficeAdminSite(admin.AdminSite):
 
 
 def _second_factor_missing(user) -> bool:
-    # ``is_verified``: django_otp.middleware.OTPMiddleware (a code was given at this session's sign-in).
-    return access.needs_two_factor(user) and not user.is_verified()
+    return access.lacks_second_factor(user)
 
 
 def lockout_response(request, original_response=None, credentials=None):
@@ -121,7 +133,7 @@ def lockout_response(request, original_response=None, credentials=None):
     if original_response is not None and request.path == reverse("admin:login"):
         original_response.status_code = 429
         return original_response
-    return HttpResponse(lockout_message(), status=429, content_type="text/plain; charset=utf-8")
+    return HttpResponse(lockout_message(request), status=429, content_type="text/plain; charset=utf-8")
 
 
 # --- sessions -------------------------------------------------------------------------------

@@ -321,8 +321,10 @@ def package_record_event(
         locked.current_office = office if changes["current_office_id"] is not None else None
     locked.save(update_fields=[*changes, "updated_at"])
     if status == Status.CANCELLED:
-        # Cancelling before acceptance gives the whole price back.
-        _charge(locked, kind=Charge.Kind.REFUND, charged_at=occurred_at)
+        # Cancelling before acceptance gives the whole price back. The refund is dated when it is
+        # recorded, not when the cancellation happened (the event says that): a late recording
+        # never changes a month whose report is closed.
+        _charge(locked, kind=Charge.Kind.REFUND, charged_at=now)
 
     for field in changes:
         setattr(package, field, getattr(locked, field))

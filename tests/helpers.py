@@ -8,6 +8,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 
+def totp_code(device, steps_ahead=0) -> str:
+    """The code an authenticator app shows now (or ``steps_ahead`` periods from now)."""
+    from django_otp.oath import totp
+
+    return (
+        f"{totp(device.bin_key, step=device.step, t0=device.t0 - steps_ahead * device.step, digits=device.digits):06d}"
+    )
+
+
 def login(user) -> Client:
     """A test client signed in (by session) as ``user``."""
     client = Client()

@@ -185,6 +185,9 @@ CACHES = {
 }
 
 LOGIN_URL = "admin:login"
+# Where sign-in goes when `next` is missing or refused (another host): the admin's
+# home, not Django's default /accounts/profile/ (which this site does not have).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # A back-office session ends when the browser closes and after a shift without
 # use; using it moves the end ahead (offices.sign_in.SessionIdleTimeoutMiddleware
@@ -203,6 +206,12 @@ SESSION_REFRESH_SECONDS = 60
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=60))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# And a ceiling per account over every address (offices/lockout.py): guesses spread over
+# many addresses pause the account, briefly (an attacker can cause it), and HQ is told.
+# Axes' own combined parameters would share the limit and the hour above.
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
+LOGIN_ACCOUNT_LOCKOUT_MINUTES = env.int("LOGIN_ACCOUNT_LOCKOUT_MINUTES", default=15)
+AXES_HANDLER = "offices.lockout.AccountCeilingHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "offices.sign_in.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]

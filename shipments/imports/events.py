@@ -341,13 +341,14 @@ class EventImporter(Importer):
         cursor.execute(
             f"UPDATE shipments_package p SET {assignments}, updated_at = now() FROM {PACKAGE_STAGE} s WHERE p.id = s.id"
         )
-        # Cancelling before acceptance gives the whole price back (as the service does).
+        # Cancelling before acceptance gives the whole price back (as the service does), dated when
+        # imported: a late import never changes a month whose report is closed.
         cursor.execute(f"""
             INSERT INTO shipments_charge (
                 package_id, kind, office_id, destination_office_id, service, base, weight, distance,
                 insurance, surcharges, tax, total, currency, charged_at)
             SELECT c.package_id, 'refund', c.office_id, c.destination_office_id, c.service, -c.base, -c.weight,
-                -c.distance, -c.insurance, -c.surcharges, -c.tax, -c.total, c.currency, s.cancelled_at
+                -c.distance, -c.insurance, -c.surcharges, -c.tax, -c.total, c.currency, now()
             FROM {PACKAGE_STAGE} s JOIN shipments_charge c ON c.package_id = s.id AND c.kind = 'shipping'
             WHERE s.cancelled_at IS NOT NULL
             ON CONFLICT (package_id, kind) DO NOTHING""")

@@ -3,6 +3,7 @@ failures, two-factor sign-in."""
 
 import io
 import os
+import re
 import subprocess
 import sys
 from base64 import b32encode
@@ -15,12 +16,12 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from offices.services import totp_device_add
 from offices.sign_in import REFRESHED_KEY
 from tests.helpers import PRODUCTION_ENV, login
+from tests.helpers import totp_code as code
 
 LOGIN = reverse("admin:login")
 INDEX = reverse("admin:index")
@@ -92,6 +93,15 @@ def test_the_idle_time_is_set_by_the_environment():
     )
 
 
+@pytest.mark.parametrize("next_url", ["https://evil.example/admin/", "//evil.example/", "javascript:alert(1)"])
+def test_a_refused_next_after_sign_in_lands_on_the_admin_index(clerk_a, next_url):
+    client = Client()
+    response = sign_in(client, "clerk_a", next=next_url)
+    assert response.status_code == 302
+    assert response["Location"] == INDEX
+    assert client.get(response["Location"]).status_code == 200
+
+
 # --- lockout ----------------------------------------------------------------------------
 
 ATTACKER = "203.0.113.66"
@@ -147,6 +157,41 @@ def test_hq_sees_the_lockout_in_the_admin_and_axes_reset_lifts_it(hq, clerk_a):
     assert sign_in(Client(REMOTE_ADDR=ATTACKER), "hq").status_code == 302
 
 
+def test_guesses_spread_over_many_addresses_pause_the_account_briefly_and_tell_hq(hq, clerk_a, caplog):
+    """Five addresses, four guesses each (never the per-address limit): the account's ceiling (20) pauses
+    it for every address, the right password included, for LOGIN_ACCOUNT_LOCKOUT_MINUTES (15); HQ is
+    told (a warning in the log, a notice on the admin home); then the clerk signs in again."""
+    from axes.models import AccessAttempt
+
+    for number in range(1, 6):
+        attacker = Client(REMOTE_ADDR=f"203.0.113.{number}")
+        for attempt in range(4):
+            assert sign_in(attacker, "clerk_a", f"guess-{attempt}").status_code in (200, 429)
+
+    # A sixth address with the right password: paused, and told why.
+    clerk = Client(REMOTE_ADDR=OFFICE)
+    response = sign_in(clerk, "clerk_a")
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Too many failed sign-ins for this user from several addresses" in page
+    assert "15 minutes" in page
+    assert clerk.get(INDEX).status_code == 302  # not signed in
+    assert "Sign-ins of clerk_a are paused: 20 failed sign-ins from 5 addresses" in caplog.text
+    home = login(hq).get(INDEX).content.decode()
+    assert 'id="paused-sign-ins"' in home
+    assert "clerk_a" in home.split('id="paused-sign-ins"', 1)[1].split("</p>", 1)[0]
+    assert 'id="paused-sign-ins"' not in login(clerk_a).get(INDEX).content.decode()
+    # The refusals while paused do not count against the clerk's own address.
+    for _ in range(5):
+        sign_in(clerk, "clerk_a")
+    assert not AccessAttempt.objects.filter(username="clerk_a", ip_address=OFFICE).exists()
+
+    # A short pause: once the last guess is 15 minutes old, the clerk signs in.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert sign_in(clerk, "clerk_a").status_code == 302
+    assert 'id="paused-sign-ins"' not in login(hq).get(INDEX).content.decode()
+
+
 def test_a_lockout_does_not_touch_the_apis_cognito_tokens(cognito_settings, clerk_a, package_a, api_client):
     for _ in range(6):
         sign_in(Client(REMOTE_ADDR="127.0.0.1"), "clerk_a", "wrong")
@@ -158,22 +203,16 @@ def test_a_lockout_does_not_touch_the_apis_cognito_tokens(cognito_settings, cler
 # --- two-factor sign-in -------------------------------------------------------------------
 
 
-def code(device, steps_ahead=0) -> str:
-    """The code an authenticator app shows now (or ``steps_ahead`` periods from now)."""
-    return (
-        f"{totp(device.bin_key, step=device.step, t0=device.t0 - steps_ahead * device.step, digits=device.digits):06d}"
-    )
-
-
 def test_a_staff_user_with_an_authenticator_app_must_give_its_code(clerk_a):
     device = totp_device_add(actor=None, user=clerk_a)
     client = Client()
     response = sign_in(client, "clerk_a")
     assert response.status_code == 200
-    assert "Enter the two-factor code from your authenticator app" in response.content.decode()
+    assert "and the code your authenticator app shows if your account has one" in response.content.decode()
     assert client.get(INDEX).status_code == 302  # not signed in
     response = sign_in(client, "clerk_a", otp_token="000000" if code(device) != "000000" else "111111")
-    assert "That two-factor code is wrong" in response.content.decode()
+    assert "and the code your authenticator app shows if your account has one" in response.content.decode()
+    assert client.get(INDEX).status_code == 302  # not signed in
     device.refresh_from_db()
     device.throttle_reset()  # django-otp slows down guessing after a wrong code
     response = sign_in(client, "clerk_a", otp_token=code(device))
@@ -181,6 +220,42 @@ def test_a_staff_user_with_an_authenticator_app_must_give_its_code(clerk_a):
     assert client.get(INDEX).status_code == 200
     # The password is still checked first: a right code with a wrong password is refused.
     assert sign_in(Client(), "clerk_a", "wrong", otp_token=code(device, 1)).status_code == 200
+
+
+def _page_without_tokens(response) -> str:
+    """The login page as a person sees it, without what changes on every response (the CSRF
+    token, the CSP nonce) and the code typed."""
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", response.content.decode())
+    page = re.sub(r'nonce="[^"]*"', "", page)
+    return re.sub(r'(<input[^>]*name="otp_token"[^>]*?) value="\d*"', r"\1", page)
+
+
+@pytest.mark.parametrize("required", [False, True], ids=["locally", "where-hq-needs-two-factor"])
+def test_the_sign_in_page_never_says_whether_the_password_was_right(settings, hq, clerk_a, required):
+    """A wrong password, the right one without the code, with a wrong code, and HQ's right password
+    without an authenticator app: one page, word for word (nothing confirms a guessed password)."""
+    settings.TWO_FACTOR_REQUIRED_FOR_HQ = required
+    device = totp_device_add(actor=None, user=clerk_a)
+    wrong_code = "000000" if code(device) != "000000" else "111111"
+    attempts = {
+        "wrong password": ("clerk_a", "wrong", {}),
+        "right password, no code": ("clerk_a", PASSWORD, {}),
+        "right password, wrong code": ("clerk_a", PASSWORD, {"otp_token": wrong_code}),
+        "wrong password, right code": ("clerk_a", "wrong", {"otp_token": code(device)}),
+    }
+    if required:
+        attempts["HQ: wrong password"] = ("hq", "wrong", {})
+        attempts["HQ: right password, no app"] = ("hq", PASSWORD, {})
+    pages = {}
+    for name, (username, password, extra) in attempts.items():
+        response = sign_in(Client(REMOTE_ADDR=f"192.0.2.{len(pages) + 1}"), username, password, **extra)
+        assert response.status_code == 200, name
+        pages[name] = _page_without_tokens(response).replace('value="hq"', 'value="clerk_a"')
+        # django-otp makes the next code wait after a wrong one: not what this test is about.
+        TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)
+    assert {name: page == pages["wrong password"] for name, page in pages.items()} == dict.fromkeys(pages, True)
+    assert PASSWORD not in pages["right password, no code"]  # the password is not sent back filled in
+    assert "Please enter the correct user name and password" in pages["wrong password"]
 
 
 def test_without_a_device_the_code_is_not_asked_for_locally(settings, clerk_a, hq):
@@ -193,8 +268,8 @@ def test_hq_without_an_authenticator_app_cannot_use_the_admin_where_it_is_requir
     settings.TWO_FACTOR_REQUIRED_FOR_HQ = True
     response = sign_in(Client(), "hq")
     assert response.status_code == 200
-    assert "HQ accounts sign in with a code from an authenticator app" in response.content.decode()
-    assert "manage.py add_totp_device hq" in response.content.decode()
+    assert "HQ accounts need one: without an app yet, ask an operator to run" in response.content.decode()
+    assert "manage.py add_totp_device" in response.content.decode()
     # Clerks are not HQ: their password is enough.
     assert sign_in(Client(), "clerk_a").status_code == 302
     # A session signed in without a code (before this was required) is sent back to sign in.

@@ -4,6 +4,7 @@ service's rules, illegal steps rejected row by row, idempotent re-runs."""
 import csv
 
 import pytest
+from django.utils import timezone
 
 from shipments.models import Charge, Package, TrackingEvent
 from tests.helpers import IMPORT_DATA as DATA
@@ -52,6 +53,18 @@ def test_events_out_of_order_are_applied_in_time_order_and_a_rerun_changes_nothi
     status, out, _ = run_command("import_events", str(EVENTS))
     assert "created 0, updated 0, unchanged 6, rejected 1" in out
     assert TrackingEvent.objects.count() == events
+
+
+def test_an_imported_cancellation_refunds_when_it_is_imported_not_when_it_happened(run_command, packages):
+    """CP100000017US was cancelled on 2026-03-02 (the file says so): its refund is dated by the import,
+    so a report of March, closed since, does not change."""
+    run_command("import_events", str(EVENTS))
+    cancelled = Package.objects.get(tracking_number="CP100000017US")
+    event = cancelled.events.get(status="cancelled")
+    assert event.occurred_at.isoformat() == "2026-03-02T11:00:00+00:00"
+    refund = Charge.objects.get(package=cancelled, kind="refund")
+    assert refund.charged_at == event.recorded_at
+    assert refund.charged_at.date() == timezone.now().date()
 
 
 def test_every_rejection_reason(run_command, packages, tmp_path):

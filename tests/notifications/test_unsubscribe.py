@@ -65,3 +65,86 @@ def test_a_tampered_or_foreign_link_does_nothing(office_a, office_c, clerk_a, ta
     other.refresh_from_db()
     assert package.receiver_notify_email
     assert other.receiver_notify_email
+
+
+def test_retry_now_after_unsubscribing_sends_nothing_to_that_party(aws, office_a, office_c, clerk_a, hq, tariff):
+    """An email that failed, then its party unsubscribed, then HQ pressed "Retry now": sending
+    reads the party's preferences as they are now, and skips it."""
+    from django.urls import reverse
+
+    from notifications.services import dispatch_due
+    from tests.helpers import login
+
+    email = f"sam-{uuid.uuid4().hex[:8]}@example.com"
+    aws.down()
+    package = register_package(
+        origin=office_a,
+        destination=office_c,
+        actor=clerk_a,
+        sender=party("Sam", email=email, notify_email=True),
+        accept=True,
+    )
+    aws.up()
+    failed = Notification.objects.get(package=package, channel="email", status="accepted")
+    Notification.objects.filter(pk=failed.pk).update(state="failed", attempts=8, last_error="SendEmail: down")
+
+    assert Client().post(f"/notifications/unsubscribe/{unsubscribe_token(package, 'sender')}/").status_code == 200
+    login(hq).post(
+        reverse("admin:notifications_notification_changelist"),
+        {"action": "retry_now", "_selected_action": [failed.pk]},
+    )
+    failed.refresh_from_db()
+    assert failed.state == "pending"
+    dispatch_due()
+
+    failed.refresh_from_db()
+    assert (failed.state, failed.last_error) == ("skipped", "The sender no longer wants emails about this parcel.")
+    assert aws.emails_to(email) == []
+
+
+def test_an_unsubscribe_link_expires_thirty_days_after_the_parcel_is_final(office_a, office_c, clerk_a, tariff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+
+    def registered_and_cancelled(days_ago: int):
+        package = register_package(
+            origin=office_a,
+            destination=office_c,
+            actor=clerk_a,
+            receiver=party("Rita", notify_email=True),
+            registered_at=now - timedelta(days=40),
+        )
+        url = f"/notifications/unsubscribe/{unsubscribe_token(package, 'receiver')}/"
+        assert "Stop the emails" in Client().get(url).content.decode()  # still moving: the link works
+        package_record_event(package=package, status="cancelled", occurred_at=now - timedelta(days=days_ago))
+        return package, url
+
+    # Final for 29 days: the link works.
+    recent, url = registered_and_cancelled(29)
+    assert "Stop the emails" in Client().get(url).content.decode()
+    assert Client().post(url).status_code == 200
+    recent.refresh_from_db()
+    assert not recent.receiver_notify_email
+
+    # Final for 31 days: expired, on both GET and POST, and nothing changes.
+    old, url = registered_and_cancelled(31)
+    page = Client().get(url)
+    assert page.status_code == 410
+    assert "This link has expired" in page.content.decode()
+    assert "Stop the emails" not in page.content.decode()
+    assert Client().post(url).status_code == 410
+    old.refresh_from_db()
+    assert old.receiver_notify_email
+
+
+def test_a_signed_link_of_no_package_is_a_404_not_a_500(db):
+    from django.core import signing
+
+    from notifications.messages import UNSUBSCRIBE_SALT
+
+    token = signing.dumps({"package": 999_999_999, "recipient": "sender"}, salt=UNSUBSCRIBE_SALT, compress=True)
+    assert Client().get(f"/notifications/unsubscribe/{token}/").status_code == 404
+    assert Client().post(f"/notifications/unsubscribe/{token}/").status_code == 404

@@ -67,3 +67,26 @@ def test_the_network_report_sums_every_office_in_one_pass(django_assert_num_quer
     # An office's report has no office breakdown.
     with pytest.raises(ShipmentError, match="Group by one of"):
         cost_report(office=a, date_from=today, date_to=today, group_by=("office",))
+
+
+@pytest.mark.django_db
+def test_a_cancellation_recorded_late_refunds_in_the_month_it_is_recorded_not_in_a_closed_one():
+    """A clerk records today a cancellation that happened weeks ago: the event says when it
+    happened, but the refund is dated today, so last month's report (closed) stays as it was."""
+    origin, destination = OfficeFactory(code="ORG01"), OfficeFactory(code="DST01")
+    two_months_ago = timezone.now() - timedelta(days=60)
+    package = register_package(origin=origin, destination=destination, registered_at=two_months_ago)
+    then = two_months_ago.date()
+    closed_month = cost_report(office=None, date_from=then, date_to=then)
+    assert closed_month.revenue == package.cost_total
+
+    before = timezone.now()
+    event = package_record_event(package=package, status="cancelled", occurred_at=two_months_ago + timedelta(hours=1))
+
+    assert event.occurred_at == two_months_ago + timedelta(hours=1)
+    refund = package.charges.get(kind="refund")
+    assert refund.charged_at >= before
+    again = cost_report(office=None, date_from=then, date_to=then)
+    assert (again.revenue, again.packages) == (closed_month.revenue, closed_month.packages)
+    today = cost_report(office=None, date_from=timezone.now().date(), date_to=timezone.now().date())
+    assert today.revenue == -package.cost_total
