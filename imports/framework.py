@@ -12,6 +12,7 @@ own process, and psycopg2 lets go of the GIL while it waits for it, so the two
 halves of the work overlap on two cores.
 """
 
+import contextlib
 import csv
 import sys
 import tempfile
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from .models import ImportRun
 from .read_ahead import read_ahead
@@ -200,10 +201,25 @@ class _Checked:
     checked: Any
 
 
+def _missing(row: dict[str, str], required: tuple[str, ...]) -> dict[str, str]:
+    """The problems of a row without some of the required columns (a JSONL line
+    may leave out keys the first line had)."""
+    return {name: "Required: this line has no such key." for name in required if name not in row}
+
+
 def _checked_batches(importer: Importer, rows: Iterator[tuple[int, dict[str, str]]], size: int) -> Iterator[_Checked]:
+    required = importer.required_columns
+    every = frozenset(required)
     for batch in _batches(rows, size):
-        unreadable = {number: {"_line": row["_line"]} for number, row in batch if "_line" in row}
-        readable = [(number, row) for number, row in batch if "_line" not in row]
+        unreadable: Rejections = {}
+        readable = []
+        for number, row in batch:
+            if "_line" in row:
+                unreadable[number] = {"_line": row["_line"]}
+            elif not every.issubset(row.keys()):
+                unreadable[number] = _missing(row, required)
+            else:
+                readable.append((number, row))
         yield _Checked(len(batch), unreadable, importer.check_batch(readable) if readable else None)
 
 
@@ -285,6 +301,14 @@ def run_import(
     except BrokenFile as error:
         if run is not None:
             ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.FAILED, message=str(error))
+        raise
+    except Exception as error:
+        # Not left "running": the record says the run stopped, and why.
+        if run is not None:
+            with contextlib.suppress(DatabaseError):  # the database itself may be what failed
+                ImportRun.objects.filter(pk=run.pk).update(
+                    state=ImportRun.State.FAILED, message=f"{type(error).__name__}: {error}"[:2000]
+                )
         raise
     finally:
         progress.close()

@@ -8,6 +8,7 @@ service turns the problems into one ``ShipmentError`` with ``refuse``.
 
 import functools
 import re
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -92,6 +93,38 @@ def parcel_problems(
     return problems
 
 
+# --- what a column holds -----------------------------------------------------------------
+
+
+def column_limits(model: Any, names: Iterable[str]) -> dict[str, int]:
+    """The ``max_length`` of these fields of ``model``, read from the model so a
+    rule's limit cannot drift from the column's."""
+    return {name: int(model._meta.get_field(name).max_length) for name in names}
+
+
+def length_problems(values: Mapping[str, str], limits: Mapping[str, int]) -> list[Problem]:
+    """Every value no longer than its column holds (PostgreSQL refuses a longer
+    one, and with it everything written in the same transaction)."""
+    return [
+        Problem(field, f"At most {limits[field]} characters (this has {len(value)}).")
+        for field, value in values.items()
+        if field in limits and len(value) > limits[field]
+    ]
+
+
+@functools.cache
+def _party_limits() -> dict[str, int]:
+    """A party's columns (``name``, ``email``, ``address.line1``, ...) and their limits."""
+    from offices.models import Location
+
+    from .models import Package
+
+    party = column_limits(Package, ("sender_name", "sender_email"))
+    limits = {name.removeprefix("sender_"): limit for name, limit in party.items()}
+    address = column_limits(Location, ("line1", "line2", "city", "region", "postal_code"))
+    return limits | {f"address.{name}": limit for name, limit in address.items()}
+
+
 # --- sender and receiver ---------------------------------------------------------------
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -132,9 +165,23 @@ def phone_e164(raw: str, country: str = "") -> str | None:
 
 def party_problems(role: str, party: Party) -> list[Problem]:
     """A name, a street and a city, an ISO country code, and a way to reach
-    them for each notification channel they asked for."""
+    them for each notification channel they asked for; no value longer than
+    its column holds."""
     problems = []
     address = party.address
+    limits = _party_limits()
+    for field, value in (
+        ("name", party.name),
+        ("email", party.email),
+        ("address.line1", address.line1),
+        ("address.line2", address.line2),
+        ("address.city", address.city),
+        ("address.region", address.region),
+        ("address.postal_code", address.postal_code),
+    ):
+        # Values are stored stripped: only the stripped length counts.
+        if len(value) > limits[field] and len(text := value.strip()) > limits[field]:
+            problems.append(Problem(f"{role}.{field}", f"At most {limits[field]} characters (this has {len(text)})."))
     if not party.name.strip():
         problems.append(Problem(f"{role}.name", "Enter a name."))
     if not address.line1.strip():
