@@ -9,6 +9,7 @@ service turns the problems into one ``ShipmentError`` with ``refuse``.
 import functools
 import re
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -200,6 +201,37 @@ def party_problems(role: str, party: Party) -> list[Problem]:
     if party.notify_email and not party.email.strip():
         problems.append(Problem(f"{role}.email", "An email address is needed for email notifications."))
     return problems
+
+
+# --- times ------------------------------------------------------------------------------
+
+# A scanner's clock may run a little ahead of the server's.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def network_start() -> datetime:
+    """The first moment a registration or an event may name: midnight UTC of
+    settings.NETWORK_START_DATE."""
+    from django.conf import settings
+
+    return datetime.combine(settings.NETWORK_START_DATE, time.min, tzinfo=UTC)
+
+
+def time_problems(field: str, moment: datetime, *, now: datetime, start: datetime, what: str) -> list[Problem]:
+    """A registration or event time (an aware datetime) the network can have
+    had: not before its ``start`` (``network_start``), not later than ``now``
+    beyond the clock skew. ``what`` names it in the sentence ("An event")."""
+    if moment < start:
+        return [
+            Problem(
+                field,
+                f"Before {start:%Y-%m-%d}, when the network started.",
+                f"{what} cannot happen before {start:%Y-%m-%d}, when the network started.",
+            )
+        ]
+    if moment > now + CLOCK_SKEW:
+        return [Problem(field, "In the future.", f"{what} cannot happen in the future.")]
+    return []
 
 
 # --- tracking events -------------------------------------------------------------------

@@ -31,8 +31,14 @@ from offices.models import Office
 
 from ..exceptions import InvalidTrackingNumber
 from ..models import TrackingEvent
-from ..rules import column_limits, event_detail_problems, event_office_problems, length_problems
-from ..services import CLOCK_SKEW
+from ..rules import (
+    column_limits,
+    event_detail_problems,
+    event_office_problems,
+    length_problems,
+    network_start,
+    time_problems,
+)
 from ..statuses import Status, allowed_next, can_follow, effect_of
 from ..tracking_numbers import clean_tracking_number, normalize_tracking_number
 
@@ -96,6 +102,7 @@ class EventImporter(Importer):
     def prepare(self) -> None:
         self.office_ids = dict(Office.objects.values_list("code", "id"))
         self.limits = column_limits(TrackingEvent, ("external_id", "received_by"))
+        self.start = network_start()
 
     def _parse(self, row: dict[str, str], now: datetime) -> tuple[dict[str, Any], dict[str, str]]:
         problems: dict[str, str] = {}
@@ -123,8 +130,8 @@ class EventImporter(Importer):
         else:
             if occurred_at.tzinfo is None:
                 occurred_at = occurred_at.replace(tzinfo=UTC)
-            if occurred_at > now + CLOCK_SKEW:
-                problems["occurred_at"] = "An event cannot happen in the future."
+            for problem in time_problems("occurred_at", occurred_at, now=now, start=self.start, what="An event"):
+                problems["occurred_at"] = problem.sentence
             event["occurred_at"] = occurred_at
         event |= {
             "status": status,

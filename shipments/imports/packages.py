@@ -40,8 +40,8 @@ from offices.models import Office
 
 from ..exceptions import InvalidTrackingNumber
 from ..pricing import PriceList
-from ..rules import party_problems
-from ..services import CLOCK_SKEW, tracking_numbers_for
+from ..rules import network_start, party_problems, time_problems
+from ..services import tracking_numbers_for
 from ..tracking_numbers import normalize_tracking_number
 from ..values import Address, Parcel, Party
 from .package_rows import (
@@ -89,6 +89,7 @@ class PackageImporter(Importer):
 
     def prepare(self) -> None:
         self.price_list = PriceList.load()
+        self.start = network_start()
         # Set by the writes: the last batch was mostly new packages, so the reader thread
         # prices the next one ahead (a file of new parcels); a re-run prices nothing.
         self.price_ahead = False
@@ -204,8 +205,10 @@ class PackageImporter(Importer):
             else:
                 if created_at.tzinfo is None:
                     created_at = created_at.replace(tzinfo=UTC)
-                if created_at > now + CLOCK_SKEW:
-                    problems["created_at"] = "In the future."
+                for problem in time_problems(
+                    "created_at", created_at, now=now, start=self.start, what="A registration"
+                ):
+                    problems["created_at"] = problem.message
         if problems:
             return None, problems
         compared, comparable = compared_text(parcel, sender, receiver)

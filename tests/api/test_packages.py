@@ -238,6 +238,17 @@ def test_delay_needs_a_reason(clerk_a_client, package_a):
     assert response.json()["reason"] == "weather"
 
 
+@pytest.mark.parametrize("occurred_at", ["0001-01-01T00:00:00Z", "1999-12-31T23:59:59Z"])
+def test_an_event_dated_before_the_network_started_is_400(clerk_a_client, package_a, occurred_at):
+    """Issue 20, point 4: a time before NETWORK_START_DATE (2000-01-01) is refused, not stored."""
+    url = f"/api/v1/packages/{package_a.tracking_number}/events/"
+    response = clerk_a_client.post(url, {"status": "accepted", "occurred_at": occurred_at}, format="json")
+    error = assert_error(response, 400)
+    assert error["message"] == "An event cannot happen before 2000-01-01, when the network started."
+    assert error["details"] == {"occurred_at": "Before 2000-01-01, when the network started."}
+    assert TrackingEvent.objects.filter(package=package_a).count() == 1
+
+
 def test_event_at_an_unknown_office_code_is_400(clerk_a_client, package_a):
     url = f"/api/v1/packages/{package_a.tracking_number}/events/"
     error = assert_error(clerk_a_client.post(url, {"status": "accepted", "office": "ZZZ99"}, format="json"), 400)

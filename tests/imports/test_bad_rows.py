@@ -1,6 +1,7 @@
-"""One bad row never costs its batch: a value longer than its column holds or a
-JSONL line without a required key is that row's rejection, with its line and
-reason, and the batch's other rows are written (issue 20, point 8)."""
+"""One bad row never costs its batch: a value longer than its column holds, a
+JSONL line without a required key (issue 20, point 8) or a time before the
+network started (point 4) is that row's rejection, with its line and reason,
+and the batch's other rows are written."""
 
 import csv
 import json
@@ -79,3 +80,35 @@ def test_a_jsonl_line_without_a_required_key_is_a_rejected_row(run_command, netw
     assert status == 1
     assert f"created {len(rows) - 1}, updated 0, unchanged 0, rejected 1" in out
     assert _errors(errors) == [["2", "sender_name", "Required: this line has no such key."]]
+
+
+@pytest.mark.parametrize("created_at", ["0001-01-01", "0001-01-01T00:00:00+01:00", "1999-12-31T23:59:59Z"])
+def test_a_parcel_registered_before_the_network_started_is_a_rejected_row(run_command, network, tmp_path, created_at):
+    rows = package_rows()
+    rows[0] = rows[0] | {"created_at": created_at}
+    errors = tmp_path / "errors.csv"
+    status, out, _ = run_command(
+        "import_packages", str(write_package_rows(tmp_path / "p.csv", rows)), "--errors", str(errors)
+    )
+    assert status == 1
+    assert f"created {len(rows) - 1}, updated 0, unchanged 0, rejected 1" in out
+    assert _errors(errors) == [["2", "created_at", "Before 2000-01-01, when the network started."]]
+    assert not Package.objects.filter(created_at__year__lt=2000).exists()
+
+
+def test_an_event_before_the_network_started_is_a_rejected_row(run_command, network, tmp_path, settings):
+    assert run_command("import_packages", str(IMPORT_DATA / "packages.csv"))[0] == 0
+    number = package_rows()[0]["tracking_number"]
+    settings.NETWORK_START_DATE = settings.NETWORK_START_DATE.replace(year=2026)
+    source = tmp_path / "events.csv"
+    source.write_text(
+        "tracking_number,status,office,occurred_at\n"
+        f"{number},accepted,JFK01,0001-01-01T00:00:00Z\n"
+        f"{number},accepted,JFK01,2025-12-31T23:59:59Z\n"
+    )
+    errors = tmp_path / "errors.csv"
+    status, out, _ = run_command("import_events", str(source), "--errors", str(errors))
+    assert status == 1
+    assert "created 0, updated 0, unchanged 0, rejected 2" in out
+    reason = "An event cannot happen before 2026-01-01, when the network started."
+    assert _errors(errors) == [["2", "occurred_at", reason], ["3", "occurred_at", reason]]

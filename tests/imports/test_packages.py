@@ -228,7 +228,9 @@ def test_resume_after_a_crash_gives_the_rows_of_one_clean_run(run_command, netwo
         run_command("import_packages", str(source), "--batch-size", "10")
     assert Package.objects.count() == 20
     run = ImportRun.objects.get(kind="import_packages")
-    assert (run.rows_done, run.created, run.state) == (20, 20, ImportRun.State.RUNNING)
+    # Not left "running": the record says it stopped, and why; --resume takes it up.
+    assert (run.rows_done, run.created, run.state) == (20, 20, ImportRun.State.FAILED)
+    assert run.message == "RuntimeError: the Lambda was killed"
 
     monkeypatch.setattr(PackageImporter, "import_batch", real)
     status, out, _ = run_command("import_packages", str(source), "--batch-size", "10", "--resume")
