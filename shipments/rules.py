@@ -94,6 +94,25 @@ def parcel_problems(
     return problems
 
 
+# --- tracking numbers --------------------------------------------------------------------
+
+
+def imported_number_problems(tracking_number: str, *, our_country: str) -> list[Problem]:
+    """A new parcel's number from outside (an import) is a partner's: one with
+    our own country code is ours to issue (``shipments.tracking_numbers``: the
+    sequence and its permutation draw them), and one we did not issue would
+    sooner or later be drawn for a parcel at the counter."""
+    if tracking_number.endswith(our_country):
+        return [
+            Problem(
+                "tracking_number",
+                f"{tracking_number} has our own country code {our_country}: we issue those numbers ourselves "
+                "and did not issue this one. Leave tracking_number empty to have one drawn.",
+            )
+        ]
+    return []
+
+
 # --- what a column holds -----------------------------------------------------------------
 
 

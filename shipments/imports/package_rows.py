@@ -123,6 +123,7 @@ class Staged:
     created_at: str
     line: int = 0
     costs: str = ""  # the COST columns as COPY text, when priced ahead in the reader thread
+    generated: bool = False  # the tracking number was drawn for the row (it had none)
 
 
 @dataclass

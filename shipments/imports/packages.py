@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import validate_email
 from django.db import connection
 from django.utils import timezone
@@ -40,7 +41,7 @@ from offices.models import Office
 
 from ..exceptions import InvalidTrackingNumber
 from ..pricing import PriceList
-from ..rules import network_start, party_problems, time_problems
+from ..rules import imported_number_problems, network_start, party_problems, time_problems
 from ..services import tracking_numbers_for
 from ..tracking_numbers import normalize_tracking_number
 from ..values import Address, Parcel, Party
@@ -90,6 +91,7 @@ class PackageImporter(Importer):
     def prepare(self) -> None:
         self.price_list = PriceList.load()
         self.start = network_start()
+        self.our_country = settings.TRACKING_NUMBER_COUNTRY
         # Set by the writes: the last batch was mostly new packages, so the reader thread
         # prices the next one ahead (a file of new parcels); a re-run prices nothing.
         self.price_ahead = False
@@ -260,6 +262,7 @@ class PackageImporter(Importer):
         for service, staged_rows in unnumbered.items():
             fresh = [staged for staged in staged_rows if staged.line not in given]
             for staged in staged_rows:
+                staged.generated = True
                 if staged.line in given:
                     staged.tracking_number = given[staged.line]
             for staged, tracking_number in zip(fresh, tracking_numbers_for(service, len(fresh)), strict=True):
@@ -292,6 +295,18 @@ class PackageImporter(Importer):
             ).values_list("line", "tracking_number")
         )
 
+    def _without_our_numbers(self, good: list[Staged], registered: dict[str, Any], result: BatchResult) -> list[Staged]:
+        """The rows but those of new parcels whose number from the file is ours to issue (rejected)."""
+        kept = []
+        for staged in good:
+            if not staged.generated and staged.tracking_number not in registered:
+                problems = imported_number_problems(staged.tracking_number, our_country=self.our_country)
+                if problems:
+                    result.rejected[staged.line] = {problem.field: problem.message for problem in problems}
+                    continue
+            kept.append(staged)
+        return kept
+
     def _write(self, good: list["Staged"], result: BatchResult) -> None:
         with connection.cursor() as cursor:
             # The packages already registered, by one index lookup, with what the file could change
@@ -303,6 +318,7 @@ class PackageImporter(Importer):
                 [[staged.tracking_number for staged in good]],
             )
             registered = {number: rest for number, *rest in cursor.fetchall()}
+            good = self._without_our_numbers(good, registered, result)
             new = len(good) - len(registered)
             self.price_ahead = new > len(good) // 2
             if new:
