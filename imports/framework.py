@@ -50,6 +50,8 @@ class Importer:
     kind = ""
     # (kind, source, identity) of the file being imported; None for stdin (no identity).
     file: tuple[str, str, str] | None = None
+    # Where the rows come from (a path, "-" or an s3:// URL), for what the importer records.
+    location = ""
     required_columns: tuple[str, ...] = ()
     optional_columns: tuple[str, ...] = ()
 
@@ -270,6 +272,7 @@ def run_import(
         stream = open_binary(location)
         # Which version of which file: rows without a key of their own are recognised by their line in it.
         importer.file = (importer.kind, location, identity) if identity else None
+        importer.location = location
         importer.prepare()
         rows = read_rows(stream, fmt, importer, location)
         if importer.ordered:

@@ -54,7 +54,7 @@ def tracking_numbers_for(service: str, count: int = 1) -> list[str]:
                 "FROM generate_series(1, %s), shipments_tracking_serial_scheme AS scheme",
                 [wanted],
             )
-            drawn = []
+            drawn: list[str] = []
             for position, plain_below in cursor.fetchall():
                 number = issued_tracking_number(
                     indicator, position, country, key=settings.TRACKING_NUMBER_KEY, plain_below=plain_below

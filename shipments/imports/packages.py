@@ -46,6 +46,8 @@ from ..services import tracking_numbers_for
 from ..tracking_numbers import normalize_tracking_number
 from ..values import Address, Parcel, Party
 from .package_rows import (
+    LEAVABLE,
+    LEAVABLE_NAMES,
     NO_COST,
     NO_OFFICE,
     STORED_TEXT,
@@ -54,10 +56,11 @@ from .package_rows import (
     Staged,
     column_of,
     compared_text,
+    filled,
     flag,
     whole,
 )
-from .package_writes import insert_new, reject_frozen_changes, stage, update_existing
+from .package_writes import change_parties, insert_new, party_changes, reject_frozen_changes, stage
 
 
 class PackageImporter(Importer):
@@ -87,6 +90,10 @@ class PackageImporter(Importer):
         "receiver_notify_email",
         "created_at",
     )
+
+    def __init__(self, *, update_parties: bool = False):
+        # Whether a row may change a registered parcel's sender and receiver (recorded as a PackageChange).
+        self.update_parties = update_parties
 
     def prepare(self) -> None:
         self.price_list = PriceList.load()
@@ -213,8 +220,12 @@ class PackageImporter(Importer):
                     problems["created_at"] = problem.message
         if problems:
             return None, problems
-        compared, comparable = compared_text(parcel, sender, receiver)
-        return Staged(tracking_number, compared, comparable, parcel, str(created_at)), {}
+        left_out = LEAVABLE_NAMES.difference(row)
+        absent = tuple(sorted(LEAVABLE[name] for name in left_out)) if left_out else ()
+        compared, comparable = compared_text(parcel, sender, receiver, absent)
+        staged = Staged(tracking_number, compared, comparable, parcel, str(created_at))
+        staged.absent = absent
+        return staged, {}
 
     # --- one batch -----------------------------------------------------------------------
 
@@ -338,7 +349,9 @@ class PackageImporter(Importer):
                     is_new = "t"
                 else:
                     package_id, sender_id, receiver_id, stored = found
-                    if staged.comparable and stored == staged.compared:
+                    if staged.comparable and stored == (
+                        filled(staged.compared, stored, staged.absent) if staged.absent else staged.compared
+                    ):
                         result.unchanged += 1
                         continue
                     # Registered: its cost is frozen (its charge is immutable), so it is not priced.
@@ -352,8 +365,11 @@ class PackageImporter(Importer):
             stage(cursor, lines)
             if len(lines) > new:
                 existing = len(lines) - new - reject_frozen_changes(cursor, result)
-                updated = update_existing(cursor)
-                result.updated += updated
-                result.unchanged += existing - updated
+                changes = party_changes(cursor)
+                if changes:
+                    change_parties(
+                        cursor, changes, result, allowed=self.update_parties, source=self.location or "stdin"
+                    )
+                result.unchanged += existing - len(changes)
             if new:
                 result.created += insert_new(cursor)

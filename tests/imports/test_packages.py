@@ -102,7 +102,9 @@ def test_a_changed_party_updates_and_a_changed_parcel_is_refused(run_command, ne
     rows[0]["receiver_city"] = "Santa Monica"
     rows[1]["weight_grams"] = "900"
     errors = tmp_path / "errors.csv"
-    status, out, _ = run_command("import_packages", str(_write(tmp_path / "p.csv", rows)), "--errors", str(errors))
+    status, out, _ = run_command(
+        "import_packages", str(_write(tmp_path / "p.csv", rows)), "--errors", str(errors), "--update-parties"
+    )
     assert status == 1
     assert "created 0, updated 1, unchanged 0, rejected 1" in out
     package = Package.objects.select_related("receiver_address").get(tracking_number="EE473124829DE")
@@ -135,7 +137,7 @@ def test_a_rerun_changes_nothing_whatever_the_values_look_like(run_command, netw
     assert again == {number: package.updated_at for number, package in first.items()}
 
     rows[0]["sender_name"] = "Ada \\ Lovelace"
-    status, out, _ = run_command("import_packages", str(_write(tmp_path / "p.csv", rows)))
+    status, out, _ = run_command("import_packages", str(_write(tmp_path / "p.csv", rows)), "--update-parties")
     assert "created 0, updated 1, unchanged 1, rejected 0" in out
     assert Package.objects.get(tracking_number="EE473124829DE").sender_name == "Ada \\ Lovelace"
 
