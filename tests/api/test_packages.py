@@ -275,6 +275,13 @@ def test_delay_needs_a_reason(clerk_a_client, package_a):
     assert response.json()["reason"] == "weather"
 
 
+@pytest.mark.parametrize("occurred_at", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_an_event_at_the_ends_of_the_calendar_is_400_not_500(clerk_a_client, package_a, occurred_at):
+    url = f"/api/v1/packages/{package_a.tracking_number}/events/"
+    response = clerk_a_client.post(url, {"status": "accepted", "occurred_at": occurred_at}, format="json")
+    assert "occurred_at" in assert_error(response, 400)["details"]
+
+
 @pytest.mark.parametrize("occurred_at", ["0001-01-01T00:00:00Z", "1999-12-31T23:59:59Z"])
 def test_an_event_dated_before_the_network_started_is_400(clerk_a_client, package_a, occurred_at):
     """Issue 20, point 4: a time before NETWORK_START_DATE (2000-01-01) is refused, not stored."""
