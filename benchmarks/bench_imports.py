@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Its own scratch database: the 1k/1m ones are not needed (benchmarks/run.py).
 SEEDED = False
+# The file's numbers are a partner's: an import refuses new numbers of our own country (US).
+PARTNER_COUNTRY = "DE"
 
 
 def _packages_file(path: Path, count: int, offices: list[str], taken: set[str], first_serial: int = 60_000_000) -> None:
@@ -86,7 +88,7 @@ def _packages_file(path: Path, count: int, offices: list[str], taken: set[str], 
             number = None
             while number is None:
                 serial += 1
-                number = issuable_tracking_number(SERVICE_INDICATORS[service], serial, "US")
+                number = issuable_tracking_number(SERVICE_INDICATORS[service], serial, PARTNER_COUNTRY)
                 if number in taken:
                     number = None
             origin, destination = rng.sample(offices, 2)

@@ -12,6 +12,7 @@ own process, and psycopg2 lets go of the GIL while it waits for it, so the two
 halves of the work overlap on two cores.
 """
 
+import contextlib
 import sys
 import time
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from .errors_file import ErrorsFile, Rejections
 from .models import ImportRun
@@ -46,6 +47,8 @@ class Importer:
     kind = ""
     # (kind, source, identity) of the file being imported; None for stdin (no identity).
     file: tuple[str, str, str] | None = None
+    # Where the rows come from (a path, "-" or an s3:// URL), for what the importer records.
+    location = ""
     required_columns: tuple[str, ...] = ()
     optional_columns: tuple[str, ...] = ()
     # Columns a file may have that the import does not read (an export's read-only state):
@@ -180,10 +183,25 @@ class _Checked:
     checked: Any
 
 
+def _missing(row: dict[str, str], required: tuple[str, ...]) -> dict[str, str]:
+    """The problems of a row without some of the required columns (a JSONL line
+    may leave out keys the first line had)."""
+    return {name: "Required: this line has no such key." for name in required if name not in row}
+
+
 def _checked_batches(importer: Importer, rows: Iterator[tuple[int, dict[str, str]]], size: int) -> Iterator[_Checked]:
+    required = importer.required_columns
+    every = frozenset(required)
     for batch in _batches(rows, size):
-        unreadable = {number: {"_line": row["_line"]} for number, row in batch if "_line" in row}
-        readable = [(number, row) for number, row in batch if "_line" not in row]
+        unreadable: Rejections = {}
+        readable = []
+        for number, row in batch:
+            if "_line" in row:
+                unreadable[number] = {"_line": row["_line"]}
+            elif not every.issubset(row.keys()):
+                unreadable[number] = _missing(row, required)
+            else:
+                readable.append((number, row))
         yield _Checked(len(batch), unreadable, importer.check_batch(readable) if readable else None)
 
 
@@ -249,6 +267,7 @@ def run_import(
         stream = open_binary(location)
         # Which version of which file: rows without a key of their own are recognised by their line in it.
         importer.file = (importer.kind, location, identity) if identity else None
+        importer.location = location
         importer.prepare()
         rows = read_rows(stream, fmt, importer, location)
         to_skip = skip
@@ -284,6 +303,14 @@ def run_import(
     except BrokenFile as error:
         if run is not None:
             ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.FAILED, message=str(error))
+        raise
+    except Exception as error:
+        # Not left "running": the record says the run stopped, and why.
+        if run is not None:
+            with contextlib.suppress(DatabaseError):  # the database itself may be what failed
+                ImportRun.objects.filter(pk=run.pk).update(
+                    state=ImportRun.State.FAILED, message=f"{type(error).__name__}: {error}"[:2000]
+                )
         raise
     finally:
         progress.close()

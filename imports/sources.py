@@ -3,12 +3,14 @@ streamed; CSV or JSONL, optionally gzip; rows as (line number, {column: text})
 after the header is checked against the importer's columns. A CSV cell's
 formula neutraliser (``csv_cells``) is taken off as it is read."""
 
+import codecs
 import csv
 import gzip
 import io
 import json
 import os
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from typing import IO, Any, Protocol
 from urllib.parse import urlsplit
@@ -18,6 +20,11 @@ from django.core.management.base import CommandError
 from .csv_cells import restore
 
 FORMATS = ("csv", "jsonl", "csv.gz", "jsonl.gz")
+# The longest line (a CSV record, a JSONL object) an import reads: real rows
+# are a few hundred bytes; what is longer is a crafted or broken file, and
+# reading it whole (one 500 MB field of a small .gz) would exhaust the worker.
+MAX_LINE_BYTES = 1 << 20
+MAX_LINE_TEXT = "1 MiB"
 
 
 class BrokenFile(CommandError):
@@ -179,60 +186,148 @@ def _check_header(columns: Iterable[str], importer: Columns, location: str) -> N
         )
 
 
+def _lines(binary: IO[bytes]) -> Iterator[bytes | None]:
+    """The file's lines as bytes, each at most MAX_LINE_BYTES; None for a line
+    over the cap, whose rest is read and dropped a cap at a time, so memory
+    stays flat whatever the file holds (one 500 MB field, one line of empty
+    columns)."""
+    readline = binary.readline
+    while True:
+        line = readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):
+                line = readline(MAX_LINE_BYTES)
+            yield None
+        else:
+            yield line
+
+
+class _Text:
+    """Decoded lines of the file (UTF-8, a byte-order mark skipped), counting
+    them and the bytes before them (for an encoding error's position)."""
+
+    def __init__(self, binary: IO[bytes], location: str):
+        self.lines = _lines(binary)
+        self.location = location
+        self.number = 0  # of the line last read
+        self.offset = 0  # bytes before it
+
+    def next(self) -> str | None:
+        """The next line, None for one over the cap; StopIteration at the end."""
+        line = next(self.lines)
+        self.number += 1
+        if line is None:
+            return None
+        if self.number == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8) :]
+            self.offset += len(codecs.BOM_UTF8)
+        try:
+            text = line.decode()
+        except UnicodeDecodeError as error:
+            raise BrokenFile(
+                f"{self.location} is not UTF-8 text ({error.reason} at byte {self.offset + error.start})."
+            ) from error
+        self.offset += len(line)
+        return text
+
+
+class _CsvLines:
+    """The lines ``csv.reader`` reads, a record at most MAX_LINE_BYTES long
+    (a quoted field may hold line breaks, so a record may be several lines):
+    a longer one stops the file, as a field over the csv module's limit does."""
+
+    def __init__(self, text: _Text):
+        self.text = text
+        self.record = 0  # characters of the record being read; the reader sets 0 after each
+
+    def __iter__(self) -> "_CsvLines":
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.next()
+        if line is None or self.record + len(line) > MAX_LINE_BYTES:
+            raise BrokenFile(
+                f"{self.text.location}, line {self.text.number}: a record longer than {MAX_LINE_TEXT} "
+                "(no row of an import is nearly that long)."
+            )
+        self.record += len(line)
+        return line
+
+
+def _csv_file_rows(text: _Text, importer: Columns, location: str) -> Iterator[tuple[int, dict[str, str]]]:
+    lines = _CsvLines(text)
+    reader = csv.reader(lines)
+    header = next(reader, None)
+    if header is None:
+        raise BrokenFile(f"{location} is empty: a CSV file starts with its header row.")
+    header = [name.strip() for name in header]
+    _check_header(header, importer, location)
+    for row in _csv_rows(reader, location):
+        lines.record = 0
+        if not row:
+            continue
+        if len(row) != len(header):
+            yield reader.line_num, {"_line": f"has {len(row)} fields, the header {len(header)}"}
+        elif "\x00" in (joined := "".join(row)):
+            yield reader.line_num, _null_byte(dict(zip(header, row, strict=True)))
+        else:
+            if "'" in joined:  # our own exports put a quote before a would-be formula: take it off
+                row = [restore(value) for value in row]
+            yield reader.line_num, dict(zip(header, row, strict=True))
+
+
+def _jsonl_file_rows(text: _Text, importer: Columns, location: str) -> Iterator[tuple[int, dict[str, str]]]:
+    checked = False
+    while True:
+        try:
+            line = text.next()
+        except StopIteration:
+            return
+        number = text.number
+        if line is None:
+            yield number, {"_line": f"longer than {MAX_LINE_TEXT} (no row of an import is nearly that long)"}
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            flat = _flatten(record) if isinstance(record, dict) else None
+        except ValueError:
+            yield number, {"_line": "not valid JSON"}
+            continue
+        except RecursionError:
+            yield number, {"_line": "nested too deeply"}
+            continue
+        if flat is None:
+            yield number, {"_line": "not a JSON object"}
+            continue
+        if not checked:
+            _check_header(flat, importer, location)
+            checked = True
+        values = "".join(flat.values())
+        if "\x00" in values:
+            yield number, _null_byte(flat)
+        elif not _encodable(values):
+            # JSON's \ud800 escapes can make half a character, which no encoding can write.
+            yield number, {"_line": "has a broken character (a lone UTF-16 surrogate)"}
+        else:
+            yield number, flat
+
+
 def read_rows(stream: IO[bytes], fmt: str, importer: Columns, location: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line number, {column: text}) for every data row. A wrong header or bad
-    UTF-8 raises BrokenFile; a JSONL line that is not an object is a row with a
-    ``_line`` problem (rejected, the run goes on)."""
+    """(line number, {column: text}) for every data row. A wrong header, bad
+    UTF-8 or a CSV record over MAX_LINE_BYTES raises BrokenFile; a JSONL line
+    that is not an object, or over MAX_LINE_BYTES, is a row with a ``_line``
+    problem (rejected, the run goes on). Lines are read a capped piece at a
+    time (``_lines``), so no line is ever held whole past the cap."""
     binary: IO[bytes] = gzip.GzipFile(fileobj=stream) if fmt.endswith(".gz") else stream  # type: ignore[assignment]
-    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    text = _Text(binary, location)
     try:
         if fmt.startswith("csv"):
-            reader = csv.reader(text)
-            header = next(reader, None)
-            if header is None:
-                raise BrokenFile(f"{location} is empty: a CSV file starts with its header row.")
-            header = [name.strip() for name in header]
-            _check_header(header, importer, location)
-            for row in _csv_rows(reader, location):
-                if not row:
-                    continue
-                if len(row) != len(header):
-                    yield reader.line_num, {"_line": f"has {len(row)} fields, the header {len(header)}"}
-                elif "\x00" in (joined := "".join(row)):
-                    yield reader.line_num, _null_byte(dict(zip(header, row, strict=True)))
-                else:
-                    if "'" in joined:  # our own exports put a quote before a would-be formula: take it off
-                        row = [restore(value) for value in row]
-                    yield reader.line_num, dict(zip(header, row, strict=True))
+            yield from _csv_file_rows(text, importer, location)
         else:
-            checked = False
-            for number, line in enumerate(text, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                    flat = _flatten(record) if isinstance(record, dict) else None
-                except ValueError:
-                    yield number, {"_line": "not valid JSON"}
-                    continue
-                except RecursionError:
-                    yield number, {"_line": "nested too deeply"}
-                    continue
-                if flat is None:
-                    yield number, {"_line": "not a JSON object"}
-                    continue
-                if not checked:
-                    _check_header(flat, importer, location)
-                    checked = True
-                values = "".join(flat.values())
-                if "\x00" in values:
-                    yield number, _null_byte(flat)
-                elif not _encodable(values):
-                    # JSON's \ud800 escapes can make half a character, which no encoding can write.
-                    yield number, {"_line": "has a broken character (a lone UTF-16 surrogate)"}
-                else:
-                    yield number, flat
-    except UnicodeDecodeError as error:
-        raise BrokenFile(f"{location} is not UTF-8 text ({error.reason} at byte {error.start}).") from error
-    except (gzip.BadGzipFile, EOFError, OSError) as error:
+            yield from _jsonl_file_rows(text, importer, location)
+    except (gzip.BadGzipFile, EOFError, OSError, zlib.error) as error:
         raise BrokenFile(f"{location} cannot be read: {error}.") from error

@@ -2,6 +2,7 @@
 through ``office_upsert`` (a few hundred rows: the service's own path, one row
 at a time, is fast enough and keeps one set of office rules)."""
 
+import functools
 import re
 import zoneinfo
 from decimal import Decimal, InvalidOperation
@@ -11,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from imports.framework import BatchResult, Importer
-from shipments.rules import phone_e164
+from shipments.rules import column_limits, length_problems, phone_e164
 
-from .models import OFFICE_CODE_PATTERN
+from .models import OFFICE_CODE_PATTERN, Location, Office
 from .services import office_upsert
 
 _TIME_ZONES = frozenset(zoneinfo.available_timezones())
@@ -32,6 +33,13 @@ def _coordinate(text: str, limit: int) -> Decimal | str:
     if not value.is_finite() or not -limit <= value <= limit:
         return f"Must be between -{limit} and {limit}."
     return value.quantize(_SIX_PLACES)
+
+
+@functools.cache
+def _limits() -> dict[str, int]:
+    """The columns' limits, from the models (what PostgreSQL would refuse)."""
+    address = column_limits(Location, ("line1", "line2", "city", "region", "postal_code"))
+    return column_limits(Office, ("name", "email")) | address
 
 
 def office_row(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -71,6 +79,8 @@ def office_row(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
             validate_email(email)
         except ValidationError:
             problems["email"] = "Not an email address."
+    for problem in length_problems({"name": name, "email": email, **address}, _limits()):
+        problems.setdefault(problem.field, problem.message)
     time_zone = row["timezone"].strip()
     if time_zone not in _TIME_ZONES:
         problems["timezone"] = "Use an IANA time zone name, e.g. America/New_York."

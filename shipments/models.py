@@ -257,6 +257,38 @@ class TrackingEvent(models.Model):
         raise ValueError("Tracking events are append-only; they are never deleted.")
 
 
+class PackageChange(models.Model):
+    """A change to a registered package's sender or receiver after its
+    registration: who (``changed_by``, None for the system) through what
+    (``source``, ``via``: an import's file and line), when, and each value
+    before and after. Shown on the package page with its timeline; rows are
+    never changed or deleted."""
+
+    package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="changes", db_index=False)
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
+    source = models.CharField(max_length=10, choices=TrackingEvent.Source.choices)
+    via = models.CharField(max_length=1000, blank=True, help_text="Where the change came from: a file and its line.")
+    changes = models.JSONField(help_text="Each changed column: [before, after].")
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["package", "changed_at"], name="change_package_idx")]
+
+    def __str__(self):
+        return f"{self.package_id}: details changed by {self.source} at {self.changed_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("Package changes are a record; they are never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Package changes are a record; they are never deleted.")
+
+
 class Charge(models.Model):
     """An immutable money record for a package: its frozen cost when registered,
     a negative refund when cancelled. Reports sum these, never re-price."""

@@ -8,6 +8,8 @@ service turns the problems into one ``ShipmentError`` with ``refuse``.
 
 import functools
 import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -94,6 +96,77 @@ def parcel_problems(
     return problems
 
 
+# --- tracking numbers --------------------------------------------------------------------
+
+
+def imported_number_problems(tracking_number: str, *, our_country: str) -> list[Problem]:
+    """A new parcel's number from outside (an import) is a partner's: one with
+    our own country code is ours to issue (``shipments.tracking_numbers``: the
+    sequence and its permutation draw them), and one we did not issue would
+    sooner or later be drawn for a parcel at the counter."""
+    if tracking_number.endswith(our_country):
+        return [
+            Problem(
+                "tracking_number",
+                f"{tracking_number} has our own country code {our_country}: we issue those numbers ourselves "
+                "and did not issue this one. Leave tracking_number empty to have one drawn.",
+            )
+        ]
+    return []
+
+
+# --- what a column holds -----------------------------------------------------------------
+
+
+def column_limits(model: Any, names: Iterable[str]) -> dict[str, int]:
+    """The ``max_length`` of these fields of ``model``, read from the model so a
+    rule's limit cannot drift from the column's."""
+    return {name: int(model._meta.get_field(name).max_length) for name in names}
+
+
+def length_problems(values: Mapping[str, str], limits: Mapping[str, int]) -> list[Problem]:
+    """Every value no longer than its column holds (PostgreSQL refuses a longer
+    one, and with it everything written in the same transaction)."""
+    return [
+        Problem(field, f"At most {limits[field]} characters (this has {len(value)}).")
+        for field, value in values.items()
+        if field in limits and len(value) > limits[field]
+    ]
+
+
+@functools.cache
+def _party_limits() -> dict[str, int]:
+    """A party's columns and their limits, in this order: ``name``, ``email``,
+    ``address.line1``, ``line2``, ``city``, ``region``, ``postal_code``."""
+    from offices.models import Location
+
+    from .models import Package
+
+    party = column_limits(Package, ("sender_name", "sender_email"))
+    limits = {name.removeprefix("sender_"): limit for name, limit in party.items()}
+    address = column_limits(Location, ("line1", "line2", "city", "region", "postal_code"))
+    return limits | {f"address.{name}": limit for name, limit in address.items()}
+
+
+def _length_problems(role: str, party: Party) -> list[Problem]:
+    limits = _party_limits()
+    address = party.address
+    problems = []
+    for field, value in (
+        ("name", party.name),
+        ("email", party.email),
+        ("address.line1", address.line1),
+        ("address.line2", address.line2),
+        ("address.city", address.city),
+        ("address.region", address.region),
+        ("address.postal_code", address.postal_code),
+    ):
+        # Values are stored stripped: only the stripped length counts.
+        if len(value) > limits[field] and len(text := value.strip()) > limits[field]:
+            problems.append(Problem(f"{role}.{field}", f"At most {limits[field]} characters (this has {len(text)})."))
+    return problems
+
+
 # --- sender and receiver ---------------------------------------------------------------
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -150,9 +223,22 @@ def registered_text(value: str) -> str:
 
 def party_problems(role: str, party: Party) -> list[Problem]:
     """A name, a street and a city, an ISO country code, and a way to reach
-    them for each notification channel they asked for."""
+    them for each notification channel they asked for; no value longer than
+    its column holds."""
     problems = []
     address = party.address
+    # One comparison a column, no loop: party_problems runs for every row of a million-row import.
+    name, email, line1, line2, city, region, postal_code = _party_limits().values()
+    if (
+        len(party.name) > name
+        or len(party.email) > email
+        or len(address.line1) > line1
+        or len(address.line2) > line2
+        or len(address.city) > city
+        or len(address.region) > region
+        or len(address.postal_code) > postal_code
+    ):
+        problems += _length_problems(role, party)
     if not party.name.strip():
         problems.append(Problem(f"{role}.name", "Enter a name."))
     if not address.line1.strip():
@@ -173,6 +259,37 @@ def party_problems(role: str, party: Party) -> list[Problem]:
     if party.notify_email and not party.email.strip():
         problems.append(Problem(f"{role}.email", "An email address is needed for email notifications."))
     return problems
+
+
+# --- times ------------------------------------------------------------------------------
+
+# A scanner's clock may run a little ahead of the server's.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def network_start() -> datetime:
+    """The first moment a registration or an event may name: midnight UTC of
+    settings.NETWORK_START_DATE."""
+    from django.conf import settings
+
+    return datetime.combine(settings.NETWORK_START_DATE, time.min, tzinfo=UTC)
+
+
+def time_problems(field: str, moment: datetime, *, now: datetime, start: datetime, what: str) -> list[Problem]:
+    """A registration or event time (an aware datetime) the network can have
+    had: not before its ``start`` (``network_start``), not later than ``now``
+    beyond the clock skew. ``what`` names it in the sentence ("An event")."""
+    if moment < start:
+        return [
+            Problem(
+                field,
+                f"Before {start:%Y-%m-%d}, when the network started.",
+                f"{what} cannot happen before {start:%Y-%m-%d}, when the network started.",
+            )
+        ]
+    if moment > now + CLOCK_SKEW:
+        return [Problem(field, "In the future.", f"{what} cannot happen in the future.")]
+    return []
 
 
 # --- tracking events -------------------------------------------------------------------

@@ -2,7 +2,7 @@
 environment (django-environ); see local.py, test.py and production.py."""
 
 import copy
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -239,6 +239,9 @@ PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="US")
 # a guess than any other. Never change it once numbers are issued: another key
 # draws other serials, which may repeat issued ones.
 TRACKING_NUMBER_KEY = env("TRACKING_NUMBER_KEY", default="")
+# The first day of the network: no registration or tracking event may be dated
+# before it (shipments.rules.time_problems; the counter, the API and the imports).
+NETWORK_START_DATE = date.fromisoformat(env("NETWORK_START_DATE", default="2000-01-01"))
 # The currency all tariffs are priced in.
 PRICING_CURRENCY = env("PRICING_CURRENCY", default="USD")
 

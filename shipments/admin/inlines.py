@@ -1,10 +1,10 @@
-"""The timeline and the charges on the package page: append-only, shown, never edited."""
+"""The timeline, the changes of details and the charges on the package page: append-only, shown, never edited."""
 
 from django.contrib import admin
 
 from offices.admin_mixins import ReadOnlyInlineMixin
 
-from ..models import Charge, TrackingEvent
+from ..models import Charge, PackageChange, TrackingEvent
 from ..times import local_time, office_zone, package_zone
 
 
@@ -26,6 +26,35 @@ class TrackingEventInline(ReadOnlyInlineMixin, admin.TabularInline):
         """In the zone of the office where it happened (where the package was, for an event at no office)."""
         zone = office_zone(event.office) if event.office_id else package_zone(event.package)
         return local_time(event.occurred_at, zone)
+
+
+class PackageChangeInline(ReadOnlyInlineMixin, admin.TabularInline):
+    """Changes to the sender and receiver after registration, with the timeline: who, when, what."""
+
+    model = PackageChange
+    verbose_name = "change of details"
+    verbose_name_plural = "Details changed"
+    fields = ("changed", "description", "what", "via", "changed_by")
+    readonly_fields = fields
+    ordering = ("changed_at", "id")
+
+    def get_queryset(self, request):
+        related = ("changed_by", "package__current_office", "package__origin_office")
+        return super().get_queryset(request).select_related(*related).order_by("changed_at", "id")
+
+    @admin.display(description="When")
+    def changed(self, change):
+        return local_time(change.changed_at, package_zone(change.package))
+
+    @admin.display(description="Change")
+    def description(self, change):
+        return f"Details changed by {change.get_source_display().lower()}"
+
+    @admin.display(description="What")
+    def what(self, change):
+        return "; ".join(
+            f"{name.replace('_', ' ')}: “{before}” → “{after}”" for name, (before, after) in change.changes.items()
+        )
 
 
 class ChargeInline(ReadOnlyInlineMixin, admin.TabularInline):

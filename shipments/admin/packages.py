@@ -28,7 +28,7 @@ from . import reports as report_views
 from . import views as admin_views
 from .columns import PackageColumnsMixin
 from .filters import DateRangeFilter, OfficeListFilter, OnHandFilter, OverdueFilter, TouchesOfficeFilter, my_offices
-from .inlines import ChargeInline, TrackingEventInline
+from .inlines import ChargeInline, PackageChangeInline, TrackingEventInline
 from .labels import LabelActionsMixin
 
 # The most packages one changelist action moves; bigger moves go through the scan page.
@@ -91,7 +91,7 @@ class PackageAdmin(LabelActionsMixin, OfferedFiltersOnlyMixin, PackageColumnsMix
     show_facets = admin.ShowFacets.NEVER
     paginator = EstimatedCountPaginator
     autocomplete_fields = ("origin_office", "current_office", "destination_office")
-    inlines = (TrackingEventInline, NotificationInline, ChargeInline)
+    inlines = (TrackingEventInline, PackageChangeInline, NotificationInline, ChargeInline)
     actions = (
         "mark_accepted",
         "mark_in_transit",

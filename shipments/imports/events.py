@@ -30,8 +30,15 @@ from imports.framework import BatchResult, Importer
 from offices.models import Office
 
 from ..exceptions import InvalidTrackingNumber
-from ..rules import event_detail_problems, event_office_problems
-from ..services import CLOCK_SKEW
+from ..models import TrackingEvent
+from ..rules import (
+    column_limits,
+    event_detail_problems,
+    event_office_problems,
+    length_problems,
+    network_start,
+    time_problems,
+)
 from ..statuses import Status, allowed_next, can_follow, effect_of
 from ..tracking_numbers import clean_tracking_number, normalize_tracking_number
 
@@ -94,6 +101,8 @@ class EventImporter(Importer):
 
     def prepare(self) -> None:
         self.office_ids = dict(Office.objects.values_list("code", "id"))
+        self.limits = column_limits(TrackingEvent, ("external_id", "received_by"))
+        self.start = network_start()
 
     def _parse(self, row: dict[str, str], now: datetime) -> tuple[dict[str, Any], dict[str, str]]:
         problems: dict[str, str] = {}
@@ -105,7 +114,10 @@ class EventImporter(Importer):
         status = row["status"].strip().lower()
         reason = row.get("reason", "").strip().lower()
         received_by = row.get("received_by", "").strip()
-        for problem in event_detail_problems(status=status, reason=reason, received_by=received_by):
+        external_id = row.get("external_id", "").strip()
+        for problem in event_detail_problems(status=status, reason=reason, received_by=received_by) + length_problems(
+            {"received_by": received_by, "external_id": external_id}, self.limits
+        ):
             problems.setdefault(problem.field, problem.sentence or problem.message)
         code = row.get("office", "").strip().upper()
         office_id = self.office_ids.get(code) if code else None
@@ -118,8 +130,8 @@ class EventImporter(Importer):
         else:
             if occurred_at.tzinfo is None:
                 occurred_at = occurred_at.replace(tzinfo=UTC)
-            if occurred_at > now + CLOCK_SKEW:
-                problems["occurred_at"] = "An event cannot happen in the future."
+            for problem in time_problems("occurred_at", occurred_at, now=now, start=self.start, what="An event"):
+                problems["occurred_at"] = problem.sentence
             event["occurred_at"] = occurred_at
         event |= {
             "status": status,
@@ -127,7 +139,7 @@ class EventImporter(Importer):
             "received_by": received_by,
             "office_id": office_id,
             "note": row.get("note", "").strip(),
-            "external_id": row.get("external_id", "").strip() or None,
+            "external_id": external_id or None,
         }
         return event, problems
 

@@ -52,6 +52,16 @@ COST = (
 )
 # What a row may change or must keep, in this order, is compared as one text (``compared_text``, ``STORED_TEXT``).
 COMPARED = (*FROZEN, *PARTY_STAGE, *ADDRESS_STAGE)
+# A party's columns a file may leave out: for a registered parcel, "leave it as it is", never "blank"
+# (staged as NULL); a new parcel gets the default (empty, no notifications).
+LEAVABLE = {
+    name: COMPARED.index(name)
+    for name in (*PARTY_STAGE, *ADDRESS_STAGE)
+    if name.split("_", 1)[1] not in ("name", "line1", "city", "country")
+}
+LEAVABLE_NAMES = frozenset(LEAVABLE)
+# A party's columns and what a change record calls them.
+PARTIES = (*PARTY_STAGE, *ADDRESS_STAGE)
 STAGE_COLUMNS = (
     "line",
     "tracking_number",
@@ -123,6 +133,8 @@ class Staged:
     created_at: str
     line: int = 0
     costs: str = ""  # the COST columns as COPY text, when priced ahead in the reader thread
+    generated: bool = False  # the tracking number was drawn for the row (it had none)
+    absent: tuple[int, ...] = ()  # positions in COMPARED of the LEAVABLE columns the row leaves out
 
 
 @dataclass
@@ -133,13 +145,14 @@ class CheckedBatch:
     rejected: dict[int, dict[str, str]] = field(default_factory=dict)
 
 
-def compared_text(parcel: Parcel, sender: Party, receiver: Party) -> tuple[str, bool]:
+def compared_text(parcel: Parcel, sender: Party, receiver: Party, absent: tuple[int, ...] = ()) -> tuple[str, bool]:
     """The COMPARED values of a good row (stripped) as COPY text, and whether it is the
     form PostgreSQL prints the stored ones in (``STORED_TEXT``: booleans t/f,
     the declared value to the cent). When it is, equal texts mean equal values,
     so a re-run compares one string a row; a row with a tab, a backslash or a
     line break in a value (escaped for COPY), or a declared value with more
-    decimals, is compared column by column in SQL."""
+    decimals, is compared column by column in SQL. The ``absent`` positions are
+    NULL (``\\N``): the stored value stays (``filled``)."""
     declared = parcel.declared_value
     cents = declared.quantize(_CENT)
     texts = [
@@ -171,9 +184,24 @@ def compared_text(parcel: Parcel, sender: Party, receiver: Party) -> tuple[str, 
             address.country.upper(),
         )
     text = "\t".join(texts)
-    if text.count("\t") == len(COMPARED) - 1 and not _COPY_SPECIAL_BUT_TAB.search(text):
+    plain = text.count("\t") == len(COMPARED) - 1 and not _COPY_SPECIAL_BUT_TAB.search(text)
+    if plain and not absent:
         return text, cents == declared
-    return "\t".join(map(copy_text, texts)), False
+    if not plain:
+        texts = list(map(copy_text, texts))
+    for position in absent:
+        texts[position] = "\\N"
+    return "\t".join(texts), plain and cents == declared
+
+
+def filled(compared: str, stored: str, absent: tuple[int, ...]) -> str:
+    """A comparable row's text with the stored values where it leaves columns out."""
+    values, kept = compared.split("\t"), stored.split("\t")
+    if len(kept) != len(values):
+        return compared  # a stored value holds a tab: compared in SQL
+    for position in absent:
+        values[position] = kept[position]
+    return "\t".join(values)
 
 
 def flag(text: str) -> bool | None:

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.validators import validate_email
 from django.db import connection
 from django.utils import timezone
@@ -40,12 +41,14 @@ from offices.models import Office
 
 from ..exceptions import InvalidTrackingNumber
 from ..pricing import PriceList
-from ..rules import party_problems, registered_text
-from ..services import CLOCK_SKEW, tracking_numbers_for
+from ..rules import imported_number_problems, network_start, party_problems, registered_text, time_problems
+from ..services import tracking_numbers_for
 from ..tracking_numbers import normalize_tracking_number
 from ..values import Address, Parcel, Party
 from .exports import COLUMNS as EXPORT_COLUMNS
 from .package_rows import (
+    LEAVABLE,
+    LEAVABLE_NAMES,
     NO_COST,
     NO_OFFICE,
     STORED_TEXT,
@@ -54,10 +57,11 @@ from .package_rows import (
     Staged,
     column_of,
     compared_text,
+    filled,
     flag,
     whole,
 )
-from .package_writes import insert_new, reject_frozen_changes, stage, update_existing
+from .package_writes import change_parties, insert_new, party_changes, reject_frozen_changes, stage
 
 
 class PackageImporter(Importer):
@@ -92,10 +96,16 @@ class PackageImporter(Importer):
         sorted(set(EXPORT_COLUMNS).difference(required_columns, optional_columns), key=EXPORT_COLUMNS.index)
     )
 
+    def __init__(self, *, update_parties: bool = False):
+        # Whether a row may change a registered parcel's sender and receiver (recorded as a PackageChange).
+        self.update_parties = update_parties
+
     def prepare(self) -> None:
         self.price_list = PriceList.load()
         # Rows without a tracking number read from stdin: registered under numbers no re-run can find.
         self.unremembered = 0
+        self.start = network_start()
+        self.our_country = settings.TRACKING_NUMBER_COUNTRY
         # Set by the writes: the last batch was mostly new packages, so the reader thread
         # prices the next one ahead (a file of new parcels); a re-run prices nothing.
         self.price_ahead = False
@@ -211,12 +221,18 @@ class PackageImporter(Importer):
             else:
                 if created_at.tzinfo is None:
                     created_at = created_at.replace(tzinfo=UTC)
-                if created_at > now + CLOCK_SKEW:
-                    problems["created_at"] = "In the future."
+                for problem in time_problems(
+                    "created_at", created_at, now=now, start=self.start, what="A registration"
+                ):
+                    problems["created_at"] = problem.message
         if problems:
             return None, problems
-        compared, comparable = compared_text(parcel, sender, receiver)
-        return Staged(tracking_number, compared, comparable, parcel, str(created_at)), {}
+        left_out = LEAVABLE_NAMES.difference(row)
+        absent = tuple(sorted(LEAVABLE[name] for name in left_out)) if left_out else ()
+        compared, comparable = compared_text(parcel, sender, receiver, absent)
+        staged = Staged(tracking_number, compared, comparable, parcel, str(created_at))
+        staged.absent = absent
+        return staged, {}
 
     # --- one batch -----------------------------------------------------------------------
 
@@ -264,6 +280,7 @@ class PackageImporter(Importer):
         for service, staged_rows in unnumbered.items():
             fresh = [staged for staged in staged_rows if staged.line not in given]
             for staged in staged_rows:
+                staged.generated = True
                 if staged.line in given:
                     staged.tracking_number = given[staged.line]
             for staged, tracking_number in zip(fresh, tracking_numbers_for(service, len(fresh)), strict=True):
@@ -307,6 +324,18 @@ class PackageImporter(Importer):
             ).values_list("line", "tracking_number")
         )
 
+    def _without_our_numbers(self, good: list[Staged], registered: dict[str, Any], result: BatchResult) -> list[Staged]:
+        """The rows but those of new parcels whose number from the file is ours to issue (rejected)."""
+        kept = []
+        for staged in good:
+            if not staged.generated and staged.tracking_number not in registered:
+                problems = imported_number_problems(staged.tracking_number, our_country=self.our_country)
+                if problems:
+                    result.rejected[staged.line] = {problem.field: problem.message for problem in problems}
+                    continue
+            kept.append(staged)
+        return kept
+
     def _write(self, good: list["Staged"], result: BatchResult) -> None:
         with connection.cursor() as cursor:
             # The packages already registered, by one index lookup, with what the file could change
@@ -318,6 +347,7 @@ class PackageImporter(Importer):
                 [[staged.tracking_number for staged in good]],
             )
             registered = {number: rest for number, *rest in cursor.fetchall()}
+            good = self._without_our_numbers(good, registered, result)
             new = len(good) - len(registered)
             self.price_ahead = new > len(good) // 2
             if new:
@@ -337,7 +367,9 @@ class PackageImporter(Importer):
                     is_new = "t"
                 else:
                     package_id, sender_id, receiver_id, stored = found
-                    if staged.comparable and stored == staged.compared:
+                    if staged.comparable and stored == (
+                        filled(staged.compared, stored, staged.absent) if staged.absent else staged.compared
+                    ):
                         result.unchanged += 1
                         continue
                     # Registered: its cost is frozen (its charge is immutable), so it is not priced.
@@ -351,8 +383,11 @@ class PackageImporter(Importer):
             stage(cursor, lines)
             if len(lines) > new:
                 existing = len(lines) - new - reject_frozen_changes(cursor, result)
-                updated = update_existing(cursor)
-                result.updated += updated
-                result.unchanged += existing - updated
+                changes = party_changes(cursor)
+                if changes:
+                    change_parties(
+                        cursor, changes, result, allowed=self.update_parties, source=self.location or "stdin"
+                    )
+                result.unchanged += existing - len(changes)
             if new:
                 result.created += insert_new(cursor)

@@ -5,10 +5,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from shipments.models import Package, TrackingEvent
 from shipments.services import package_record_event
+from shipments.tracking_numbers import issued_tracking_number
 from tests.factories import clerk_at, party, register_package
 from tests.helpers import assert_error
 
@@ -93,6 +96,40 @@ def test_register_and_accept_at_the_counter(clerk_a_client, office_c, tariff):
     assert body["status"] == "accepted"
     assert body["expected_delivery_at"] is not None
     assert [event["status"] for event in body["events"]] == ["created", "accepted"]
+
+
+def _next_number_drawn(service_indicator: str) -> str:
+    """The number the sequence will give the next registration, without drawing it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_value, is_called FROM shipments_tracking_serial")
+        last, called = cursor.fetchone()
+        cursor.execute("SELECT plain_below FROM shipments_tracking_serial_scheme")
+        (plain_below,) = cursor.fetchone()
+    position = last + 1 if called else last
+    while True:
+        number = issued_tracking_number(
+            service_indicator,
+            position,
+            settings.TRACKING_NUMBER_COUNTRY,
+            key=settings.TRACKING_NUMBER_KEY,
+            plain_below=plain_below,
+        )
+        if number is not None:
+            return number
+        position += 1
+
+
+def test_registration_draws_past_a_number_of_ours_already_taken(clerk_a_client, office_a, office_c, tariff):
+    """Issue 20, point 6: a number of ours registered some other way (an import
+    before imports refused them) is skipped when the permutation reaches it,
+    not a 500."""
+    taken = register_package(origin=office_a, destination=office_c)
+    upcoming = _next_number_drawn("CP")
+    Package.objects.filter(pk=taken.pk).update(tracking_number=upcoming)
+    response = clerk_a_client.post("/api/v1/packages/", new_parcel(), format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["tracking_number"] not in (upcoming, taken.tracking_number)
+    assert Package.objects.get(tracking_number=upcoming).pk == taken.pk
 
 
 def test_register_at_another_office_is_refused(clerk_a_client, office_b, office_c, tariff):
@@ -236,6 +273,24 @@ def test_delay_needs_a_reason(clerk_a_client, package_a):
     response = clerk_a_client.post(url, {"status": "delayed", "reason": "weather"}, format="json")
     assert response.status_code == 201
     assert response.json()["reason"] == "weather"
+
+
+@pytest.mark.parametrize("occurred_at", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_an_event_at_the_ends_of_the_calendar_is_400_not_500(clerk_a_client, package_a, occurred_at):
+    url = f"/api/v1/packages/{package_a.tracking_number}/events/"
+    response = clerk_a_client.post(url, {"status": "accepted", "occurred_at": occurred_at}, format="json")
+    assert "occurred_at" in assert_error(response, 400)["details"]
+
+
+@pytest.mark.parametrize("occurred_at", ["0001-01-01T00:00:00Z", "1999-12-31T23:59:59Z"])
+def test_an_event_dated_before_the_network_started_is_400(clerk_a_client, package_a, occurred_at):
+    """Issue 20, point 4: a time before NETWORK_START_DATE (2000-01-01) is refused, not stored."""
+    url = f"/api/v1/packages/{package_a.tracking_number}/events/"
+    response = clerk_a_client.post(url, {"status": "accepted", "occurred_at": occurred_at}, format="json")
+    error = assert_error(response, 400)
+    assert error["message"] == "An event cannot happen before 2000-01-01, when the network started."
+    assert error["details"] == {"occurred_at": "Before 2000-01-01, when the network started."}
+    assert TrackingEvent.objects.filter(package=package_a).count() == 1
 
 
 def test_event_at_an_unknown_office_code_is_400(clerk_a_client, package_a):

@@ -26,14 +26,14 @@ def test_csv_with_the_api_filters(run_command, packages, tmp_path):
     assert "1 packages written" in err
     (row,) = list(csv.DictReader(target.open()))
     assert (row["tracking_number"], row["current_office"], row["received_by"]) == (
-        "EE473124829US",
+        "EE473124829DE",
         "LAX01",
         "Grace Hopper",
     )
     assert row["sender_line1"] == "10 Downing Ave"
 
     status, _, _ = run_command("export_packages", str(target), "--search", "Turing", "--origin-office", "ord01")
-    assert [row["tracking_number"] for row in csv.DictReader(target.open())] == ["CP100000017US"]
+    assert [row["tracking_number"] for row in csv.DictReader(target.open())] == ["CP100000017DE"]
     status, _, _ = run_command("export_packages", str(target))
     assert len(list(csv.DictReader(target.open()))) == 4
 
@@ -44,7 +44,7 @@ def test_jsonl_gzip_to_s3(run_command, packages, s3):
     body = gzip.decompress(s3.get_object(Bucket=s3.bucket, Key="exports/all.jsonl.gz")["Body"].read())
     rows = [json.loads(line) for line in body.decode().splitlines()]
     assert sorted(row["origin_office"] for row in rows) == ["JFK01", "LHR01"]
-    assert {row["tracking_number"]: row["status"] for row in rows}["EE473124829US"] == "delivered"
+    assert {row["tracking_number"]: row["status"] for row in rows}["EE473124829DE"] == "delivered"
 
 
 def test_a_bad_filter_is_exit_status_2(run_command, packages, tmp_path):

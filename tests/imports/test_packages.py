@@ -26,7 +26,7 @@ def test_packages_are_registered_as_the_counter_would_and_a_rerun_changes_nothin
     status, out, _ = run_command("import_packages", str(PACKAGES))
     assert status == 0
     assert "created 4, updated 0, unchanged 0, rejected 0" in out
-    package = Package.objects.select_related("receiver_address").get(tracking_number="EE473124829US")
+    package = Package.objects.select_related("receiver_address").get(tracking_number="EE473124829DE")
     expected = PriceList.load().quote(
         Parcel(
             origin_office=network["JFK01"],
@@ -103,17 +103,19 @@ def test_a_changed_party_updates_and_a_changed_parcel_is_refused(run_command, ne
     rows[0]["receiver_city"] = "Santa Monica"
     rows[1]["weight_grams"] = "900"
     errors = tmp_path / "errors.csv"
-    status, out, _ = run_command("import_packages", str(_write(tmp_path / "p.csv", rows)), "--errors", str(errors))
+    status, out, _ = run_command(
+        "import_packages", str(_write(tmp_path / "p.csv", rows)), "--errors", str(errors), "--update-parties"
+    )
     assert status == 1
     assert "created 0, updated 1, unchanged 0, rejected 1" in out
-    package = Package.objects.select_related("receiver_address").get(tracking_number="EE473124829US")
+    package = Package.objects.select_related("receiver_address").get(tracking_number="EE473124829DE")
     assert (package.receiver_name, package.receiver_address.city) == ("Grace B. Hopper", "Santa Monica")
     assert list(csv.reader(errors.open()))[1] == [
         "3",
         "weight_grams",
-        "CP100000017US is already registered with another value: its parcel details and cost are frozen.",
+        "CP100000017DE is already registered with another value: its parcel details and cost are frozen.",
     ]
-    assert Package.objects.get(tracking_number="CP100000017US").weight_grams == 450
+    assert Package.objects.get(tracking_number="CP100000017DE").weight_grams == 450
 
 
 def test_a_rerun_changes_nothing_whatever_the_values_look_like(run_command, network, tmp_path):
@@ -125,9 +127,9 @@ def test_a_rerun_changes_nothing_whatever_the_values_look_like(run_command, netw
     source = _write(tmp_path / "p.csv", rows)
     assert "created 2, updated 0" in run_command("import_packages", str(source))[1]
     first = {package.tracking_number: package for package in Package.objects.select_related("receiver_address")}
-    assert first["EE473124829US"].sender_name == "Ada \\ Lovelace\tjr"
-    assert first["EE473124829US"].receiver_address.line2 == "Apt\\4"
-    assert first["CP100000017US"].receiver_address.city == "Atlanta\\n"
+    assert first["EE473124829DE"].sender_name == "Ada \\ Lovelace\tjr"
+    assert first["EE473124829DE"].receiver_address.line2 == "Apt\\4"
+    assert first["CP100000017DE"].receiver_address.city == "Atlanta\\n"
 
     status, out, _ = run_command("import_packages", str(source))
     assert status == 0
@@ -136,9 +138,9 @@ def test_a_rerun_changes_nothing_whatever_the_values_look_like(run_command, netw
     assert again == {number: package.updated_at for number, package in first.items()}
 
     rows[0]["sender_name"] = "Ada \\ Lovelace"
-    status, out, _ = run_command("import_packages", str(_write(tmp_path / "p.csv", rows)))
+    status, out, _ = run_command("import_packages", str(_write(tmp_path / "p.csv", rows)), "--update-parties")
     assert "created 0, updated 1, unchanged 1, rejected 0" in out
-    assert Package.objects.get(tracking_number="EE473124829US").sender_name == "Ada \\ Lovelace"
+    assert Package.objects.get(tracking_number="EE473124829DE").sender_name == "Ada \\ Lovelace"
 
 
 def test_a_rerun_after_a_tariff_change_keeps_the_registered_cost(run_command, network, tmp_path):
@@ -156,7 +158,7 @@ def test_a_rerun_after_a_tariff_change_keeps_the_registered_cost(run_command, ne
 def test_every_rejection_reason(run_command, network, tmp_path):
     base = _rows()[0]
     cases = [
-        ({"tracking_number": "EE473124828US"}, "tracking_number", "wrong check digit"),
+        ({"tracking_number": "EE473124828DE"}, "tracking_number", "wrong check digit"),
         ({"tracking_number": "12345"}, "tracking_number", "is not a tracking number"),
         ({"origin_office": "NOPE1"}, "origin_office", "Unknown office code “NOPE1”."),
         ({"destination_office": ""}, "destination_office", "Required."),
@@ -229,7 +231,9 @@ def test_resume_after_a_crash_gives_the_rows_of_one_clean_run(run_command, netwo
         run_command("import_packages", str(source), "--batch-size", "10")
     assert Package.objects.count() == 20
     run = ImportRun.objects.get(kind="import_packages")
-    assert (run.rows_done, run.created, run.state) == (20, 20, ImportRun.State.RUNNING)
+    # Not left "running": the record says it stopped, and why; --resume takes it up.
+    assert (run.rows_done, run.created, run.state) == (20, 20, ImportRun.State.FAILED)
+    assert run.message == "RuntimeError: the Lambda was killed"
 
     monkeypatch.setattr(PackageImporter, "import_batch", real)
     status, out, _ = run_command("import_packages", str(source), "--batch-size", "10", "--resume")
@@ -273,7 +277,7 @@ def test_jsonl_nested_as_the_api_writes_it(run_command, network, tmp_path):
     source.write_text(json.dumps(nested) + "\n")
     status, out, _ = run_command("import_packages", str(source))
     assert status == 0, out
-    package = Package.objects.select_related("receiver_address").get(tracking_number="EE473124829US")
+    package = Package.objects.select_related("receiver_address").get(tracking_number="EE473124829DE")
     assert (package.receiver_address.line2, package.sender_notify_sms) == ("Apt 4", True)
 
 

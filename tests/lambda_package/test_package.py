@@ -248,7 +248,7 @@ def test_a_package_list_dropped_in_the_bucket_is_imported(deployment, hq_browser
     outcomes = deployment.worker.call(upload(deployment, "imports/packages/march.csv", body))
     assert outcomes[0]["finished"] is True
     assert "created 4" in outcomes[0]["summary"]
-    package = hq_browser.get("/api/v1/packages/EE473124829US/")
+    package = hq_browser.get("/api/v1/packages/EE473124829DE/")
     assert (package.status, package.json()["status"]) == (200, "created")
 
 
@@ -313,7 +313,7 @@ def test_the_scheduled_dispatcher_sends_what_an_import_queued(deployment):
     # (Without the cancellation, the other package is accepted in March: overdue now.)
     rows = list(csv.reader((IMPORT_DATA / "events.csv").open()))
     events = io.StringIO()
-    csv.writer(events).writerows([row for row in rows if row[:2] != ["CP100000017US", "cancelled"]])
+    csv.writer(events).writerows([row for row in rows if row[:2] != ["CP100000017DE", "cancelled"]])
     deployment.aws("s3").put_object(Bucket=deployment.drop_bucket, Key="manual/events.csv", Body=events.getvalue())
     assert manage(deployment, f"import_events s3://{deployment.drop_bucket}/manual/events.csv --notify") == {}
     assert topic_messages(deployment) == []
@@ -322,9 +322,9 @@ def test_the_scheduled_dispatcher_sends_what_an_import_queued(deployment):
     assert result["errors"] == 0
     published = sorted((message["tracking_number"], message["status"]) for message in topic_messages(deployment))
     assert published == sorted(
-        [("CP100000017US", "accepted")]
+        [("CP100000017DE", "accepted")]
         + [
-            ("EE473124829US", status)
+            ("EE473124829DE", status)
             for status in ("accepted", "in_transit", "arrived", "out_for_delivery", "delivered")
         ]
     )
@@ -339,13 +339,13 @@ def test_the_scheduled_delay_check_flags_the_overdue_package(deployment):
     result = deployment.worker.call(scheduled_event(deployment, "notifications.delays.detect_delays"))
     assert result == {"recorded": 1, "skipped": 0}
     assert [(message["tracking_number"], message["status"]) for message in topic_messages(deployment)] == [
-        ("CP100000017US", "delayed")
+        ("CP100000017DE", "delayed")
     ]
 
 
 def test_pages_of_the_imported_network_answer_hq(deployment, hq_browser):
     office_id = deployment.query("SELECT id FROM offices_office WHERE code = 'JFK01'")[0][0]
-    package_id = deployment.query("SELECT id FROM shipments_package WHERE tracking_number = 'EE473124829US'")[0][0]
+    package_id = deployment.query("SELECT id FROM shipments_package WHERE tracking_number = 'EE473124829DE'")[0][0]
     for url in (
         "/admin/",
         "/admin/shipments/package/",
@@ -353,13 +353,13 @@ def test_pages_of_the_imported_network_answer_hq(deployment, hq_browser):
         f"/admin/offices/office/{office_id}/change/",
         "/admin/notifications/notification/",
         "/admin/shipments/package/report/all-offices/",
-        "/api/v1/packages/EE473124829US/",
+        "/api/v1/packages/EE473124829DE/",
         "/api/v1/offices/JFK01/",
         "/api/v1/reports/costs/",
     ):
         response = hq_browser.get(url)
         assert response.status == 200, (url, response.status, response.text[:1000])
-    page = hq_browser.get("/track/", query={"number": "EE473124829US"})
+    page = hq_browser.get("/track/", query={"number": "EE473124829DE"})
     assert page.status == 200
     assert "Delivered" in page.text
 

@@ -8,7 +8,8 @@ from shipments.imports.packages import PackageImporter
 
 class Command(BaseCommand):
     help = (
-        "Register parcels (or bring their sender and receiver up to date) by tracking number; an empty tracking "
+        "Register parcels (or, with --update-parties, change their sender and receiver) by tracking number; "
+        "a column left out leaves the registered value as it is; an empty tracking "
         "number gets a new one. Checked and priced by the counter's rules and tariffs. Sends no notifications "
         "(historical data; bulk SQL fires no signals). Exit status 0: all rows taken; 1: some rejected "
         "(see --errors); 2: the file cannot be read."
@@ -16,6 +17,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         add_import_arguments(parser)
+        parser.add_argument(
+            "--update-parties",
+            action="store_true",
+            help="Let rows change the sender and receiver of registered parcels (each change is recorded: "
+            "who, when, what, on the package page). Without it such rows are rejected.",
+        )
 
     def handle(self, *args, **options):
-        run_import_command(self, PackageImporter(), options)
+        run_import_command(self, PackageImporter(update_parties=options["update_parties"]), options)
