@@ -56,10 +56,10 @@ def test_events_out_of_order_are_applied_in_time_order_and_a_rerun_changes_nothi
 
 
 def test_an_imported_cancellation_refunds_when_it_is_imported_not_when_it_happened(run_command, packages):
-    """CP100000017US was cancelled on 2026-03-02 (the file says so): its refund is dated by the import,
+    """CP100000017DE was cancelled on 2026-03-02 (the file says so): its refund is dated by the import,
     so a report of March, closed since, does not change."""
     run_command("import_events", str(EVENTS))
-    cancelled = Package.objects.get(tracking_number="CP100000017US")
+    cancelled = Package.objects.get(tracking_number="CP100000017DE")
     event = cancelled.events.get(status="cancelled")
     assert event.occurred_at.isoformat() == "2026-03-02T11:00:00+00:00"
     refund = Charge.objects.get(package=cancelled, kind="refund")

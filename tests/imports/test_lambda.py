@@ -121,7 +121,7 @@ def test_an_events_file_is_sorted_once_across_the_invocations_that_import_it(s3,
     # Each of the file's seven rows was given its place once, by the first invocation.
     assert len(sorted_keys) == 7
     # The scans went in by package and time, whatever the file's order.
-    ada = Package.objects.get(tracking_number="EE473124829US")
+    ada = Package.objects.get(tracking_number="EE473124829DE")
     assert (ada.status, ada.received_by) == ("delivered", "Grace Hopper")
     run = ImportRun.objects.get(kind="import_events")
     assert (run.rows_done, run.state) == (7, ImportRun.State.DONE)
