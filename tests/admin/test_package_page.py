@@ -233,3 +233,20 @@ def test_the_receipt_is_for_whoever_may_open_the_package_page(net):
         reverse("admin:shipments_package_receipt", args=[net.a_to_c.pk])
         in login(net.clerk_a).get(change_url(net.a_to_c)).content.decode()
     )
+
+
+def test_the_package_page_offers_its_timeline_not_an_empty_change_history(net):
+    """The admin's "History" said "no change history" (packages are never
+    edited): the page links its timeline instead, and the old address leads there."""
+    package = net.a_to_c
+    package_record_event(package=package, status="accepted", office=net.a, actor=net.clerk_a)
+    client = login(net.clerk_a)
+    page = client.get(change_url(package)).content.decode()
+    assert reverse("admin:shipments_package_history", args=[package.pk]) not in page
+    assert '<a href="#events-group" class="historylink">Timeline</a>' in page
+    assert 'id="events-group"' in page
+    response = client.get(reverse("admin:shipments_package_history", args=[package.pk]), follow=True)
+    assert response.redirect_chain == [(f"{change_url(package)}#events-group", 302)]
+    history = response.content.decode()
+    assert "no change history" not in history
+    assert "Accepted (sent)" in history
