@@ -158,6 +158,13 @@ def may_edit_account(user: Person, account: User) -> bool:
     return is_hq(user) and (user.is_superuser or not account.is_superuser)
 
 
+def may_add_to_office(user: Person, account: User) -> bool:
+    """Give an existing account a place at an office: HQ anyone; a manager
+    anyone but HQ (a membership would change what HQ's pages show, their time
+    zone first, and an HQ account is HQ's to change)."""
+    return is_hq(user) or not is_hq(account)
+
+
 def offices_to_view(user: Person) -> QuerySet[Office]:
     """Every office, for anyone signed in: the network is public inside the company."""
     return restrict(Office.objects.all(), user, "view").select_related("location")

@@ -154,6 +154,8 @@ class MembershipAddForm(forms.ModelForm):
         if user is None:
             self._add_errors(validate_account, username=username, email=email, password=password)
             return cleaned
+        if not access.may_add_to_office(self.request.user, user):
+            self.add_error("username", f"{username} is an HQ account: only HQ gives it a place at an office.")
         if not access.may_edit_account(self.request.user, user):
             # Adding someone to an office never changes their account (clerk_upsert).
             if password:

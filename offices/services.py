@@ -117,13 +117,18 @@ def clerk_upsert(
     The office's managers, HQ or the system only. Other memberships are kept
     (call again for more offices). Without a password a new user has an
     unusable one and signs in through Cognito only. Adding someone to an office
-    never changes their account: the email, password and staff flag of an
+    never changes their account: an HQ account is HQ's to add
+    (``may_add_to_office``), and the email, password and staff flag of an
     existing user are changed by HQ or the system only (``may_edit_account``),
     and a manager who asks for a change is refused. Passwords must pass
     ``AUTH_PASSWORD_VALIDATORS`` (``validate_account``).
     Returns (user, created, changed)."""
     _require(actor is None or access.may_manage(actor, office), f"You do not manage {office.code}.")
     user, created, changed = _staff_account_upsert(actor=actor, username=username, email=email, password=password)
+    _require(
+        actor is None or access.may_add_to_office(actor, user),
+        f"{username} is an HQ account: only HQ gives it a place at an office.",
+    )
     membership, membership_created = Membership.objects.get_or_create(user=user, office=office, defaults={"role": role})
     if not membership_created and membership.role != role:
         membership.role = role

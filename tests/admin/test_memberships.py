@@ -142,3 +142,19 @@ def test_a_manager_cannot_give_a_new_clerk_a_weak_password_or_a_bad_user_name(ne
     assert "too short" in " ".join(errors["password"])
     assert "Enter a valid username" in " ".join(errors["username"])
     assert not get_user_model().objects.filter(username="bad name!").exists()
+
+
+def test_a_manager_cannot_add_an_hq_account_to_their_office(net, hq_member):
+    """It was saved ("hq – Clerk at AAA01") and moved HQ's pages into the office's time zone."""
+    for hq_account in (net.hq, hq_member):
+        data = {"username": hq_account.username, "office": net.a.pk, "role": "clerk"}
+        response = login(net.manager_a).post(ADD, data)
+        assert response.status_code == 200
+        assert f"{hq_account.username} is an HQ account: only HQ gives it a place at an office." in (
+            response.content.decode()
+        )
+        assert not Membership.objects.filter(user=hq_account).exists()
+    # HQ itself may.
+    response = login(net.hq).post(ADD, {"username": hq_member.username, "office": net.a.pk, "role": "clerk"})
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=hq_member, office=net.a).exists()
