@@ -75,7 +75,11 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.action(description="Retry now", permissions=["change"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         count = notification_retry_now(notifications=queryset)
-        self.message_user(request, f"{count} notification(s) due now; the dispatcher sends them within a minute.")
+        self.message_user(
+            request,
+            f"{count} notification(s) due now: the dispatcher tries each once more within a minute "
+            "(the scheduled job; `make run` runs it beside the server, or run `manage.py dispatch_notifications`).",
+        )
 
     @admin.action(description="Give up", permissions=["change"])
     def give_up(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:

@@ -356,10 +356,10 @@ def dispatch_due(*, limit: int = 1000, batch: int = 100, backend: Backend | None
 
 
 def notification_retry_now(*, notifications) -> int:
-    """Pending or failed rows become due now (a failed one gets a fresh set of attempts)."""
-    return notifications.filter(state__in=["pending", "failed"]).update(
-        state="pending", next_attempt_at=timezone.now(), attempts=0
-    )
+    """Pending or failed rows become due now. Their attempts keep counting: a
+    row that had used up its MAX_ATTEMPTS gets one more try, and is failed
+    again if that one fails too."""
+    return notifications.filter(state__in=["pending", "failed"]).update(state="pending", next_attempt_at=timezone.now())
 
 
 def notification_give_up(*, notifications) -> int:
