@@ -238,7 +238,7 @@ def claim(queryset, *, limit: int) -> list[Notification]:
         Notification.objects.filter(pk__in=ids).update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
     return list(
         Notification.objects.filter(pk__in=ids)
-        .select_related("event__office", "package__origin_office", "package__destination_office")
+        .select_related("event__office__location", "package__origin_office", "package__destination_office")
         .order_by("id")
     )
 

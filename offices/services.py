@@ -39,9 +39,11 @@ def office_upsert(
     email: str = "",
     time_zone: str = "UTC",
     is_active: bool | None = None,
+    opening_hours: str | None = None,
 ) -> tuple[Office, bool, bool]:
     """Create the office with that code, or bring an existing one up to date
-    (``is_active`` None keeps an existing office open or closed as it is).
+    (``is_active`` None keeps an existing office open or closed as it is, and
+    ``opening_hours`` None its hours).
 
     HQ's (or the system's) only. Returns (office, created, changed)."""
     _require(actor is None or access.may_edit_network(actor), "Only HQ changes the offices of the network.")
@@ -56,11 +58,14 @@ def office_upsert(
             email=email,
             time_zone=time_zone,
             is_active=True if is_active is None else is_active,
+            opening_hours=(opening_hours or "").strip(),
         )
         return office, True, True
     wanted: dict[str, Any] = {"name": name, "phone": phone, "email": email, "time_zone": time_zone}
     if is_active is not None:
         wanted["is_active"] = is_active
+    if opening_hours is not None:
+        wanted["opening_hours"] = opening_hours.strip()
     changed = False
     for field, value in wanted.items():
         if getattr(office, field) != value:

@@ -81,6 +81,7 @@ def test_hq_opens_a_new_office(net):
         "code": "DDD01",
         "name": "Office D",
         "time_zone": "UTC",
+        "opening_hours": "Mon–Fri 9:00–17:00",
         "is_active": "on",
         "line1": "4 Dee St",
         "city": "Dover",
@@ -91,7 +92,10 @@ def test_hq_opens_a_new_office(net):
     assert login(net.hq).post(reverse("admin:offices_office_add"), data).status_code == 302
     from offices.models import Office
 
-    assert Office.objects.get(code="DDD01").location.city == "Dover"
+    office = Office.objects.get(code="DDD01")
+    assert (office.location.city, office.opening_hours) == ("Dover", "Mon–Fri 9:00–17:00")
+    page = login(net.clerk_a).get(reverse("admin:offices_office_change", args=[office.pk])).content.decode()
+    assert "Mon–Fri 9:00–17:00" in page  # every clerk reads them
 
 
 def test_a_manager_removes_a_clerk_from_their_office_but_not_themselves(net):

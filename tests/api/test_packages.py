@@ -394,3 +394,13 @@ def test_extreme_date_filters_do_not_crash(query, client_for, hq, package_a):
 def test_odd_event_input_is_400(body, clerk_a_client, package_a):
     url = f"/api/v1/packages/{package_a.tracking_number}/events/"
     assert_error(clerk_a_client.post(url, body, format="json"), 400)
+
+
+def test_an_office_shows_its_opening_hours(clerk_a_client, office_c):
+    office_c.opening_hours = "Mon–Fri 8:00–19:00"
+    office_c.save()
+    response = clerk_a_client.get("/api/v1/offices/CCC01/")
+    assert response.status_code == 200
+    assert response.json()["opening_hours"] == "Mon–Fri 8:00–19:00"
+    listed = {office["code"]: office for office in clerk_a_client.get("/api/v1/offices/").json()["results"]}
+    assert listed["CCC01"]["opening_hours"] == "Mon–Fri 8:00–19:00"
