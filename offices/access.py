@@ -6,8 +6,8 @@ The roles (docs/domain.md, "Roles"):
 - **HQ**: superusers and members of the ``HQ`` group. Sees every office and
   package, acts at every active office, manages every office, edits the
   network (offices, tariffs) and people's accounts (a superuser's only if a
-  superuser). A manager adds people to their offices but never changes an
-  account.
+  superuser). A manager adds people to their offices (never an HQ account)
+  but never changes an account.
 - **Member**: holds a ``Membership`` at an active office; *works at* it as a
   clerk or a manager, and *manages* it when the role is manager.
 - Everyone else (no membership, inactive or anonymous) may do nothing.
