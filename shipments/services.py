@@ -142,11 +142,16 @@ def package_register(
             f"You do not work at {origin_office.code}, so you cannot register parcels there.",
             details={"origin_office": "Not one of your offices."},
         )
-    refuse(
-        party_problems("sender", sender) + party_problems("receiver", receiver),
-        "Please correct the sender and receiver details.",
-    )
-    cost = (price_list or PriceList.load()).quote(parcel)
+    price_list = price_list or PriceList.load()
+    # Every problem at once, the parties' and the parcel's: not one and then the other.
+    problems = party_problems("sender", sender) + party_problems("receiver", receiver)
+    parcel_problems = price_list.problems(parcel)
+    summary = {
+        (True, False): "Please correct the sender and receiver details.",
+        (False, True): "Please correct the parcel details.",
+    }.get((bool(problems), bool(parcel_problems)), "Please correct the parcel, sender and receiver details.")
+    refuse(problems + parcel_problems, summary)
+    cost = price_list.quote(parcel)
     registered_at = registered_at or timezone.now()
     sender_address, receiver_address = Location.objects.bulk_create(
         [_location_from(sender.address), _location_from(receiver.address)]

@@ -152,6 +152,15 @@ def test_rules_of_the_service_come_back_as_400_with_details(clerk_a_client, offi
     assert "weight_grams" in error["details"]
 
 
+def test_every_rule_problem_of_a_registration_comes_back_at_once(clerk_a_client, office_c, tariff):
+    """A 90 kg parcel whose sender wants SMS without a phone: both, in one 400."""
+    body = new_parcel(weight_grams=90_000)
+    body["sender"] = {**body["sender"], "phone": ""}
+    error = assert_error(clerk_a_client.post("/api/v1/packages/", body, format="json"), 400)
+    assert error["message"] == "Please correct the parcel, sender and receiver details."
+    assert set(error["details"]) >= {"weight_grams", "sender.phone"}, error["details"]
+
+
 def test_malformed_json_is_400(clerk_a_client, tariff):
     response = clerk_a_client.post("/api/v1/packages/", "{not json", content_type="application/json")
     assert_error(response, 400, "parse_error")
