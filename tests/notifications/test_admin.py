@@ -115,7 +115,8 @@ def test_make_run_runs_the_dispatcher_beside_the_server_and_stops_it_with_the_se
     loop, _, rest = recipe.partition("manage.py dispatch_notifications --every 60 &")
     assert rest, recipe
     trap = next(line for line in rest.splitlines() if line.startswith("trap "))
-    assert "kill" in trap and "$dispatcher" in trap  # stopped with the server
+    assert trap.startswith("trap 'kill ")
+    assert "$dispatcher" in trap  # stopped with the server
     assert "manage.py runserver" in rest
 
 
