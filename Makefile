@@ -37,11 +37,16 @@ run: venv
 	@echo "                            clerk.nyc01 / clerk-demo-pass, manager.nyc01 / manager-demo-pass"
 	@echo "                            (one clerk and one manager per office: clerk.<code>, manager.<code>)"
 	@echo "  API bearer token (in another terminal): make api-token USER=clerk.nyc01"
+	@echo "  Notifications: what is due is sent every minute, as the scheduled job does in AWS"
+	@echo "                 (dispatch_notifications --every 60 runs beside the server and stops with it)."
 	@echo ""
-	@# A local Cognito (moto) beside the server, for `make api-token`; it stops with the server
-	@# (Ctrl-C) and by itself if this shell is killed. tools/local_cognito.py
+	@# Beside the server, both stopping with it (Ctrl-C): a local Cognito (moto) for `make api-token`
+	@# (it also stops by itself if this shell is killed; tools/local_cognito.py), and the notification
+	@# dispatcher loop, the laptop's stand-in for the every-minute job (retries, "Retry now", what a big
+	@# scan left).
 	@$(PY) tools/local_cognito.py serve --port $(LOCAL_COGNITO_PORT) & cognito=$$!; \
-	trap 'kill $$cognito 2>/dev/null; wait $$cognito 2>/dev/null' EXIT; \
+	$(MANAGE) dispatch_notifications --every 60 & dispatcher=$$!; \
+	trap 'kill $$cognito $$dispatcher 2>/dev/null; wait $$cognito $$dispatcher 2>/dev/null' EXIT; \
 	$(PY) tools/local_cognito.py wait --pid $$cognito; \
 	$(MANAGE) runserver 127.0.0.1:8000
 

@@ -43,6 +43,27 @@ def not_found(request, exception=None):
     return page_not_found(request, exception)
 
 
+def permission_denied(request, exception=None):
+    """Django's 403 (config.urls.handler403): the error shape under /api/, else
+    a page in the admin's frame saying what happened and the way back."""
+    if request.path.startswith("/api/"):
+        message = str(exception or "") or "You may not do this."
+        return JsonResponse(error_body("permission_denied", message), status=403)
+    from django.contrib import admin
+    from django.template.response import TemplateResponse
+
+    user = getattr(request, "user", None)
+    context = {
+        **admin.site.each_context(request),
+        "title": "Not open to you",
+        "message": str(exception or "")
+        or "This page is not open to your account. If your work needs it, ask HQ (or your office's manager).",
+        "signed_in": bool(user and user.is_authenticated),
+    }
+    response = TemplateResponse(request, "admin/403.html", context, status=403)
+    return response.render()
+
+
 def bad_request(request, exception=None):
     """Django's 400 (config.urls.handler400): what Django refuses before any view
     (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad host), in

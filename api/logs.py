@@ -31,6 +31,18 @@ def current_request_id() -> str | None:
     return getattr(runtime, "_GLOBAL_AWS_REQUEST_ID", None)
 
 
+class RefusalsWithoutTraceback(logging.Filter):
+    """Django logs a refused request (403, 404) with the exception's traceback,
+    which says nothing about our code and buries real errors in the console and
+    CloudWatch: the one line stays, the traceback goes (LOGGING, django.request)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if 400 <= getattr(record, "status_code", 0) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """``{"time", "level", "logger", "message", "request_id", ...extra, "exception"}`` on one line."""
 

@@ -32,7 +32,9 @@ urlpatterns = [
     path("", include("api.health")),
 ]
 
-# Unknown /api/ URLs and requests Django refuses (too large, ...) answer in the API's error shape.
+# Unknown /api/ URLs and requests Django refuses (too large, ...) answer in the API's error shape;
+# a refused admin page is a page of the admin's (handler403).
 handler400 = "api.errors.bad_request"
+handler403 = "api.errors.permission_denied"
 handler404 = "api.errors.not_found"
 handler500 = "api.errors.server_error"

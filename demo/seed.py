@@ -23,6 +23,8 @@ from shipments.values import Address, Parcel, Party
 DEMO_PASSWORDS = {"hq": "hq-demo-pass", "clerk": "clerk-demo-pass", "manager": "manager-demo-pass"}
 DEMO_PACKAGES = 300
 
+DEMO_OPENING_HOURS = "Mon–Fri 8:00–19:00, Sat 9:00–13:00"
+
 OFFICES = [
     (
         "NYC01",
@@ -266,6 +268,7 @@ def seed_network(summary: Summary) -> list[Office]:
             phone="+1 555 0100",
             email=f"{code.lower()}@parcels.example",
             time_zone=tz,
+            opening_hours=DEMO_OPENING_HOURS,
         )
         summary.add("offices created" if created else "offices updated" if changed else "offices unchanged")
         offices.append(office)

@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from offices import access
+from shipments.times import local_time
 
 from .models import Notification
 from .services import notification_give_up, notification_retry_now
@@ -13,7 +14,7 @@ from .services import notification_give_up, notification_retry_now
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
     list_display = (
-        "created_at",
+        "created",
         "package",
         "status",
         "recipient",
@@ -21,7 +22,8 @@ class NotificationAdmin(admin.ModelAdmin):
         "masked_address",
         "state",
         "attempts",
-        "next_attempt_at",
+        "next_attempt",
+        "sent",
         "last_error",
         "message_id",
     )
@@ -34,6 +36,21 @@ class NotificationAdmin(admin.ModelAdmin):
     readonly_fields = list_display
     actions = ("retry_now", "give_up")
     show_full_result_count = False
+
+    # Times in the zone the admin runs in for HQ, with the zone named (shipments.times).
+    @admin.display(description="created", ordering="created_at")
+    def created(self, notification: Notification) -> str:
+        return local_time(notification.created_at)
+
+    @admin.display(description="next attempt", ordering="next_attempt_at")
+    def next_attempt(self, notification: Notification) -> str:
+        if notification.state != Notification.State.PENDING:
+            return "—"
+        return local_time(notification.next_attempt_at)
+
+    @admin.display(description="sent")
+    def sent(self, notification: Notification) -> str:
+        return local_time(notification.sent_at)
 
     @admin.display(description="recipient address")
     def masked_address(self, notification: Notification) -> str:
@@ -58,7 +75,11 @@ class NotificationAdmin(admin.ModelAdmin):
     @admin.action(description="Retry now", permissions=["change"])
     def retry_now(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
         count = notification_retry_now(notifications=queryset)
-        self.message_user(request, f"{count} notification(s) due now; the dispatcher sends them within a minute.")
+        self.message_user(
+            request,
+            f"{count} notification(s) due now: the dispatcher tries each once more within a minute "
+            "(the scheduled job; `make run` runs it beside the server, or run `manage.py dispatch_notifications`).",
+        )
 
     @admin.action(description="Give up", permissions=["change"])
     def give_up(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:

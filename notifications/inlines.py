@@ -4,6 +4,7 @@ shipments' PackageAdmin; not in admin.py, which is HQ's outbox)."""
 from django.contrib import admin
 
 from offices.admin_mixins import ReadOnlyInlineMixin
+from shipments.times import local_time, package_zone
 
 from .models import Notification
 
@@ -14,7 +15,7 @@ class NotificationInline(ReadOnlyInlineMixin, admin.TabularInline):
     model = Notification
     verbose_name_plural = "Notifications"
     fields = (
-        "created_at",
+        "created",
         "status",
         "recipient",
         "channel",
@@ -26,6 +27,15 @@ class NotificationInline(ReadOnlyInlineMixin, admin.TabularInline):
     )
     readonly_fields = fields
     ordering = ("created_at", "id")
+
+    def get_queryset(self, request):
+        # The package's offices, for the page's zone.
+        return super().get_queryset(request).select_related("package__current_office", "package__origin_office")
+
+    @admin.display(description="created")
+    def created(self, notification: Notification) -> str:
+        """In the package page's zone (where the package is), with the zone named."""
+        return local_time(notification.created_at, package_zone(notification.package))
 
     @admin.display(description="address")
     def masked_address(self, notification: Notification) -> str:

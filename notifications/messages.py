@@ -24,12 +24,16 @@ GSM7 = frozenset(
 )
 
 
+# Punctuation GSM-7 lacks, as the nearest it has (opening hours are written "Mon–Fri").
+_GSM7_SUBSTITUTES = str.maketrans({"–": "-", "—": "-", "‑": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."})
+
+
 def gsm7(text: str) -> str:
-    """``text`` in GSM-7's basic set, on one line: an accent the set lacks is
-    dropped from its letter (Zoë → Zoe), what has no such letter (other
-    scripts, emoji) is left out."""
+    """``text`` in GSM-7's basic set, on one line: dashes and curly quotes as
+    their plain forms, an accent the set lacks dropped from its letter
+    (Zoë → Zoe), what has no such letter (other scripts, emoji) left out."""
     kept = []
-    for char in text:
+    for char in text.translate(_GSM7_SUBSTITUTES):
         if char in GSM7:
             kept.append(char)
         else:
@@ -63,8 +67,9 @@ def _context(event: TrackingEvent, recipient: str) -> dict:
 
 
 def sms_text(event: TrackingEvent, recipient: str) -> str:
-    """One SMS part: the template's text in GSM-7 (the templates keep names
-    they cannot spell in it out of the text, see the ``gsm7`` filter)."""
+    """The template's text in GSM-7 (the templates keep names they cannot
+    spell in it out of the text, see the ``gsm7`` filter): one part, and at
+    most two for the pickup message, which says where and when to come."""
     return gsm7(render_to_string(f"notifications/sms/{event.status}.txt", _context(event, recipient)))
 
 

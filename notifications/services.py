@@ -238,7 +238,7 @@ def claim(queryset, *, limit: int) -> list[Notification]:
         Notification.objects.filter(pk__in=ids).update(attempts=F("attempts") + 1, next_attempt_at=now + LEASE)
     return list(
         Notification.objects.filter(pk__in=ids)
-        .select_related("event__office", "package__origin_office", "package__destination_office")
+        .select_related("event__office__location", "package__origin_office", "package__destination_office")
         .order_by("id")
     )
 
@@ -366,10 +366,10 @@ def dispatch_due(*, limit: int = 1000, batch: int = 100, backend: Backend | None
 
 
 def notification_retry_now(*, notifications) -> int:
-    """Pending or failed rows become due now (a failed one gets a fresh set of attempts)."""
-    return notifications.filter(state__in=["pending", "failed"]).update(
-        state="pending", next_attempt_at=timezone.now(), attempts=0
-    )
+    """Pending or failed rows become due now. Their attempts keep counting: a
+    row that had used up its MAX_ATTEMPTS gets one more try, and is failed
+    again if that one fails too."""
+    return notifications.filter(state__in=["pending", "failed"]).update(state="pending", next_attempt_at=timezone.now())
 
 
 def notification_give_up(*, notifications) -> int:

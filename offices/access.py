@@ -6,11 +6,11 @@ The roles (docs/domain.md, "Roles"):
 - **HQ**: superusers and members of the ``HQ`` group. Sees every office and
   package, acts at every active office, manages every office, edits the
   network (offices, tariffs) and people's accounts (a superuser's only if a
-  superuser). A manager adds people to their offices but never changes an
-  account. Where ``TWO_FACTOR_REQUIRED_FOR_HQ`` (always in production), an HQ
-  account is HQ only when this sign-in proved a second factor, on every path:
-  a session signed in with a code (django-otp's ``is_verified()``), or a
-  Cognito ID token whose ``amr`` says ``mfa`` (``api.authentication`` notes it
+  superuser). A manager adds people to their offices (never an HQ account)
+  but never changes an account. Where ``TWO_FACTOR_REQUIRED_FOR_HQ`` (always in
+  production), an HQ account is HQ only when this sign-in proved a second factor,
+  on every path: a session signed in with a code (django-otp's ``is_verified()``),
+  or a Cognito ID token whose ``amr`` says ``mfa`` (``api.authentication`` notes it
   with ``note_second_factor``). Otherwise it has its memberships' rights only.
 - **Member**: holds a ``Membership`` at an active office; *works at* it as a
   clerk or a manager, and *manages* it when the role is manager.
@@ -193,6 +193,14 @@ def may_edit_account(user: Person, account: User) -> bool:
     """Someone's email, password, staff flag, activation: HQ's; a superuser's
     account only another superuser's (an HQ group member cannot take one over)."""
     return is_hq(user) and (user.is_superuser or not account.is_superuser)
+
+
+def may_add_to_office(user: Person, account: User) -> bool:
+    """Give an existing account a place at an office: HQ anyone; a manager
+    anyone but HQ (a membership would change what HQ's pages show, their time
+    zone first, and an HQ account is HQ's to change). The account is HQ by what
+    it is (``is_hq_account``), whether or not it is signed in with a second factor."""
+    return is_hq(user) or not is_hq_account(account)
 
 
 def offices_to_view(user: Person) -> QuerySet[Office]:

@@ -32,7 +32,7 @@ class OfficeForm(forms.ModelForm):
 
     class Meta:
         model = Office
-        fields = ["code", "name", "phone", "email", "time_zone", "is_active"]
+        fields = ["code", "name", "phone", "email", "time_zone", "opening_hours", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -60,7 +60,7 @@ class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFound
     search_help_text = "Office code, name or city."
     show_facets = admin.ShowFacets.NEVER
     fieldsets = [
-        (None, {"fields": ["code", "name", "phone", "email", "time_zone", "is_active"]}),
+        (None, {"fields": ["code", "name", "phone", "email", "time_zone", "opening_hours", "is_active"]}),
         ("Address", {"fields": list(ADDRESS_FIELDS)}),
     ]
 
@@ -94,7 +94,8 @@ class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFound
 
     def get_fieldsets(self, request, obj=None):
         if not access.is_hq(request.user):
-            return [(None, {"fields": ["code", "name", "phone", "email", "time_zone", "is_active", "address"]})]
+            fields = ["code", "name", "phone", "email", "time_zone", "opening_hours", "is_active", "address"]
+            return [(None, {"fields": fields})]
         return self.fieldsets
 
     @admin.display(description="Address")
@@ -117,6 +118,7 @@ class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFound
             email=data.get("email", ""),
             time_zone=data["time_zone"],
             is_active=data["is_active"],
+            opening_hours=data.get("opening_hours", ""),
         )
         obj.pk, obj.location = office.pk, office.location
         obj._state.adding = False
@@ -154,6 +156,8 @@ class MembershipAddForm(forms.ModelForm):
         if user is None:
             self._add_errors(validate_account, username=username, email=email, password=password)
             return cleaned
+        if not access.may_add_to_office(self.request.user, user):
+            self.add_error("username", f"{username} is an HQ account: only HQ gives it a place at an office.")
         if not access.may_edit_account(self.request.user, user):
             # Adding someone to an office never changes their account (clerk_upsert).
             if password:

@@ -28,6 +28,7 @@ from offices.services import (
     user_delete,
     users_kept_for_history,
 )
+from shipments.times import local_time
 
 User = get_user_model()
 
@@ -128,15 +129,49 @@ class HQOnlyMixin:
         return self.has_module_permission(request)
 
 
+# Sign-in times as every back-office time: in the zone the admin runs in for
+# the user, with the zone named (shipments.times); axes shows them bare.
+
+
 @admin.register(AccessAttempt)
 class FailedSignInAdmin(OfferedFiltersOnlyMixin, HQOnlyMixin, AccessAttemptAdmin):
     """Failed sign-ins by user name and address; "Locked out" once there are too many."""
 
-    list_display = ["username", "ip_address", "failures_since_start", "status", "attempt_time", "path_info"]
+    list_display = ["username", "ip_address", "failures_since_start", "status", "attempted", "path_info"]
+    fieldsets = (
+        (None, {"fields": ("username", "path_info", "failures_since_start", "attempted", "expires")}),
+        ("Form data", {"fields": ("get_data", "post_data")}),
+        ("Meta data", {"fields": ("user_agent", "ip_address", "http_accept")}),
+    )
+    readonly_fields = [*AccessAttemptAdmin.readonly_fields, "attempted", "expires"]
+
+    @admin.display(description="Last attempt", ordering="attempt_time")
+    def attempted(self, attempt):
+        return local_time(attempt.attempt_time)
+
+    @admin.display(description="Expires")
+    def expires(self, attempt):
+        expiration = getattr(attempt, "expiration", None)
+        return local_time(expiration.expires_at) if expiration is not None else "—"
 
 
 @admin.register(AccessLog)
 class SignInAdmin(OfferedFiltersOnlyMixin, HQOnlyMixin, AccessLogAdmin):
+    list_display = ("signed_in", "signed_out", "ip_address", "username", "user_agent", "path_info")
+    fieldsets = (
+        (None, {"fields": ("username", "path_info", "signed_in", "signed_out")}),
+        ("Meta data", {"fields": ("user_agent", "ip_address", "http_accept")}),
+    )
+    readonly_fields = [*AccessLogAdmin.readonly_fields, "signed_in", "signed_out"]
+
+    @admin.display(description="Signed in", ordering="attempt_time")
+    def signed_in(self, entry):
+        return local_time(entry.attempt_time)
+
+    @admin.display(description="Signed out", ordering="logout_time")
+    def signed_out(self, entry):
+        return local_time(entry.logout_time)
+
     def has_delete_permission(self, request, obj=None):
         return False  # the record of who signed in when stays
 

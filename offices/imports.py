@@ -92,13 +92,17 @@ def office_row(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
         "email": email,
         "time_zone": time_zone,
     }
+    if "opening_hours" in row:  # a file without the column keeps the offices' hours
+        arguments["opening_hours"] = row["opening_hours"].strip()
+        if len(arguments["opening_hours"]) > 200:
+            problems["opening_hours"] = "At most 200 characters."
     return arguments, problems
 
 
 class OfficeImporter(Importer):
     kind = "import_offices"
     required_columns = ("code", "name", "line1", "city", "country", "latitude", "longitude", "timezone")
-    optional_columns = ("line2", "region", "postal_code", "phone", "email")
+    optional_columns = ("line2", "region", "postal_code", "phone", "email", "opening_hours")
 
     def import_batch(self, rows: list[tuple[int, dict[str, str]]]) -> BatchResult:
         result = BatchResult()

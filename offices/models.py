@@ -76,6 +76,12 @@ class Office(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     time_zone = models.CharField(max_length=64, default="UTC")
+    opening_hours = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="When customers may come, as they read it, e.g. Mon–Fri 8:00–19:00, Sat 9:00–13:00. "
+        "The pickup message gives it.",
+    )
     is_active = models.BooleanField("active", default=True)
 
     objects = OfficeQuerySet.as_manager()

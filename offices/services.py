@@ -39,9 +39,11 @@ def office_upsert(
     email: str = "",
     time_zone: str = "UTC",
     is_active: bool | None = None,
+    opening_hours: str | None = None,
 ) -> tuple[Office, bool, bool]:
     """Create the office with that code, or bring an existing one up to date
-    (``is_active`` None keeps an existing office open or closed as it is).
+    (``is_active`` None keeps an existing office open or closed as it is, and
+    ``opening_hours`` None its hours).
 
     HQ's (or the system's) only. Returns (office, created, changed)."""
     _require(actor is None or access.may_edit_network(actor), "Only HQ changes the offices of the network.")
@@ -56,11 +58,14 @@ def office_upsert(
             email=email,
             time_zone=time_zone,
             is_active=True if is_active is None else is_active,
+            opening_hours=(opening_hours or "").strip(),
         )
         return office, True, True
     wanted: dict[str, Any] = {"name": name, "phone": phone, "email": email, "time_zone": time_zone}
     if is_active is not None:
         wanted["is_active"] = is_active
+    if opening_hours is not None:
+        wanted["opening_hours"] = opening_hours.strip()
     changed = False
     for field, value in wanted.items():
         if getattr(office, field) != value:
@@ -117,13 +122,18 @@ def clerk_upsert(
     The office's managers, HQ or the system only. Other memberships are kept
     (call again for more offices). Without a password a new user has an
     unusable one and signs in through Cognito only. Adding someone to an office
-    never changes their account: the email, password and staff flag of an
+    never changes their account: an HQ account is HQ's to add
+    (``may_add_to_office``), and the email, password and staff flag of an
     existing user are changed by HQ or the system only (``may_edit_account``),
     and a manager who asks for a change is refused. Passwords must pass
     ``AUTH_PASSWORD_VALIDATORS`` (``validate_account``).
     Returns (user, created, changed)."""
     _require(actor is None or access.may_manage(actor, office), f"You do not manage {office.code}.")
     user, created, changed = _staff_account_upsert(actor=actor, username=username, email=email, password=password)
+    _require(
+        actor is None or access.may_add_to_office(actor, user),
+        f"{username} is an HQ account: only HQ gives it a place at an office.",
+    )
     membership, membership_created = Membership.objects.get_or_create(user=user, office=office, defaults={"role": role})
     if not membership_created and membership.role != role:
         membership.role = role

@@ -16,7 +16,16 @@ from offices.models import Office
 from .exceptions import InvalidTrackingNumber, PackageNotFound
 from .models import Package, TrackingEvent
 from .rules import event_office_problems, phone_e164, preselected_step_office_id, step_office_id
-from .statuses import FINAL_STATUSES, ON_HAND, REASON_ALLOWED, REASON_REQUIRED, Reason, Status, allowed_next
+from .statuses import (
+    CONFIRM_FIRST,
+    FINAL_STATUSES,
+    ON_HAND,
+    REASON_ALLOWED,
+    REASON_REQUIRED,
+    Reason,
+    Status,
+    allowed_next,
+)
 from .tracking_numbers import normalize_tracking_number
 
 
@@ -248,6 +257,7 @@ class NextStep:
     needs_reason: bool
     takes_reason: bool
     needs_received_by: bool
+    confirm_first: bool  # asks on a second page before it is recorded (CONFIRM_FIRST)
 
 
 def package_next_steps(user: Person, package: Package, own_office_ids: set[int]) -> list[NextStep]:
@@ -279,6 +289,7 @@ def package_next_steps(user: Person, package: Package, own_office_ids: set[int])
                 needs_reason=status in REASON_REQUIRED,
                 takes_reason=status in REASON_ALLOWED,
                 needs_received_by=status == Status.DELIVERED,
+                confirm_first=status in CONFIRM_FIRST,
             )
         )
     return steps

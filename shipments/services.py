@@ -147,15 +147,22 @@ def package_register(
             f"You do not work at {origin_office.code}, so you cannot register parcels there.",
             details={"origin_office": "Not one of your offices."},
         )
+    price_list = price_list or PriceList.load()
     now = timezone.now()
     registered_at = registered_at or now
-    refuse(
+    # Every problem at once, the parties' and the parcel's: not one and then the other.
+    problems = (
         party_problems("sender", sender)
         + party_problems("receiver", receiver)
-        + time_problems("registered_at", registered_at, now=now, start=network_start(), what="A registration"),
-        "Please correct the sender and receiver details.",
+        + time_problems("registered_at", registered_at, now=now, start=network_start(), what="A registration")
     )
-    cost = (price_list or PriceList.load()).quote(parcel)
+    parcel_problems = price_list.problems(parcel)
+    summary = {
+        (True, False): "Please correct the sender and receiver details.",
+        (False, True): "Please correct the parcel details.",
+    }.get((bool(problems), bool(parcel_problems)), "Please correct the parcel, sender and receiver details.")
+    refuse(problems + parcel_problems, summary)
+    cost = price_list.quote(parcel)
     sender_address, receiver_address = Location.objects.bulk_create(
         [_location_from(sender.address), _location_from(receiver.address)]
     )

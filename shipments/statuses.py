@@ -89,6 +89,10 @@ AT_OFFICE = frozenset(
 # a parcel where it was: on hand if it was at an office, nowhere in transit.
 ON_HAND = frozenset({Status.ACCEPTED, Status.ARRIVED, Status.DELIVERY_FAILED, Status.READY_FOR_PICKUP, Status.DELAYED})
 
+# Steps a clerk confirms on a second page before they are recorded: each ends the
+# journey for good, and a cancellation refunds the sender at once.
+CONFIRM_FIRST = frozenset({Status.CANCELLED, Status.LOST, Status.RETURNED})
+
 # Statuses that need a reason picked from Reason.
 REASON_REQUIRED = frozenset({Status.DELAYED, Status.DELIVERY_FAILED, Status.LOST})
 # Statuses that may carry a reason.

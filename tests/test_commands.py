@@ -36,6 +36,7 @@ def test_seed_demo_builds_a_whole_network_and_a_second_run_changes_nothing():
         roles = set(office.memberships.values_list("role", flat=True))
         assert roles == {"clerk", "manager"}
         assert office.location.latitude is not None
+        assert office.opening_hours  # the pickup message gives them
     assert 200 <= first["Package"] <= 1000
     assert set(Package.objects.values_list("status", flat=True)) == set(Status.values)
     latest = {p.pk: p.events.order_by("-occurred_at", "-id").first().status for p in Package.objects.all()[:50]}

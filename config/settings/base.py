@@ -337,11 +337,14 @@ LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals_without_traceback": {"()": "api.logs.RefusalsWithoutTraceback"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         "pgserver": {"level": "WARNING"},
         # Django's own console handler would print every message a second time
         # through the root's (e.g. runserver's "Watching for file changes").
         "django": {"level": "INFO", "handlers": [], "propagate": True},
+        # A refused page (403, 404) is one line, without the exception's traceback.
+        "django.request": {"filters": ["refusals_without_traceback"]},
     },
 }

@@ -18,7 +18,7 @@ from offices.models import Office
 from ..days import day_out_of_range
 from ..exceptions import ShipmentError
 from ..models import Package, Service
-from ..rules import event_detail_problems, party_problems
+from ..rules import event_detail_problems, parcel_problems, party_problems
 from ..statuses import Reason, Status
 from ..values import Address, Parcel, Party
 
@@ -116,14 +116,21 @@ class PackageRegisterForm(forms.Form):
                 cleaned[key] = cleaned[key].strip().upper()
         if cleaned.get("declared_value") is None:
             cleaned["declared_value"] = Decimal("0")
-        # The registration's own rules, at the quote already, so the clerk
-        # fixes a phone or a country before pressing Register.
-        if not self.errors:
-            for role in ("sender", "receiver"):
-                for problem in party_problems(role, self.party(role)):
-                    field = _DETAIL_FIELDS.get(problem.field, problem.field)
-                    if field in self.fields and field not in self.errors:
-                        self.add_error(field, problem.message)
+        # The registration's own rules, at the quote already, and all of them
+        # at once: a 90 kg parcel whose sender wants SMS without a phone shows
+        # both problems, not one and then the other. Each rule runs over the
+        # parts whose fields were typed correctly.
+        problems = []
+        parcel_fields = ("weight_grams", "length_cm", "width_cm", "height_cm", "declared_value")
+        if not any(name in self.errors for name in parcel_fields):
+            problems += parcel_problems(**{name: cleaned[name] for name in parcel_fields})
+        for role in ("sender", "receiver"):
+            if not any(f"{role}_{key}" in self.errors for key in (*PARTY_FIELDS, "notify_sms", "notify_email")):
+                problems += party_problems(role, self.party(role))
+        for problem in problems:
+            field = _DETAIL_FIELDS.get(problem.field, problem.field)
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, problem.message)
         return cleaned
 
     def party(self, role: str) -> Party:

@@ -11,6 +11,7 @@ per row.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import path, reverse
 
 from notifications.inlines import NotificationInline
@@ -241,6 +242,12 @@ class PackageAdmin(LabelActionsMixin, OfferedFiltersOnlyMixin, PackageColumnsMix
             "receipt_url": reverse("admin:shipments_package_receipt", args=[package.pk]),
         }
         return super().change_view(request, str(package.pk), form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """A package's history is its timeline, on its page: the admin's change
+        log has nothing to show (packages are never edited here)."""
+        package = self.get_object(request, object_id)
+        return redirect(f"{reverse('admin:shipments_package_change', args=[package.pk])}#events-group")
 
     def next_steps(self, request, package) -> list[dict]:
         """The next-step buttons of the package page (shipments.selectors.package_next_steps)."""

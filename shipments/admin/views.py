@@ -22,7 +22,7 @@ from ..labels import barcode_svg, public_tracking_url, qr_svg
 from ..models import Package, TrackingEvent
 from ..pricing import quote
 from ..services import package_record_event, package_register
-from ..statuses import Status
+from ..statuses import CONFIRM_FIRST, Reason, Status
 from ..times import office_zone
 from ..zpl import DPI_CHOICES, dpi_from, package_label, zpl_response
 from .forms import PackageRegisterForm, RecordEventForm, ScanForm, add_shipment_error
@@ -174,6 +174,9 @@ def record_event_view(model_admin, request, object_id: str):
         messages.error(request, f"Nothing recorded: {problems}")
         return redirect(package_url(package))
     data = form.cleaned_data
+    if data["status"] in CONFIRM_FIRST and request.POST.get("confirmed") != "yes":
+        # Ending a journey (and refunding a cancellation) takes a second click on its own page.
+        return _confirm_step_page(model_admin, request, package, data)
     try:
         package_record_event(
             package=package,
@@ -191,6 +194,39 @@ def record_event_view(model_admin, request, object_id: str):
         where = f" at {data['office'].code}" if data["office"] else ""
         messages.success(request, f"{package.tracking_number} is now {Status(data['status']).label.lower()}{where}.")
     return redirect(package_url(package))
+
+
+def _confirm_step_page(model_admin, request, package: Package, data: dict) -> TemplateResponse:
+    status = Status(data["status"])
+    if status == Status.CANCELLED:
+        consequence = (
+            f"The sender is refunded {package.cost_total} {package.cost_currency} at once, "
+            "and the package can never move again."
+        )
+    elif status == Status.LOST:
+        consequence = "The package is written off as lost; its journey ends and it can never move again."
+    else:
+        consequence = "The package goes back to its sender; its journey ends and it can never move again."
+    fields = {
+        "status": data["status"],
+        "office": data["office"].pk if data["office"] else "",
+        "reason": data["reason"],
+        "received_by": data["received_by"],
+        "note": data["note"],
+    }
+    context = _context(
+        model_admin,
+        request,
+        f"Mark {package.tracking_number} {status.label.lower()}?",
+        package=package,
+        status_label=status.label,
+        office=data["office"],
+        reason=Reason(data["reason"]).label if data["reason"] else "",
+        consequence=consequence,
+        fields=fields,
+        change_url=package_url(package),
+    )
+    return TemplateResponse(request, "admin/shipments/package/confirm_step.html", context)
 
 
 def label_view(model_admin, request, object_id: str):

@@ -75,3 +75,36 @@ def test_accounts_are_hqs_and_a_superuser_is_a_superusers(net, hq_member):
     form = client.get(reverse("admin:auth_user_change", args=[net.clerk_a.pk])).context["adminform"].form
     assert "is_superuser" not in form.fields  # read-only for anyone but a superuser
     assert login(net.hq).get(_delete_url(net.hq)).status_code == 403  # nobody deletes themselves
+
+
+def test_a_refused_page_is_an_admin_page_and_logs_one_line_without_a_traceback(net, caplog):
+    """A manager at the accounts list: the admin's frame with what happened and
+    the way back, not a bare "403 Forbidden"; the console gets one line."""
+    with caplog.at_level("WARNING", logger="django.request"):
+        response = login(net.manager_a).get(CHANGELIST)
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "403 Forbidden" not in page
+    assert "Parcel network back-office" in page  # the admin's header
+    assert "Not open to you" in page
+    assert "This page is not open to your account." in page
+    assert f'href="{reverse("admin:index")}"' in page
+    refusals = [record for record in caplog.records if record.name == "django.request"]
+    assert [record.getMessage() for record in refusals] == ["Forbidden (Permission denied): /admin/auth/user/"]
+    assert all(record.exc_info is None and not record.exc_text for record in refusals)
+    assert "Traceback" not in caplog.text
+
+
+def test_a_refused_api_request_keeps_the_error_shape():
+    import json
+
+    from django.core.exceptions import PermissionDenied
+    from django.test import RequestFactory
+
+    from api.errors import permission_denied
+
+    response = permission_denied(RequestFactory().get("/api/v1/anything/"), PermissionDenied("Not yours."))
+    assert response.status_code == 403
+    assert json.loads(response.content) == {
+        "error": {"code": "permission_denied", "message": "Not yours.", "details": {}}
+    }

@@ -81,6 +81,7 @@ def test_hq_opens_a_new_office(net):
         "code": "DDD01",
         "name": "Office D",
         "time_zone": "UTC",
+        "opening_hours": "Mon–Fri 9:00–17:00",
         "is_active": "on",
         "line1": "4 Dee St",
         "city": "Dover",
@@ -91,7 +92,10 @@ def test_hq_opens_a_new_office(net):
     assert login(net.hq).post(reverse("admin:offices_office_add"), data).status_code == 302
     from offices.models import Office
 
-    assert Office.objects.get(code="DDD01").location.city == "Dover"
+    office = Office.objects.get(code="DDD01")
+    assert (office.location.city, office.opening_hours) == ("Dover", "Mon–Fri 9:00–17:00")
+    page = login(net.clerk_a).get(reverse("admin:offices_office_change", args=[office.pk])).content.decode()
+    assert "Mon–Fri 9:00–17:00" in page  # every clerk reads them
 
 
 def test_a_manager_removes_a_clerk_from_their_office_but_not_themselves(net):
@@ -103,7 +107,7 @@ def test_a_manager_removes_a_clerk_from_their_office_but_not_themselves(net):
     assert not Membership.objects.filter(pk=clerk_membership.pk).exists()
     refused = client.post(reverse("admin:offices_membership_delete", args=[own.pk]), {"post": "yes"})
     assert refused.status_code == 403
-    assert "403 Forbidden" in refused.content.decode()
+    assert "Not open to you" in refused.content.decode()
     assert Membership.objects.filter(pk=own.pk).exists()
     other_office = Membership.objects.get(user=net.clerk_b)
     url = reverse("admin:offices_membership_delete", args=[other_office.pk])
@@ -142,3 +146,19 @@ def test_a_manager_cannot_give_a_new_clerk_a_weak_password_or_a_bad_user_name(ne
     assert "too short" in " ".join(errors["password"])
     assert "Enter a valid username" in " ".join(errors["username"])
     assert not get_user_model().objects.filter(username="bad name!").exists()
+
+
+def test_a_manager_cannot_add_an_hq_account_to_their_office(net, hq_member):
+    """It was saved ("hq – Clerk at AAA01") and moved HQ's pages into the office's time zone."""
+    for hq_account in (net.hq, hq_member):
+        data = {"username": hq_account.username, "office": net.a.pk, "role": "clerk"}
+        response = login(net.manager_a).post(ADD, data)
+        assert response.status_code == 200
+        assert f"{hq_account.username} is an HQ account: only HQ gives it a place at an office." in (
+            response.content.decode()
+        )
+        assert not Membership.objects.filter(user=hq_account).exists()
+    # HQ itself may.
+    response = login(net.hq).post(ADD, {"username": hq_member.username, "office": net.a.pk, "role": "clerk"})
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=hq_member, office=net.a).exists()

@@ -83,6 +83,38 @@ def test_a_button_records_the_event_through_the_service(net):
     assert net.a_to_c.events.last().recorded_by == net.clerk_a
 
 
+@pytest.mark.parametrize("status", ["cancelled", "lost", "returned"])
+def test_a_step_that_ends_the_journey_asks_for_confirmation_first(net, status):
+    """One click on "Cancelled" (which refunds at once), "Lost" or "Returned"
+    records nothing: a page asks, and only its "Yes" records the step."""
+    package = net.a_to_c
+    if status != "cancelled":
+        package_record_event(package=package, status="accepted", office=net.a)
+    fields = {"status": status, "office": net.a.pk, "reason": "damaged" if status == "lost" else ""}
+    client = login(net.clerk_a)
+    page = client.post(record_url(package), fields).content.decode()
+    package.refresh_from_db()
+    assert package.status != status
+    assert package.charges.filter(kind="refund").count() == 0
+    assert f"Mark {package.tracking_number} {Status(status).label.lower()}?" in page
+    assert 'name="confirmed" value="yes"' in page
+    assert f'href="{change_url(package)}"' in page  # "No, go back"
+    if status == "cancelled":
+        assert f"The sender is refunded {package.cost_total} {package.cost_currency} at once" in page
+
+    response = client.post(record_url(package), {**fields, "confirmed": "yes"}, follow=True)
+    assert f"{package.tracking_number} is now {Status(status).label.lower()}" in response.content.decode()
+    package.refresh_from_db()
+    assert package.status == status
+    assert package.charges.filter(kind="refund").count() == (1 if status == "cancelled" else 0)
+
+
+def test_the_buttons_that_end_the_journey_say_they_ask_first(net):
+    page = login(net.clerk_a).get(change_url(net.a_to_c)).content.decode()
+    assert 'value="Cancelled…" name="_record_cancelled"' in page
+    assert 'value="Accepted (sent)" name="_record_accepted"' in page
+
+
 def test_delivered_needs_the_receivers_name(net):
     package = net.a_to_c
     for step in ("accepted", "out_for_delivery"):
@@ -201,3 +233,20 @@ def test_the_receipt_is_for_whoever_may_open_the_package_page(net):
         reverse("admin:shipments_package_receipt", args=[net.a_to_c.pk])
         in login(net.clerk_a).get(change_url(net.a_to_c)).content.decode()
     )
+
+
+def test_the_package_page_offers_its_timeline_not_an_empty_change_history(net):
+    """The admin's "History" said "no change history" (packages are never
+    edited): the page links its timeline instead, and the old address leads there."""
+    package = net.a_to_c
+    package_record_event(package=package, status="accepted", office=net.a, actor=net.clerk_a)
+    client = login(net.clerk_a)
+    page = client.get(change_url(package)).content.decode()
+    assert reverse("admin:shipments_package_history", args=[package.pk]) not in page
+    assert '<a href="#events-group" class="historylink">Timeline</a>' in page
+    assert 'id="events-group"' in page
+    response = client.get(reverse("admin:shipments_package_history", args=[package.pk]), follow=True)
+    assert response.redirect_chain == [(f"{change_url(package)}#events-group", 302)]
+    history = response.content.decode()
+    assert "no change history" not in history
+    assert "Accepted (sent)" in history

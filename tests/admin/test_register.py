@@ -139,3 +139,18 @@ def test_a_clerk_cannot_register_at_another_office(net):
     response = login(net.clerk_a).post(ADD, {**form_data(net, origin_office=net.b.pk), "_quote": "Get a quote"})
     assert "origin_office" in response.context["form"].errors
     assert response.context["quote"] is None
+
+
+@pytest.mark.parametrize("button", ["_quote", "_register"])
+def test_every_problem_of_the_form_is_shown_at_once(net, button):
+    """A 90 kg parcel whose sender wants SMS without a phone, with a receiver
+    whose city is missing: the page lists all three, not one after the other."""
+    data = {**form_data(net, weight_grams="90000", sender_phone="", receiver_city=""), button: "Go"}
+    response = login(net.clerk_a).post(ADD, data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Parcels over 70 kg are freight; we cannot take them at the counter." in page
+    assert "A phone number is needed for SMS notifications." in page
+    assert "This field is required." in page  # the receiver's city
+    assert response.context["quote"] is None
+    assert not Package.objects.filter(sender_name="Sam Sender").exists()

@@ -159,7 +159,7 @@ def test_a_clerk_sees_no_report_even_of_their_own_office(net, clerk):
     assert str(net.a_to_c.cost_total) not in response.content.decode()
     response = clerk.get(reverse("admin:shipments_package_report_pick"))
     assert response.status_code == 403
-    assert "403 Forbidden" in response.content.decode()
+    assert "Not open to you" in response.content.decode()
 
 
 def test_a_manager_sees_only_memberships_of_their_office(net):

@@ -189,6 +189,15 @@ def test_rules_of_the_service_come_back_as_400_with_details(clerk_a_client, offi
     assert "weight_grams" in error["details"]
 
 
+def test_every_rule_problem_of_a_registration_comes_back_at_once(clerk_a_client, office_c, tariff):
+    """A 90 kg parcel whose sender wants SMS without a phone: both, in one 400."""
+    body = new_parcel(weight_grams=90_000)
+    body["sender"] = {**body["sender"], "phone": ""}
+    error = assert_error(clerk_a_client.post("/api/v1/packages/", body, format="json"), 400)
+    assert error["message"] == "Please correct the parcel, sender and receiver details."
+    assert set(error["details"]) >= {"weight_grams", "sender.phone"}, error["details"]
+
+
 def test_malformed_json_is_400(clerk_a_client, tariff):
     response = clerk_a_client.post("/api/v1/packages/", "{not json", content_type="application/json")
     assert_error(response, 400, "parse_error")
@@ -449,3 +458,13 @@ def test_extreme_date_filters_do_not_crash(query, client_for, hq, package_a):
 def test_odd_event_input_is_400(body, clerk_a_client, package_a):
     url = f"/api/v1/packages/{package_a.tracking_number}/events/"
     assert_error(clerk_a_client.post(url, body, format="json"), 400)
+
+
+def test_an_office_shows_its_opening_hours(clerk_a_client, office_c):
+    office_c.opening_hours = "Mon–Fri 8:00–19:00"
+    office_c.save()
+    response = clerk_a_client.get("/api/v1/offices/CCC01/")
+    assert response.status_code == 200
+    assert response.json()["opening_hours"] == "Mon–Fri 8:00–19:00"
+    listed = {office["code"]: office for office in clerk_a_client.get("/api/v1/offices/").json()["results"]}
+    assert listed["CCC01"]["opening_hours"] == "Mon–Fri 8:00–19:00"

@@ -117,10 +117,19 @@ def test_the_receipt_prints_on_a4_and_on_an_80_mm_roll(live_server, browser_page
     receipt.click("#paper_80mm")
     expect(receipt.locator("#paper_80mm")).to_have_attribute("aria-current", "true")
     receipt.emulate_media(media="print")
-    assert abs(receipt.locator("#receipt").bounding_box()["width"] - 72 * MM) < 2
+    box = receipt.locator("#receipt").bounding_box()
+    assert abs(box["width"] - 72 * MM) < 2
     sizes = page_sizes(receipt.pdf(prefer_css_page_size=True))
     assert len(sizes) == 1
     assert abs(sizes[0][0] - 80) < 1
+    # A roll's page is as long as the receipt (4 mm margins, a few mm to spare), not an A4's 297 mm.
+    content_mm = box["height"] / MM
+    assert content_mm + 8 <= sizes[0][1] <= content_mm + 20, (content_mm, sizes[0][1])
+    # The QR code and the barcode sit in the middle of the roll.
+    middle = box["x"] + box["width"] / 2
+    for code in ("#qr_code svg", ".barcode svg"):
+        drawn = receipt.locator(code).bounding_box()
+        assert abs(drawn["x"] + drawn["width"] / 2 - middle) < 1 * MM, code
     receipt.locator("#receipt").screenshot(path=str(SCREENSHOTS / "receipt_80mm.png"))
 
     # The link on the receipt finds the parcel on the public tracking page.

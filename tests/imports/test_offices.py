@@ -146,3 +146,20 @@ def test_an_unreadable_s3_object_is_exit_status_2(run_command, s3):
     status, _, err = run_command("import_offices", f"s3://{s3.bucket}/imports/none.csv")
     assert status == 2
     assert "Cannot read" in err
+
+
+def test_opening_hours_are_an_optional_column_a_file_without_it_keeps(run_command, tmp_path):
+    run_command("import_offices", str(OFFICES))
+    with_hours = tmp_path / "hours.csv"
+    with_hours.write_text(
+        HEADER.strip() + ",opening_hours\n"
+        "JFK01,New York JFK,John F Kennedy International Airport,Cargo terminal,New York,New York,,US,40.639928,"
+        "-73.778692,,jfk01@example.com,America/New_York,Mon–Sun 0:00–24:00\n"
+    )
+    status, out, _ = run_command("import_offices", str(with_hours))
+    assert status == 0
+    assert "updated 1" in out
+    assert Office.objects.get(code="JFK01").opening_hours == "Mon–Sun 0:00–24:00"
+    status, out, _ = run_command("import_offices", str(OFFICES))  # no such column: the hours stay
+    assert "created 0, updated 0, unchanged 18, rejected 0" in out
+    assert Office.objects.get(code="JFK01").opening_hours == "Mon–Sun 0:00–24:00"

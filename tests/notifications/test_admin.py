@@ -1,5 +1,11 @@
 """The outbox in the admin: on the package page, HQ's changelist and actions, the home's failed count."""
 
+import subprocess
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -7,6 +13,8 @@ from notifications.models import Notification
 from shipments.services import package_record_event
 from tests.factories import party, register_package
 from tests.helpers import login
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def accepted_package(office_a, office_c, clerk_a):
@@ -66,14 +74,55 @@ def test_retry_now_and_give_up(office_a, office_c, clerk_a, hq, tariff):
     Notification.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + timezone.timedelta(hours=1))
     client = login(hq)
     url = reverse("admin:notifications_notification_changelist")
-    client.post(url, {"action": "retry_now", "_selected_action": [failed.pk, later.pk]})
+    response = client.post(url, {"action": "retry_now", "_selected_action": [failed.pk, later.pk]}, follow=True)
+    assert "2 notification(s) due now: the dispatcher tries each once more within a minute" in (
+        response.content.decode()
+    )
     failed.refresh_from_db()
     later.refresh_from_db()
-    assert (failed.state, failed.attempts) == ("pending", 0)
+    assert (failed.state, failed.attempts) == ("pending", 8)  # the attempts keep counting
     assert later.next_attempt_at <= timezone.now()
     client.post(url, {"action": "give_up", "_selected_action": [later.pk]})
     later.refresh_from_db()
     assert later.state == "failed"
+
+
+def test_a_retried_row_is_sent_by_the_dispatcher_loop_and_counts_its_attempt(office_a, office_c, clerk_a, hq, tariff):
+    """`make run` runs `dispatch_notifications --every 60` beside the server, so
+    "Retry now" is sent there too; the retry is attempt 9, not attempt 1."""
+    package = accepted_package(office_a, office_c, clerk_a)
+    failed = Notification.objects.get(package=package, channel="sms")
+    Notification.objects.filter(pk=failed.pk).update(state="failed", attempts=8, last_error="Publish: down")
+    login(hq).post(
+        reverse("admin:notifications_notification_changelist"),
+        {"action": "retry_now", "_selected_action": [failed.pk]},
+    )
+    out = StringIO()
+    call_command("dispatch_notifications", every=0.01, runs=2, stdout=out)
+    failed.refresh_from_db()
+    assert (failed.state, failed.attempts, failed.last_error) == ("sent", 9, "")
+    assert out.getvalue().startswith("sent ")
+
+
+def test_make_run_runs_the_dispatcher_beside_the_server_and_stops_it_with_the_server():
+    recipe = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-o", ".venv/bin/activate", "run"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    loop, _, rest = recipe.partition("manage.py dispatch_notifications --every 60 &")
+    assert rest, recipe
+    trap = next(line for line in rest.splitlines() if line.startswith("trap "))
+    assert trap.startswith("trap 'kill ")
+    assert "$dispatcher" in trap  # stopped with the server
+    assert "manage.py runserver" in rest
+
+
+def test_the_dispatcher_loop_refuses_a_period_of_zero(db):
+    with pytest.raises(CommandError, match="greater than zero"):
+        call_command("dispatch_notifications", every=0)
 
 
 def test_the_admin_home_counts_failed_notifications_for_hq(office_a, office_c, clerk_a, hq, tariff):

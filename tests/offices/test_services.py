@@ -109,6 +109,28 @@ def test_adding_someone_to_an_office_never_changes_their_account(office_a, hq):
     assert user.memberships.get().office == office_a
 
 
+def test_a_manager_cannot_give_an_hq_account_a_place_at_their_office(office_a, hq, hq_member):
+    manager = clerk_at(office_a, role=Membership.Role.MANAGER, username="manager_a1")
+    for account in (hq, hq_member):
+        with pytest.raises(PermissionDenied, match="is an HQ account: only HQ gives it a place at an office"):
+            clerk_upsert(actor=manager, username=account.username, office=office_a)
+        assert not account.memberships.exists()
+    clerk_upsert(actor=hq, username=hq_member.username, office=office_a)  # HQ decides for HQ
+    clerk_upsert(actor=None, username=hq.username, office=office_a)  # and so does the system
+    assert {membership.user for membership in Membership.objects.filter(office=office_a)} >= {hq, hq_member}
+
+
+def test_an_hq_account_stays_hqs_to_place_where_hq_needs_a_second_factor(office_a, hq, hq_member, settings):
+    """Where HQ's rights need a second factor, an HQ account that is not signed in (the account
+    a manager names) is still an HQ account: the manager may not give it a place either."""
+    settings.TWO_FACTOR_REQUIRED_FOR_HQ = True
+    manager = clerk_at(office_a, role=Membership.Role.MANAGER, username="manager_a1")
+    for account in (hq, hq_member):
+        with pytest.raises(PermissionDenied, match="is an HQ account"):
+            clerk_upsert(actor=manager, username=account.username, office=office_a)
+        assert not account.memberships.exists()
+
+
 def test_hq_and_the_system_still_update_an_account_they_add(office_a, office_b, hq):
     person = UserFactory(username="person", is_staff=False)
     clerk_upsert(actor=hq, username="person", office=office_a, email="p@example.com")
