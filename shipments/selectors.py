@@ -80,7 +80,8 @@ def packages_search(queryset: QuerySet[Package], term: str) -> QuerySet[Package]
         return queryset.filter(tracking_number=normalize_tracking_number(term))
     except InvalidTrackingNumber:
         pass
-    phone = phone_e164(term, settings.PHONE_DEFAULT_REGION) if _PHONE.match(term) else None
+    # Any number with a phone's digits: rows stored before only valid numbers were taken still match.
+    phone = phone_e164(term, settings.PHONE_DEFAULT_REGION, valid_only=False) if _PHONE.match(term) else None
     if phone:
         # Phones are stored in E.164, so the query is read the same way.
         return queryset.filter(Q(sender_phone=phone) | Q(receiver_phone=phone))
