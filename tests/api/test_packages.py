@@ -268,7 +268,9 @@ def listed_numbers(client, url) -> set[str]:
 def test_list_filters(client_for, hq, office_a, office_b, office_c, tariff):
     old = register_package(origin=office_a, destination=office_b, registered_at=timezone.now() - timedelta(days=10))
     express = register_package(origin=office_b, destination=office_c, service="express")
-    accepted = register_package(origin=office_a, destination=office_c, receiver=party("Zed Zebra", phone="+1 212 555 0177"))
+    accepted = register_package(
+        origin=office_a, destination=office_c, receiver=party("Zed Zebra", phone="+1 212 555 0177")
+    )
     package_record_event(package=accepted, status="accepted", office=office_a)
     client = client_for(hq)
 
