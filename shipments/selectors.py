@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import CharField, Func, Prefetch, Q, QuerySet, Value
 
 from offices import access
 from offices.access import Person
@@ -93,8 +93,26 @@ def packages_search(queryset: QuerySet[Package], term: str) -> QuerySet[Package]
 FEW_NAME_MATCHES = 1000
 
 
+class NameKey(Func):
+    """A name as the search compares it: without accents, in upper case
+    (the SQL function of shipments migration 0009, which the trigram indexes hold)."""
+
+    function = "shipments_name_key"
+    output_field = CharField()
+
+
+def packages_name_contains(queryset: QuerySet[Package], term: str) -> QuerySet[Package]:
+    """Packages of ``queryset`` whose sender's or receiver's NameKey contains ``term``'s."""
+    # The term goes through the same function: PostgreSQL folds it to a constant pattern the index can use.
+    key = NameKey(Value(term, output_field=CharField()))
+    return queryset.alias(sender_key=NameKey("sender_name"), receiver_key=NameKey("receiver_name")).filter(
+        Q(sender_key__contains=key) | Q(receiver_key__contains=key)
+    )
+
+
 def packages_named(queryset: QuerySet[Package], term: str) -> QuerySet[Package]:
-    """Packages of ``queryset`` whose sender or receiver name contains ``term``.
+    """Packages of ``queryset`` whose sender or receiver name contains ``term``,
+    accents and case ignored ("alvarez" finds "José Álvarez").
 
     PostgreSQL plans "name contains …, newest first, first page" as a walk down
     the created_at index, expecting matches all along it. For a name that
@@ -104,7 +122,7 @@ def packages_named(queryset: QuerySet[Package], term: str) -> QuerySet[Package]:
     when there are no more than that, the list is those packages by id. A
     name matching more than that is common enough for the index walk.
     """
-    matches = queryset.filter(Q(sender_name__icontains=term) | Q(receiver_name__icontains=term))
+    matches = packages_name_contains(queryset, term)
     ids = list(matches.order_by().values_list("pk", flat=True)[: FEW_NAME_MATCHES + 1])
     if len(ids) <= FEW_NAME_MATCHES:
         return queryset.filter(pk__in=ids)
