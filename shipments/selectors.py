@@ -35,11 +35,16 @@ def office_packages(user: Person, office: Office, direction: str) -> QuerySet[Pa
     if direction == "sent":
         return packages.filter(origin_office=office)
     if direction == "incoming":
-        # On their way: a delivered, returned, cancelled or lost parcel is not coming.
-        return packages.filter(destination_office=office).exclude(status__in=FINAL_STATUSES)
+        return incoming_to(packages, office.pk)
     if direction == "on_hand":
         return on_hand_at(packages, office.pk)
     raise ValueError(f"Unknown direction {direction!r}; one of {', '.join(DIRECTIONS)}.")
+
+
+def incoming_to(queryset: QuerySet[Package], office_id: int) -> QuerySet[Package]:
+    """The packages of ``queryset`` on their way to that office: a delivered,
+    returned, cancelled or lost parcel is not coming."""
+    return queryset.filter(destination_office_id=office_id).exclude(status__in=FINAL_STATUSES)
 
 
 def on_hand_at(queryset: QuerySet[Package], office_id: int) -> QuerySet[Package]:

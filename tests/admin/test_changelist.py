@@ -247,3 +247,46 @@ def test_my_office_filter_narrows_a_clerk_of_several_offices(net):
     assert everything == {net.a_to_c, net.b_to_c, net.c_to_b}
     only_b = set(client.get(CHANGELIST, {"office": "BBB01"}).context["cl"].result_list)
     assert only_b == {net.b_to_c, net.c_to_b}
+
+
+def _sidebar(page: str) -> str:
+    return page[page.index('<search id="changelist-filter"') : page.index("</search>")]
+
+
+def test_the_filters_do_not_grow_with_the_network_and_the_dates_come_first(net):
+    from tests.factories import OfficeFactory
+
+    client = login(net.hq)
+    three_offices = _sidebar(client.get(CHANGELIST).content.decode())
+    for n in range(40):
+        OfficeFactory(code=f"NET{n:02d}", name=f"Network office {n}")
+    page = client.get(CHANGELIST).content.decode()
+    sidebar = _sidebar(page)
+    # A search box per office filter, not a link per office: the same links with 43 offices as with 3.
+    assert sidebar.count("<a ") == three_offices.count("<a ")
+    assert sidebar.count("<a ") < 30  # dates, overdue, statuses, services
+    for parameter in ("origin_office", "current_office", "destination_office"):
+        assert f'<input type="search" name="{parameter}" value="" list="office-choices"' in sidebar
+    # Every office once, as a suggestion of the three boxes (code and name).
+    datalist = page[page.index('<datalist id="office-choices">') : page.index("</datalist>")]
+    assert datalist.count("<option") == 43
+    assert '<option value="NET07">NET07 · Network office 7</option>' in datalist
+    # The dates right after the clerk's own views, before the status and the offices.
+    titles = [title for title in ("created at", "status", "origin office") if f'data-filter-title="{title}"' in sidebar]
+    assert titles == ["created at", "status", "origin office"]
+    assert sidebar.index('data-filter-title="created at"') < sidebar.index('data-filter-title="delivery"')
+
+
+def test_an_office_filter_takes_a_code_as_typed_and_says_when_there_is_no_such_office(net):
+    client = login(net.hq)
+    found = client.get(CHANGELIST, {"origin_office": " bbb01 "}).context["cl"].result_list
+    assert list(found) == [net.b_to_c]
+    response = client.get(CHANGELIST, {"destination_office": "CCC01", "q": "bianchi"})
+    assert list(response.context["cl"].result_list) == [net.b_to_c]
+    # The box keeps the code, and its form keeps the search and the other filters.
+    page = response.content.decode()
+    assert '<input type="search" name="destination_office" value="CCC01"' in page
+    assert '<input type="hidden" name="q" value="bianchi">' in _sidebar(page)
+    response = client.get(CHANGELIST, {"origin_office": "NOPE9"}, follow=True)
+    assert "“NOPE9” is not an office code; that office filter was ignored." in response.content.decode()
+    assert len(response.context["cl"].result_list) == 3
