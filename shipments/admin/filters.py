@@ -93,10 +93,18 @@ class OfficeCodeFilter(admin.FieldListFilter):
         super().__init__(field, request, params, model, model_admin, field_path)
         raw = self.used_parameters.get(self.parameter)
         typed = (raw[-1] if isinstance(raw, list) else raw or "").strip()
-        code = typed.upper()
-        self.office_id = next((pk for pk, office_code, _ in office_choices(request) if office_code == code), None)
-        self.value = code if self.office_id is not None else ""
-        if typed and self.office_id is None:
+        # A code in any case, or an office's whole name (what a suggestion shows beside its code).
+        wanted = typed.casefold()
+        office = next(
+            (
+                (pk, code)
+                for pk, code, name in office_choices(request)
+                if wanted and wanted in (code.casefold(), name.casefold())
+            ),
+            None,
+        )
+        self.office_id, self.value = office if office else (None, "")
+        if typed and office is None:
             shown = typed if len(typed) <= 30 else typed[:30] + "…"
             messages.warning(request, f"“{shown}” is not an office code; that office filter was ignored.")
 

@@ -281,6 +281,8 @@ def test_an_office_filter_takes_a_code_as_typed_and_says_when_there_is_no_such_o
     client = login(net.hq)
     found = client.get(CHANGELIST, {"origin_office": " bbb01 "}).context["cl"].result_list
     assert list(found) == [net.b_to_c]
+    found = client.get(CHANGELIST, {"origin_office": "office b"}).context["cl"].result_list  # the whole name
+    assert list(found) == [net.b_to_c]
     response = client.get(CHANGELIST, {"destination_office": "CCC01", "q": "bianchi"})
     assert list(response.context["cl"].result_list) == [net.b_to_c]
     # The box keeps the code, and its form keeps the search and the other filters.
