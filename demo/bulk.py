@@ -307,9 +307,9 @@ def _insert_generated_rows(cursor, count: int, template_services: list[str]) -> 
             declared_value, currency, chargeable_weight_grams, distance_km, cost_base, cost_weight, cost_distance,
             cost_insurance, cost_surcharges, cost_tax, cost_total, cost_currency, transit_days, status,
             accepted_at, expected_delivery_at, delivered_at, received_by, created_at, created_by_id, updated_at)
-        SELECT p.id, p.tracking_number, p.sender_name, '+1555' || lpad((p.n * 7 %% 10000000)::text, 7, '0'), '',
+        SELECT p.id, p.tracking_number, p.sender_name, '+1212555' || lpad((p.n * 7 %% 10000)::text, 4, '0'), '',
                %(location_first)s + 2 * (p.n - 1), p.n %% 2 = 0, false,
-               p.receiver_name, '+1555' || lpad((p.n * 11 %% 10000000)::text, 7, '0'), '',
+               p.receiver_name, '+1212555' || lpad((p.n * 11 %% 10000)::text, 4, '0'), '',
                %(location_first)s + 2 * (p.n - 1) + 1, p.n %% 3 = 0, false,
                p.origin_id, p.current_office_id, p.destination_id, p.service, p.weight_grams, p.length_cm,
                p.width_cm, p.height_cm, p.declared_value, p.currency, p.chargeable_weight_grams, p.distance_km,

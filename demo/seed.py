@@ -265,7 +265,7 @@ def seed_network(summary: Summary) -> list[Office]:
                 "latitude": Decimal(lat),
                 "longitude": Decimal(lon),
             },
-            phone="+1 555 0100",
+            phone="+1 212 555 0100",
             email=f"{code.lower()}@parcels.example",
             time_zone=tz,
             opening_hours=DEMO_OPENING_HOURS,
@@ -308,7 +308,7 @@ def _party(rng: random.Random, office: Office) -> Party:
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     return Party(
         name=f"{first} {last}",
-        phone=f"+1555{rng.randrange(10**7):07d}",
+        phone=f"+1212555{rng.randrange(10**4):04d}",  # valid numbers (phonenumbers), 555: fictional
         email=f"{first}.{last}@example.com".lower(),
         address=Address(
             line1=f"{rng.randrange(1, 999)} {rng.choice(STREETS)}",

@@ -14,6 +14,7 @@ from offices import access, admin_accounts  # noqa: F401  (admin_accounts regist
 from offices.admin_mixins import ADDRESS_FIELDS, OfferedFiltersOnlyMixin, RaiseNotFoundMixin, StaffReadsHQEditsMixin
 from offices.models import Membership, Office
 from offices.services import clerk_upsert, membership_remove, office_upsert, validate_account
+from shipments.rules import PHONE_INVALID, phone_e164
 
 
 class OfficeForm(forms.ModelForm):
@@ -39,6 +40,13 @@ class OfficeForm(forms.ModelForm):
         if self.instance.pk:
             for field in ADDRESS_FIELDS:
                 self.fields[field].initial = getattr(self.instance.location, field)
+
+    def clean_phone(self):
+        # The rule of every phone the network stores (shipments.rules.phone_e164), read in the office's country.
+        phone = phone_e164(self.cleaned_data["phone"], self.data.get("country", ""))
+        if phone is None:
+            raise forms.ValidationError(PHONE_INVALID)
+        return phone
 
     def clean_time_zone(self):
         from zoneinfo import available_timezones

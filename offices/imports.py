@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from imports.framework import BatchResult, Importer
-from shipments.rules import column_limits, length_problems, phone_e164
+from shipments.rules import PHONE_INVALID, column_limits, length_problems, phone_e164
 
 from .models import OFFICE_CODE_PATTERN, Location, Office
 from .services import office_upsert
@@ -72,7 +72,7 @@ def office_row(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
             address[field] = value
     phone = phone_e164(row.get("phone", ""), address["country"])
     if phone is None:
-        problems["phone"] = "This is not a phone number; give it with the country code, e.g. +1 212 555 0142."
+        problems["phone"] = PHONE_INVALID
     email = row.get("email", "").strip()
     if email:
         try:

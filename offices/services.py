@@ -19,6 +19,8 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from shipments.rules import PHONE_INVALID, phone_e164
+
 from . import access
 from .models import Location, Membership, Office
 
@@ -45,8 +47,11 @@ def office_upsert(
     (``is_active`` None keeps an existing office open or closed as it is, and
     ``opening_hours`` None its hours).
 
-    HQ's (or the system's) only. Returns (office, created, changed)."""
+    HQ's (or the system's) only. The phone is stored in E.164 and refused
+    (``ValidationError``) unless it is a valid number (shipments.rules.phone_e164).
+    Returns (office, created, changed)."""
     _require(actor is None or access.may_edit_network(actor), "Only HQ changes the offices of the network.")
+    phone = _office_phone(phone, str(address.get("country", "")))
     office = Office.objects.select_related("location").filter(code=code).first()
     if office is None:
         location = Location.objects.create(**address)
@@ -81,6 +86,13 @@ def office_upsert(
         office.full_clean()
         office.save()
     return office, False, changed
+
+
+def _office_phone(phone: str, country: str) -> str:
+    e164 = phone_e164(phone, country)
+    if e164 is None:
+        raise ValidationError({"phone": PHONE_INVALID})
+    return e164
 
 
 def validate_account(

@@ -7,7 +7,6 @@ service turns the problems into one ``ShipmentError`` with ``refuse``.
 """
 
 import functools
-import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -169,30 +168,28 @@ def _length_problems(role: str, party: Party) -> list[Problem]:
 
 # --- sender and receiver ---------------------------------------------------------------
 
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-
-
-@functools.cache
-def _country_codes() -> frozenset[str]:
-    # phonenumbers is imported on first use, not with this module: its 30 ms
-    # would otherwise be paid by every Lambda cold start.
-    import phonenumbers
-
-    return frozenset(str(code) for code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+# The one message for a phone that is refused, wherever it is written (the
+# counter form, the API, the package and office imports, the office admin).
+PHONE_INVALID = "This is not a valid phone number; give it with the country and area code, e.g. +1 212 555 0142."
 
 
 @functools.lru_cache(maxsize=1 << 16)  # a file repeats numbers; parsing one is slow (phonenumbers)
-def phone_e164(raw: str, country: str = "") -> str | None:
+def phone_e164(raw: str, country: str = "", *, valid_only: bool = True) -> str | None:
     """``raw`` as an E.164 number (+12125550142), read as a number of
     ``country`` (ISO code) unless it starts with +; "" for no number, None for
     text that is not a phone number. Stored and searched this way, so a number
-    is found however it was typed."""
+    is found however it was typed.
+
+    A number is a phone number when phonenumbers calls it valid (a country
+    code, an area code in use and the right length), not merely possible:
+    ``+1 555 0100`` has the digits of a number but no area code. A search
+    passes ``valid_only=False`` to still find numbers stored before that rule.
+    """
     text = raw.strip()
     if not text:
         return ""
-    codes = _country_codes()
-    if _E164.match(text) and (text[1:2] in codes or text[1:3] in codes or text[1:4] in codes):
-        return text  # already E.164: the fast path of a million-row import
+    # phonenumbers is imported on first use, not with this module: its 30 ms
+    # would otherwise be paid by every Lambda cold start.
     import phonenumbers
 
     region = country.strip().upper()
@@ -200,7 +197,8 @@ def phone_e164(raw: str, country: str = "") -> str | None:
         number = phonenumbers.parse(text, region if len(region) == 2 else None)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(number):
+    acceptable = phonenumbers.is_valid_number if valid_only else phonenumbers.is_possible_number
+    if not acceptable(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -253,9 +251,7 @@ def party_problems(role: str, party: Party) -> list[Problem]:
         problems.append(Problem(f"{role}.phone", "A phone number is needed for SMS notifications."))
     # A phone is read as a number of the country: with a wrong country (USA) the country is the one problem.
     elif country_known and phone_e164(party.phone, country) is None:
-        problems.append(
-            Problem(f"{role}.phone", "This is not a phone number; give it with the country code, e.g. +1 212 555 0142.")
-        )
+        problems.append(Problem(f"{role}.phone", PHONE_INVALID))
     if party.notify_email and not party.email.strip():
         problems.append(Problem(f"{role}.email", "An email address is needed for email notifications."))
     return problems

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import CharField, Func, Prefetch, Q, QuerySet, Value
 
 from offices import access
 from offices.access import Person
@@ -44,11 +44,16 @@ def office_packages(user: Person, office: Office, direction: str) -> QuerySet[Pa
     if direction == "sent":
         return packages.filter(origin_office=office)
     if direction == "incoming":
-        # On their way: a delivered, returned, cancelled or lost parcel is not coming.
-        return packages.filter(destination_office=office).exclude(status__in=FINAL_STATUSES)
+        return incoming_to(packages, office.pk)
     if direction == "on_hand":
         return on_hand_at(packages, office.pk)
     raise ValueError(f"Unknown direction {direction!r}; one of {', '.join(DIRECTIONS)}.")
+
+
+def incoming_to(queryset: QuerySet[Package], office_id: int) -> QuerySet[Package]:
+    """The packages of ``queryset`` on their way to that office: a delivered,
+    returned, cancelled or lost parcel is not coming."""
+    return queryset.filter(destination_office_id=office_id).exclude(status__in=FINAL_STATUSES)
 
 
 def on_hand_at(queryset: QuerySet[Package], office_id: int) -> QuerySet[Package]:
@@ -89,7 +94,8 @@ def packages_search(queryset: QuerySet[Package], term: str) -> QuerySet[Package]
         return queryset.filter(tracking_number=normalize_tracking_number(term))
     except InvalidTrackingNumber:
         pass
-    phone = phone_e164(term, settings.PHONE_DEFAULT_REGION) if _PHONE.match(term) else None
+    # Any number with a phone's digits: rows stored before only valid numbers were taken still match.
+    phone = phone_e164(term, settings.PHONE_DEFAULT_REGION, valid_only=False) if _PHONE.match(term) else None
     if phone:
         # Phones are stored in E.164, so the query is read the same way.
         return queryset.filter(Q(sender_phone=phone) | Q(receiver_phone=phone))
@@ -101,8 +107,26 @@ def packages_search(queryset: QuerySet[Package], term: str) -> QuerySet[Package]
 FEW_NAME_MATCHES = 1000
 
 
+class NameKey(Func):
+    """A name as the search compares it: without accents, in upper case
+    (the SQL function of shipments migration 0009, which the trigram indexes hold)."""
+
+    function = "shipments_name_key"
+    output_field = CharField()
+
+
+def packages_name_contains(queryset: QuerySet[Package], term: str) -> QuerySet[Package]:
+    """Packages of ``queryset`` whose sender's or receiver's NameKey contains ``term``'s."""
+    # The term goes through the same function: PostgreSQL folds it to a constant pattern the index can use.
+    key = NameKey(Value(term, output_field=CharField()))
+    return queryset.alias(sender_key=NameKey("sender_name"), receiver_key=NameKey("receiver_name")).filter(
+        Q(sender_key__contains=key) | Q(receiver_key__contains=key)
+    )
+
+
 def packages_named(queryset: QuerySet[Package], term: str) -> QuerySet[Package]:
-    """Packages of ``queryset`` whose sender or receiver name contains ``term``.
+    """Packages of ``queryset`` whose sender or receiver name contains ``term``,
+    accents and case ignored ("alvarez" finds "José Álvarez").
 
     PostgreSQL plans "name contains …, newest first, first page" as a walk down
     the created_at index, expecting matches all along it. For a name that
@@ -112,7 +136,7 @@ def packages_named(queryset: QuerySet[Package], term: str) -> QuerySet[Package]:
     when there are no more than that, the list is those packages by id. A
     name matching more than that is common enough for the index walk.
     """
-    matches = queryset.filter(Q(sender_name__icontains=term) | Q(receiver_name__icontains=term))
+    matches = packages_name_contains(queryset, term)
     ids = list(matches.order_by().values_list("pk", flat=True)[: FEW_NAME_MATCHES + 1])
     if len(ids) <= FEW_NAME_MATCHES:
         return queryset.filter(pk__in=ids)

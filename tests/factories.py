@@ -79,7 +79,7 @@ def party(name: str = "Ada Lovelace", **fields) -> Party:
     return Party(
         name=name,
         address=Address(line1="1 Analytical Way", city="London", country="GB"),
-        phone=fields.pop("phone", "+15550100"),
+        phone=fields.pop("phone", "+12125550100"),
         email=fields.pop("email", "ada@example.com"),
         **fields,
     )

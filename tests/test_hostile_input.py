@@ -24,7 +24,7 @@ ADMIN_GETS = [
     ("clerk", "/admin/%00", 400, NULL_MESSAGE),
     ("clerk", f"{PACKAGES}?status__exact=%00", 400, NULL_MESSAGE),
     ("clerk", f"{PACKAGES}?q=%00", 400, NULL_MESSAGE),
-    ("clerk", f"{PACKAGES}?origin_office__id__exact=%00", 400, NULL_MESSAGE),
+    ("clerk", f"{PACKAGES}?origin_office=%00", 400, NULL_MESSAGE),
     ("clerk", f"{PACKAGES}?%00=1", 400, NULL_MESSAGE),
     ("clerk", f"{AUTOCOMPLETE}&term=%00", 400, NULL_MESSAGE),
     ("clerk", "/track/?number=EE473124829US%00", 400, NULL_MESSAGE),
@@ -36,7 +36,8 @@ ADMIN_GETS = [
     ("clerk", f"{PACKAGES}?origin_office__name__regex=%5B", 200, "is not a filter of this list"),
     ("clerk", f"{PACKAGES}?sender_phone__startswith=555", 200, "is not a filter of this list"),
     ("clerk", f"{PACKAGES}?no_such_field=1", 200, "is not a filter of this list"),
-    ("clerk", f"{PACKAGES}?origin_office__id__exact=not-a-number", 200, "is not a valid office"),
+    ("clerk", f"{PACKAGES}?origin_office=not-an-office", 200, "is not an office code"),
+    ("clerk", f"{PACKAGES}?origin_office__id__exact=1", 200, "is not a filter of this list"),
     # The cost report's dates.
     ("manager", "/admin/shipments/package/report/AAA01/?date_from=9999-12-31&date_to=9999-12-31", 200, "Pick a day"),
     ("manager", "/admin/shipments/package/report/AAA01/?date_from=0001-01-01&date_to=0001-01-02", 200, "Pick a day"),

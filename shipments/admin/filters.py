@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Q
 from django.utils import timezone
 
@@ -13,7 +12,7 @@ from offices import access
 from offices.models import Office
 
 from ..days import day_bounds, day_out_of_range
-from ..selectors import on_hand_at, packages_overdue
+from ..selectors import incoming_to, on_hand_at, packages_overdue
 
 
 def my_offices(request) -> list[Office]:
@@ -66,25 +65,74 @@ class OverdueFilter(admin.SimpleListFilter):
         return packages_overdue(queryset, timezone.now())
 
 
-class OfficeListFilter(admin.RelatedFieldListFilter):
-    """Offices by code from the small office table, never counted over packages.
+def office_choices(request) -> list[tuple[int, str, str]]:
+    """Every office as (id, code, name), by code: the suggestions of the office
+    filters, from the small office table; one query per request."""
+    if not hasattr(request, "_office_choices"):
+        request._office_choices = list(Office.objects.order_by("code").values_list("pk", "code", "name"))
+    return request._office_choices
 
-    The three office filters share one query per request.
+
+class OfficeCodeFilter(admin.FieldListFilter):
+    """One office, by its code: a search box whose suggestions are every office's
+    code and name (``<input list>`` over the page's one ``<datalist>``,
+    templates/admin/shipments/package/change_list.html), not a link per office:
+    a network of 210 offices made three filters of 210 links each.
+
+    The parameter is the field's name with an office code, as in the API
+    (``?origin_office=NYC01``). Never counted or DISTINCTed over packages.
     """
 
-    def __init__(self, field, request, params, model, model_admin, field_path):
-        # An office id that is not a number would fail the query: drop it with a message.
-        name = f"{field_path}__{field.target_field.name}__exact"
-        values = params.get(name)
-        if values and not all(value.isascii() and value.isdigit() and int(value) < 2**63 for value in values):
-            messages.warning(request, f"“{values[-1]}” is not a valid office; that office filter was ignored.")
-            del params[name]
-        super().__init__(field, request, params, model, model_admin, field_path)
+    template = "admin/shipments/package/office_filter.html"
+    # Its query-string parameter is the field path itself (offices.admin_mixins.OfferedFiltersOnlyMixin).
+    parameter_suffixes = ("",)
 
-    def field_choices(self, field, request, model_admin):
-        if not hasattr(request, "_office_filter_choices"):
-            request._office_filter_choices = list(Office.objects.order_by("code").values_list("pk", "code"))
-        return request._office_filter_choices
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        self.parameter = field_path
+        self.request = request
+        super().__init__(field, request, params, model, model_admin, field_path)
+        raw = self.used_parameters.get(self.parameter)
+        typed = (raw[-1] if isinstance(raw, list) else raw or "").strip()
+        # A code in any case, or an office's whole name (what a suggestion shows beside its code).
+        wanted = typed.casefold()
+        office = next(
+            (
+                (pk, code)
+                for pk, code, name in office_choices(request)
+                if wanted and wanted in (code.casefold(), name.casefold())
+            ),
+            None,
+        )
+        self.office_id, self.value = office if office else (None, "")
+        if typed and office is None:
+            shown = typed if len(typed) <= 30 else typed[:30] + "…"
+            messages.warning(request, f"“{shown}” is not an office code; that office filter was ignored.")
+
+    def expected_parameters(self):
+        return [self.parameter]
+
+    def has_output(self):
+        return True
+
+    def queryset(self, request, queryset):
+        if self.office_id is None:
+            return queryset
+        return self.filter_office(queryset, self.office_id)
+
+    def filter_office(self, queryset, office_id: int):
+        return queryset.filter(**{f"{self.field_path}_id": office_id})
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.office_id is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter, "p"]),
+            "display": "Any office",
+        }
+
+    def hidden_params(self):
+        """Every other active parameter, so the office form keeps the other filters and the search."""
+        skip = {self.parameter, "p"}
+        return [(key, value) for key, values in self.request.GET.lists() if key not in skip for value in values]
 
 
 class DateRangeFilter(admin.FieldListFilter):
@@ -173,7 +221,7 @@ class DateRangeFilter(admin.FieldListFilter):
         return [(key, value) for key, values in self.request.GET.lists() if key not in skip for value in values]
 
 
-class OnHandFilter(OfficeListFilter):
+class OnHandFilter(OfficeCodeFilter):
     """Packages physically at one office now: the same rule as the API's
     ``direction=on_hand`` (shipments.selectors.on_hand_at)."""
 
@@ -181,17 +229,30 @@ class OnHandFilter(OfficeListFilter):
         super().__init__(field, request, params, model, model_admin, field_path)
         self.title = "on hand at"
 
-    @property
-    def include_empty_choice(self):
-        return False  # "in transit" is a status, in the status filter
+    def filter_office(self, queryset, office_id: int):
+        return on_hand_at(queryset, office_id)
+
+
+class IncomingFilter(admin.SimpleListFilter):
+    """On their way to one of the offices the user works at (not delivered,
+    returned, cancelled or lost): the API's ``direction=incoming``
+    (shipments.selectors.incoming_to). HQ without an office has the
+    destination filter instead."""
+
+    title = "incoming"
+    parameter_name = "incoming"
+
+    def _offices(self, request) -> list[Office]:
+        worked_at = set(access.office_ids_worked_at(request.user))
+        return [office for office in my_offices(request) if office.pk in worked_at]
+
+    def lookups(self, request, model_admin):
+        return [(office.code, f"Incoming to {office.code}") for office in self._offices(request)]
 
     def queryset(self, request, queryset):
-        values = self.used_parameters.get(self.lookup_kwarg)
-        if not values:
+        if not self.value():
             return queryset
-        value = values[-1] if isinstance(values, list) else values
-        try:
-            office_id = int(value)
-        except (TypeError, ValueError):
-            raise IncorrectLookupParameters(f"“{value}” is not an office.") from None
-        return on_hand_at(queryset, office_id)
+        office = next((office.pk for office in self._offices(request) if office.code == self.value()), None)
+        if office is None:
+            return queryset.none()
+        return incoming_to(queryset, office)

@@ -28,7 +28,16 @@ from ..tracking_numbers import check_digit_problem, normalize_tracking_number
 from . import reports as report_views
 from . import views as admin_views
 from .columns import PackageColumnsMixin
-from .filters import DateRangeFilter, OfficeListFilter, OnHandFilter, OverdueFilter, TouchesOfficeFilter, my_offices
+from .filters import (
+    DateRangeFilter,
+    IncomingFilter,
+    OfficeCodeFilter,
+    OnHandFilter,
+    OverdueFilter,
+    TouchesOfficeFilter,
+    my_offices,
+    office_choices,
+)
 from .inlines import ChargeInline, PackageChangeInline, TrackingEventInline
 from .labels import LabelActionsMixin
 
@@ -73,15 +82,18 @@ class PackageAdmin(LabelActionsMixin, OfferedFiltersOnlyMixin, PackageColumnsMix
         "expected",
     )
     list_select_related = ("origin_office", "current_office", "destination_office")
+    # The clerk's own views first, then the dates (in reach at the top), then the rest;
+    # office filters are search boxes, not a link per office (210 offices).
     list_filter = (
         TouchesOfficeFilter,
+        IncomingFilter,
+        ("created_at", DateRangeFilter),
         OverdueFilter,
         "status",
         "service",
-        ("origin_office", OfficeListFilter),
+        ("origin_office", OfficeCodeFilter),
         ("current_office", OnHandFilter),
-        ("destination_office", OfficeListFilter),
-        ("created_at", DateRangeFilter),
+        ("destination_office", OfficeCodeFilter),
     )
     # Only what an index can sort at a million rows.
     sortable_by = ("registered",)
@@ -259,6 +271,8 @@ class PackageAdmin(LabelActionsMixin, OfferedFiltersOnlyMixin, PackageColumnsMix
         extra_context = {
             **(extra_context or {}),
             "scan_offices": [office.code for office in my_offices(request)],
+            # The suggestions of the office filters' search boxes, once for all three.
+            "office_choices": office_choices(request),
             # The list needs the width of a counter's 1280 px screen; the apps are a click away (breadcrumbs).
             "is_nav_sidebar_enabled": False,
         }

@@ -50,16 +50,16 @@ def test_search_by_a_foreign_sender_name_or_phone_finds_nothing(net, clerk):
 @pytest.mark.parametrize(
     "params",
     [
-        {"origin_office__id__exact": "B"},
-        {"destination_office__id__exact": "C"},
+        {"origin_office": "BBB01"},
+        {"destination_office": "CCC01"},
+        {"current_office": "BBB01"},
+        {"incoming": "BBB01"},
         {"office": "BBB01"},
-        {"status": "created", "origin_office__id__exact": "B"},
+        {"status": "created", "origin_office": "BBB01"},
     ],
 )
 def test_filters_never_reveal_foreign_packages(net, clerk, params):
-    ids = {"B": net.b.pk, "C": net.c.pk}
-    query = {key: ids.get(value, value) for key, value in params.items()}
-    page = clerk.get(CHANGELIST, query).content.decode()
+    page = clerk.get(CHANGELIST, params).content.decode()
     assert net.b_to_c.tracking_number not in page
     assert net.c_to_b.tracking_number not in page
 

@@ -38,7 +38,7 @@ def test_a_clerks_counter_day(live_server, browser_page):
         "height_cm": "20",
         "declared_value": "150",
         "sender_name": "Grace Hopper",
-        "sender_phone": "+15550142",
+        "sender_phone": "+12125550142",
         "sender_line1": "1 Navy Yard",
         "sender_city": "New York",
         "receiver_name": "Alan Turing",

@@ -65,3 +65,31 @@ def test_the_columns_a_clerk_needs_fit_a_1280_px_screen(live_server, browser_pag
         assert page.evaluate("document.querySelector('#changelist .results').scrollWidth") <= results["width"] + 0.5
         assert page.evaluate("document.documentElement.scrollWidth") <= 1280
         page.screenshot(path=str(SCREENSHOTS / f"package_list_1280_{username}.png"))
+
+
+def test_a_network_of_offices_keeps_the_sidebar_short_and_an_office_is_found_by_typing(live_server, browser_page):
+    offices = [OfficeFactory(code=f"N{n:03d}", name=f"Network office {n}") for n in range(60)]
+    nyc = OfficeFactory(code="NYC01", name="New York Midtown", time_zone="America/New_York")
+    clerk_at(username="hq.person", is_superuser=True)
+    from_nyc = register_package(origin=nyc, destination=offices[0], sender=party("Nora New York"))
+    register_package(origin=offices[1], destination=offices[0], sender=party("Otto Elsewhere"))
+    context, page = browser_page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server.url, "hq.person")
+    page.goto(f"{live_server.url}/admin/shipments/package/")
+
+    sidebar = page.locator("#changelist-filter")
+    assert sidebar.bounding_box()["height"] < 2000  # was a link per office and filter: 15,140 px at 210 offices
+    # The dates are in the first screen.
+    date_form = page.locator("form.date-range-filter")
+    assert date_form.bounding_box()["y"] + date_form.bounding_box()["height"] <= 800
+
+    origin = page.get_by_label("Origin office: office code")
+    expect(origin).to_have_attribute("list", "office-choices")
+    assert page.locator("#office-choices option").count() == 61
+    origin.fill("nyc01")
+    origin.press("Enter")
+    expect(page.locator("#result_list tbody tr")).to_have_count(1)
+    expect(page.locator("#result_list tbody tr")).to_contain_text(from_nyc.tracking_number)
+    expect(page.get_by_label("Origin office: office code")).to_have_value("NYC01")
+    page.screenshot(path=str(SCREENSHOTS / "package_list_office_filter.png"), full_page=True)

@@ -67,7 +67,7 @@ def test_the_receipt_prints_on_a4_and_on_an_80_mm_roll(live_server, browser_page
         declared_value=Decimal("150.00"),
         sender=Party(
             name="Grace Hopper",
-            phone="+15550142",
+            phone="+12125550142",
             email="",
             address=Address(line1="1 Navy Yard", city="New York", region="NY", postal_code="11205", country="US"),
         ),

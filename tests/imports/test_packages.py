@@ -13,6 +13,7 @@ from imports.models import ImportRun
 from shipments.imports.packages import PackageImporter
 from shipments.models import Charge, Package, Tariff, TrackingEvent
 from shipments.pricing import PriceList
+from shipments.selectors import packages_search
 from shipments.values import Parcel
 from tests.helpers import IMPORT_DATA as DATA
 from tests.helpers import package_rows as _rows
@@ -60,6 +61,14 @@ def test_packages_are_registered_as_the_counter_would_and_a_rerun_changes_nothin
     assert status == 0
     assert "created 0, updated 0, unchanged 2, rejected 0" in out
     assert (Package.objects.count(), Charge.objects.count(), TrackingEvent.objects.count()) == counts
+
+
+def test_an_imported_name_is_found_without_its_accents(run_command, network, tmp_path):
+    rows = [row | {"receiver_name": "José Álvarez"} for row in _rows()[:1]]
+    status, _, _ = run_command("import_packages", str(_write(tmp_path / "p.csv", rows)))
+    assert status == 0
+    found = packages_search(Package.objects.all(), "alvarez")
+    assert [package.receiver_name for package in found] == ["José Álvarez"]
 
 
 def test_rows_without_a_number_keep_the_one_they_were_given_when_the_same_file_runs_again(
@@ -171,7 +180,9 @@ def test_every_rejection_reason(run_command, network, tmp_path):
         ({"sender_name": " "}, "sender_name", "Enter a name."),
         ({"receiver_line1": ""}, "receiver_line1", "Enter the street address."),
         ({"sender_country": "USA"}, "sender_country", "two-letter ISO country code"),
-        ({"sender_phone": "call me"}, "sender_phone", "This is not a phone number"),
+        ({"sender_phone": "call me"}, "sender_phone", "This is not a valid phone number"),
+        ({"sender_phone": "+15550100"}, "sender_phone", "This is not a valid phone number"),
+        ({"receiver_phone": "555-0100"}, "receiver_phone", "This is not a valid phone number"),
         ({"sender_phone": ""}, "sender_phone", "A phone number is needed for SMS notifications."),
         ({"receiver_email": ""}, "receiver_email", "An email address is needed for email notifications."),
         ({"receiver_email": "grace at example"}, "receiver_email", "Not an email address."),

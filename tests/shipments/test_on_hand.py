@@ -1,6 +1,8 @@
 """On hand means physically at the office now (docs/domain.md): every status
 checked, through the API's office list and the admin's "On hand at" filter,
-which share one rule (shipments.selectors.on_hand_at)."""
+which share one rule (shipments.selectors.on_hand_at); and incoming, the same
+way, through the API's ``direction=incoming`` and the admin's "Incoming to my
+office" (shipments.selectors.incoming_to)."""
 
 from datetime import timedelta
 
@@ -40,6 +42,7 @@ JOURNEYS = {
     "cancelled": [("cancelled", "A")],
     "lost": [("accepted", "A"), ("lost", "A")],
 }
+FINAL = {"delivered", "returned", "cancelled", "lost"}
 ON_HAND = {"accepted": "A", "arrived": "B", "delivery_failed": "B", "ready_for_pickup": "B", "delayed": "A"}
 
 
@@ -74,7 +77,23 @@ def test_every_status_is_on_hand_or_not_as_the_domain_says(by_status, client_for
         expected = {by_status[status].tracking_number for status, where in ON_HAND.items() if where == code}
         assert listed == expected, code
 
-        page = login(hq).get(reverse("admin:shipments_package_changelist"), {"current_office__id__exact": office.pk})
+        page = login(hq).get(reverse("admin:shipments_package_changelist"), {"current_office": office.code})
         shown = {package.tracking_number for package in page.context["cl"].result_list}
         assert shown == expected, code
         assert "On hand at" in page.content.decode() or "on hand at" in page.content.decode()
+
+
+def test_incoming_to_my_office_in_the_admin_is_the_apis_direction_incoming(by_status, client_for, office_b):
+    from tests.factories import clerk_at
+
+    clerk = clerk_at(office_b, username="clerk.b")
+    listed = client_for(clerk).get(f"/api/v1/offices/{office_b.code}/packages/?direction=incoming").json()["results"]
+    expected = {by_status[status].tracking_number for status in JOURNEYS if status not in FINAL}
+    assert {row["tracking_number"] for row in listed} == expected
+
+    client = login(clerk)
+    page = client.get(reverse("admin:shipments_package_changelist")).content.decode()
+    assert f'href="?incoming={office_b.code}"' in page
+    assert f"Incoming to {office_b.code}" in page
+    response = client.get(reverse("admin:shipments_package_changelist"), {"incoming": office_b.code})
+    assert {package.tracking_number for package in response.context["cl"].result_list} == expected
