@@ -266,6 +266,8 @@ def seed_network(summary: Summary) -> list[Office]:
             phone="+1 555 0100",
             email=f"{code.lower()}@parcels.example",
             time_zone=tz,
+            # The office of exchange on its bags' S9 identifiers: country + city + "A" (NYC01: USNYCA).
+            exchange_code=f"US{code[:3]}A",
         )
         summary.add("offices created" if created else "offices updated" if changed else "offices unchanged")
         offices.append(office)

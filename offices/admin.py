@@ -32,13 +32,17 @@ class OfficeForm(forms.ModelForm):
 
     class Meta:
         model = Office
-        fields = ["code", "name", "phone", "email", "time_zone", "is_active"]
+        fields = ["code", "name", "exchange_code", "phone", "email", "time_zone", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             for field in ADDRESS_FIELDS:
                 self.fields[field].initial = getattr(self.instance.location, field)
+
+    def clean_exchange_code(self):
+        # Blank is "none yet" (NULL: several offices may lack one), typed in any case.
+        return (self.cleaned_data.get("exchange_code") or "").strip().upper() or None
 
     def clean_time_zone(self):
         from zoneinfo import available_timezones
@@ -52,15 +56,15 @@ class OfficeForm(forms.ModelForm):
 @admin.register(Office)
 class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFoundMixin, admin.ModelAdmin):
     form = OfficeForm
-    list_display = ("code", "name", "city", "phone", "email", "time_zone", "is_active")
+    list_display = ("code", "name", "exchange_code", "city", "phone", "email", "time_zone", "is_active")
     list_display_links = ("code", "name")
     list_filter = ("is_active",)
     list_select_related = ("location",)
-    search_fields = ("code", "name", "location__city")
-    search_help_text = "Office code, name or city."
+    search_fields = ("code", "name", "exchange_code", "location__city")
+    search_help_text = "Office code, exchange code, name or city."
     show_facets = admin.ShowFacets.NEVER
     fieldsets = [
-        (None, {"fields": ["code", "name", "phone", "email", "time_zone", "is_active"]}),
+        (None, {"fields": ["code", "name", "exchange_code", "phone", "email", "time_zone", "is_active"]}),
         ("Address", {"fields": list(ADDRESS_FIELDS)}),
     ]
 
@@ -94,7 +98,8 @@ class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFound
 
     def get_fieldsets(self, request, obj=None):
         if not access.is_hq(request.user):
-            return [(None, {"fields": ["code", "name", "phone", "email", "time_zone", "is_active", "address"]})]
+            fields = ["code", "name", "exchange_code", "phone", "email", "time_zone", "is_active", "address"]
+            return [(None, {"fields": fields})]
         return self.fieldsets
 
     @admin.display(description="Address")
@@ -117,6 +122,7 @@ class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFound
             email=data.get("email", ""),
             time_zone=data["time_zone"],
             is_active=data["is_active"],
+            exchange_code=data.get("exchange_code") or "",
         )
         obj.pk, obj.location = office.pk, office.location
         obj._state.adding = False

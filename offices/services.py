@@ -39,28 +39,35 @@ def office_upsert(
     email: str = "",
     time_zone: str = "UTC",
     is_active: bool | None = None,
+    exchange_code: str | None = None,
 ) -> tuple[Office, bool, bool]:
     """Create the office with that code, or bring an existing one up to date
-    (``is_active`` None keeps an existing office open or closed as it is).
+    (``is_active`` None keeps an existing office open or closed as it is;
+    ``exchange_code`` None keeps its exchange code, "" clears it).
 
     HQ's (or the system's) only. Returns (office, created, changed)."""
     _require(actor is None or access.may_edit_network(actor), "Only HQ changes the offices of the network.")
     office = Office.objects.select_related("location").filter(code=code).first()
     if office is None:
-        location = Location.objects.create(**address)
-        office = Office.objects.create(
+        office = Office(
             code=code,
             name=name,
-            location=location,
             phone=phone,
             email=email,
             time_zone=time_zone,
             is_active=True if is_active is None else is_active,
+            exchange_code=exchange_code or None,
         )
+        # Refused before anything is written (a taken exchange code is a ValidationError, not a 500).
+        office.full_clean(exclude=["location"])
+        office.location = Location.objects.create(**address)
+        office.save()
         return office, True, True
     wanted: dict[str, Any] = {"name": name, "phone": phone, "email": email, "time_zone": time_zone}
     if is_active is not None:
         wanted["is_active"] = is_active
+    if exchange_code is not None:
+        wanted["exchange_code"] = exchange_code or None
     changed = False
     for field, value in wanted.items():
         if getattr(office, field) != value:

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "offices",
     "shipments",
     "notifications",
+    "dispatches",
     "imports",
 ]
 

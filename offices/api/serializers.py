@@ -19,5 +19,5 @@ class OfficeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Office
-        fields = ["code", "name", "address", "phone", "email", "time_zone", "is_active"]
+        fields = ["code", "name", "exchange_code", "address", "phone", "email", "time_zone", "is_active"]
         read_only_fields = fields
