@@ -116,9 +116,11 @@ def dispatch_bags(*, actor: User | None, bags: list[Bag]) -> Dispatch:
         return [{"key": bag.key, "state": bag.state, "dispatch": bag.dispatch_id} for bag in some]
 
     dispatch_ids = {bag.dispatch_id for bag in bags}
-    if not bags or None in dispatch_ids or len(dispatch_ids) > 1:
+    dispatch_id = next(iter(dispatch_ids), None)
+    if dispatch_id is None or len(dispatch_ids) > 1:
         refuse_bag(dispatch_problems(described(bags), []))
-    dispatch = Dispatch.objects.select_for_update().select_related("origin_office").get(pk=dispatch_ids.pop())
+        raise BagConflict("These bags cannot be dispatched together.")  # the rule above has said why
+    dispatch = Dispatch.objects.select_for_update().select_related("origin_office").get(pk=dispatch_id)
     if dispatch.state == Dispatch.State.DISPATCHED:
         return dispatch  # applied already (a double click, a retry): answer as the first time
     locked = list(Bag.objects.select_for_update().filter(dispatch=dispatch).order_by("pk"))

@@ -10,6 +10,7 @@ write to it, so a parcel being added while the bag closes is in it or not.
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
@@ -189,7 +190,11 @@ def _forming_dispatch(bag: Bag, actor: User | None) -> Dispatch:
     category, or a new one whose serial is drawn now. The route's serial row is
     locked first, so bags closing at once on one route queue here."""
     year = _year(bag.origin_office)
-    route = {"origin_office": bag.origin_office, "destination_office": bag.destination_office, "category": bag.category}
+    route: dict[str, Any] = {
+        "origin_office": bag.origin_office,
+        "destination_office": bag.destination_office,
+        "category": bag.category,
+    }
     serial, _ = DispatchSerial.objects.get_or_create(**route, year=year)
     serial = DispatchSerial.objects.select_for_update().get(pk=serial.pk)
     forming = Dispatch.objects.select_for_update().filter(**route, state=Dispatch.State.FORMING).first()

@@ -283,7 +283,8 @@ def package_record_event(
     refuse(
         hold_problems(
             tracking_number=locked.tracking_number, status=status, hold=holds_of([locked.pk]).get(locked.pk, "")
-        )
+        ),
+        error=IllegalTransition,  # 409: not possible while the bag holds it
     )
 
     now = timezone.now()

@@ -45,8 +45,6 @@ def accepted(nyc, bos, db):
         TariffFactory(service=service)
 
     def make(*, destination=None, service=Service.STANDARD, accept=True, **overrides):
-        return register_package(
-            origin=nyc, destination=destination or bos, service=service, accept=accept, **overrides
-        )
+        return register_package(origin=nyc, destination=destination or bos, service=service, accept=accept, **overrides)
 
     return make
