@@ -1,7 +1,10 @@
 """A small network for bags: NYC01 → BOS01 (and MIA01 beyond it), their clerks,
 and parcels accepted at NYC01."""
 
+import io
+
 import pytest
+from django.core.management import CommandError, call_command
 
 from offices.models import Membership
 from shipments.models import Service
@@ -48,3 +51,18 @@ def accepted(nyc, bos, db):
         return register_package(origin=nyc, destination=destination or bos, service=service, accept=accept, **overrides)
 
     return make
+
+
+@pytest.fixture
+def run_command():
+    """Run a management command; (exit status, stdout, stderr), as in tests/imports."""
+
+    def run(*args, **options):
+        stdout, stderr = io.StringIO(), io.StringIO()
+        try:
+            call_command(*args, stdout=stdout, stderr=stderr, **options)
+        except CommandError as error:
+            return error.returncode, stdout.getvalue(), f"{stderr.getvalue()}{error}"
+        return 0, stdout.getvalue(), stderr.getvalue()
+
+    return run
