@@ -309,6 +309,8 @@ SPECTACULAR_SETTINGS = {
         "PackageStatusEnum": "shipments.statuses.Status",
         "ServiceEnum": "shipments.models.Service",
         "ReasonEnum": "shipments.statuses.Reason",
+        "BagStateEnum": "dispatches.models.Bag.State",
+        "DispatchStateEnum": "dispatches.models.Dispatch.State",
     },
 }
 
