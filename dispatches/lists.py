@@ -5,7 +5,7 @@ and as CSV. Times in the origin office's zone."""
 import csv
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO
+from typing import IO, Any
 
 from shipments.times import local_text, office_zone
 
@@ -16,7 +16,7 @@ from .models import Dispatch
 class DispatchList:
     dispatch: Dispatch
     when: str  # dispatched (or formed) at, in the origin's zone, zone named
-    bags: list[dict]
+    bags: list[dict[str, Any]]
     parcel_count: int
     weight_kg: Decimal
 
@@ -24,7 +24,7 @@ class DispatchList:
 def dispatch_list(dispatch: Dispatch) -> DispatchList:
     """The list's content from a dispatch whose bags are prefetched with their ``listed`` items."""
     zone = office_zone(dispatch.origin_office)
-    bags = []
+    bags: list[dict[str, Any]] = []
     for bag in dispatch.bags.all():
         parcels = [item.package for item in bag.listed]  # type: ignore[attr-defined]
         bags.append(

@@ -41,7 +41,7 @@ def bag_list(user: Person) -> QuerySet[Bag]:
     )
 
 
-def _listed_items() -> Prefetch:
+def _listed_items() -> "Prefetch[Any]":
     """The parcels on a bag's list (an extra found elsewhere is taken off it)."""
     return Prefetch(
         "items",
@@ -98,7 +98,7 @@ def filter_bags(queryset: QuerySet[Bag], *, office: Any = None, direction: str =
 
 def dispatch_get_visible(user: Person, identifier: str) -> Dispatch:
     text = parse_s8(identifier)
-    dispatch = (
+    dispatch: Dispatch | None = (
         access.restrict(Dispatch.objects.all(), user)
         .filter(identifier=text)
         .select_related("origin_office", "destination_office", "dispatched_by")

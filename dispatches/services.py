@@ -44,7 +44,7 @@ def _may_build(actor: User | None, office: Office, what: str) -> None:
         )
 
 
-def _event(kind: str, *, office: Office, actor: User | None, bag: Bag | None = None, **fields) -> BagEvent:
+def _event(kind: str, *, office: Office, actor: User | None, bag: Bag | None = None, **fields: Any) -> BagEvent:
     return BagEvent.objects.create(kind=kind, office=office, actor=actor, bag=bag, **fields)
 
 
