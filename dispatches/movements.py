@@ -69,7 +69,9 @@ class _Steps:
     events: list[tuple[Any, ...]] = field(default_factory=list)
     packages: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, package: dict[str, Any], status: str, office_id: int, now: datetime, note: str, reason: str = "") -> None:
+    def add(
+        self, package: dict[str, Any], status: str, office_id: int, now: datetime, note: str, reason: str = ""
+    ) -> None:
         occurred_at = max(now, package["last_at"]) if package["last_at"] else now
         package |= effect_of(
             status, office_id=office_id, occurred_at=occurred_at, transit_days=package["transit_days"], reason=reason
