@@ -84,10 +84,10 @@ def _act(request, bag: Bag, action: str) -> tuple[dict, bool]:
             messages.success(request, f"{request.POST.get('tracking_number')} was taken out of the bag.")
             return shown, True
         elif action == "close":
-            form = CloseBagForm(request.POST)
-            shown["close_form"] = form
-            if form.is_valid():
-                closed = bag_close(actor=request.user, bag=bag, **form.cleaned_data)
+            close_form = CloseBagForm(request.POST)
+            shown["close_form"] = close_form
+            if close_form.is_valid():
+                closed = bag_close(actor=request.user, bag=bag, **close_form.cleaned_data)
                 messages.success(request, f"Bag closed: {closed.identifier}. Print its label.")
                 return shown, True
         elif action == "receive":
@@ -95,14 +95,14 @@ def _act(request, bag: Bag, action: str) -> tuple[dict, bool]:
             messages.success(request, f"Bag {bag.identifier} received: its parcels arrived here. Open and check it.")
             return shown, True
         elif action == "check":
-            form = CheckBagForm(request.POST)
-            shown["check_form"] = form
-            if form.is_valid():
+            check_form = CheckBagForm(request.POST)
+            shown["check_form"] = check_form
+            if check_form.is_valid():
                 shown["check"] = check_bag(
                     actor=request.user,
                     bag=bag,
-                    found=form.cleaned_data["found"],
-                    weight_kg=form.cleaned_data["weight_kg"],
+                    found=check_form.cleaned_data["found"],
+                    weight_kg=check_form.cleaned_data["weight_kg"],
                 )
     except ShipmentError as error:
         messages.error(request, error.message)
