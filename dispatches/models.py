@@ -217,6 +217,7 @@ class Discrepancy(models.Model):
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
+        verbose_name_plural = "discrepancies"
         ordering = ["-recorded_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["bag", "package"], name="discrepancy_once_per_bag"),
