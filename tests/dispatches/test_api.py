@@ -165,3 +165,25 @@ def test_refusals_answer_in_the_error_shape(nyc, bos, nyc_clerk, bos_clerk):
     assert wrong_filter.status_code == 400
     not_closed = nyc_api.post("/api/v1/dispatches/", {"bags": [str(bag["id"])]}, format="json")
     assert (not_closed.status_code, not_closed.json()["error"]["code"]) == (409, "bag_not_closed")
+
+
+def test_the_bag_list_costs_the_same_queries_for_one_bag_or_many(
+    nyc, bos, nyc_clerk, accepted, django_assert_num_queries
+):
+    from dispatches.services import bag_add_parcel, bag_open
+
+    api = client_of(nyc_clerk)
+
+    def bag_with(count):
+        bag = bag_open(actor=nyc_clerk, origin_office=nyc, destination_office=bos, category="C")
+        for _ in range(count):
+            bag_add_parcel(actor=nyc_clerk, bag=bag, package=accepted())
+
+    bag_with(1)
+    api.get("/api/v1/bags/")  # warm the session's caches
+    with django_assert_num_queries(3) as one:  # memberships, the page of bags, their parcels
+        assert len(api.get("/api/v1/bags/").json()["results"]) == 1
+    bag_with(3)
+    bag_with(2)
+    with django_assert_num_queries(len(one.captured_queries)):
+        assert len(api.get("/api/v1/bags/").json()["results"]) == 3
