@@ -114,7 +114,7 @@ class BagParcelsView(APIView):
 @extend_schema(
     tags=["bags"],
     parameters=[BAG_KEY, OpenApiParameter("tracking_number", OpenApiTypes.STR, OpenApiParameter.PATH)],
-    responses={204: None, **error_responses(401, 403, 404, 409, 429)},
+    responses={204: None, **error_responses(400, 401, 403, 404, 409, 429)},
 )
 class BagParcelRemoveView(APIView):
     """Take a parcel out of a bag while it is open."""

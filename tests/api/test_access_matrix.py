@@ -193,7 +193,7 @@ MATRIX = {
         lambda o: {"found": [], "weight_kg": "1.0"},
         _at_destination(200, 403),
     ),
-    "api-dispatch-list": (
+    "api-dispatch-create": (
         "post",
         lambda o: "/api/v1/dispatches/",
         lambda o: {"bags": [o["bag"]("closed").identifier]},
