@@ -2,11 +2,11 @@
 one line per bag with totals, then each bag's parcels; as rows for the A4 page
 and as CSV. Times in the origin office's zone."""
 
-import csv
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any
 
+from imports import csv_cells
 from shipments.times import local_text, office_zone
 
 from .models import Dispatch
@@ -59,7 +59,7 @@ def dispatch_list(dispatch: Dispatch) -> DispatchList:
 def write_csv(content: DispatchList, out: IO[str]) -> None:
     """The list as CSV: a header block, the bags and their totals, then one row per parcel."""
     dispatch = content.dispatch
-    writer = csv.writer(out)
+    writer = csv_cells.writer(out)  # a cell starting with = + - @ is not run as a formula
     writer.writerow(["dispatch", dispatch.identifier])
     writer.writerow(["date", content.when])
     writer.writerow(["origin", dispatch.origin_office.code, dispatch.origin_office.name])
