@@ -269,6 +269,8 @@ def seed_network(summary: Summary) -> list[Office]:
             email=f"{code.lower()}@parcels.example",
             time_zone=tz,
             opening_hours=DEMO_OPENING_HOURS,
+            # The office of exchange on its bags' S9 identifiers: country + city + "A" (NYC01: USNYCA).
+            exchange_code=f"US{code[:3]}A",
         )
         summary.add("offices created" if created else "offices updated" if changed else "offices unchanged")
         offices.append(office)

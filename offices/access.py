@@ -244,7 +244,8 @@ def restrict(queryset: QuerySet[Any], user: Person, action: Action = "view") -> 
       active one); ``manage`` where they manage (HQ: all);
     - memberships: ``view`` / ``manage`` those of the offices they manage;
     - packages: ``view`` / ``act`` those leaving from, at or heading to one of
-      their offices (HQ: all).
+      their offices (HQ: all);
+    - bags, dispatches, discrepancies: those from or to one of their offices (HQ: all).
     """
     label = queryset.model._meta.label
     if not _signed_in(user):
@@ -268,7 +269,21 @@ def restrict(queryset: QuerySet[Any], user: Person, action: Action = "view") -> 
         for field in PACKAGE_OFFICE_FIELDS:
             touches |= Q(**{f"{field}_id__in": office_ids})
         return queryset.filter(touches)
+    if label in _BETWEEN_OFFICES:
+        # Bags, dispatches and their discrepancies: the people of the two offices (and HQ) see them;
+        # who may act on one is may_act_at of its origin (build, close, dispatch) or destination (receive, check).
+        if hq:
+            return queryset
+        office_ids = office_ids_worked_at(user)
+        prefix = _BETWEEN_OFFICES[label]
+        return queryset.filter(
+            Q(**{f"{prefix}origin_office_id__in": office_ids}) | Q(**{f"{prefix}destination_office_id__in": office_ids})
+        )
     raise ValueError(f"No access rule for {label}.")
+
+
+# Models that go from one office to another, and the path to their two offices.
+_BETWEEN_OFFICES = {"dispatches.Bag": "", "dispatches.Dispatch": "", "dispatches.Discrepancy": "bag__"}
 
 
 # --- signing in with a token ----------------------------------------------------------------

@@ -16,6 +16,8 @@ from offices.models import Membership, Office
 from offices.services import clerk_upsert, membership_remove, office_upsert, validate_account
 from shipments.rules import PHONE_INVALID, phone_e164
 
+OFFICE_FIELDS = ["code", "name", "exchange_code", "phone", "email", "time_zone", "opening_hours", "is_active"]
+
 
 class OfficeForm(forms.ModelForm):
     """An office with its address on one page; saved through ``office_upsert``."""
@@ -33,7 +35,7 @@ class OfficeForm(forms.ModelForm):
 
     class Meta:
         model = Office
-        fields = ["code", "name", "phone", "email", "time_zone", "opening_hours", "is_active"]
+        fields = OFFICE_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,6 +50,10 @@ class OfficeForm(forms.ModelForm):
             raise forms.ValidationError(PHONE_INVALID)
         return phone
 
+    def clean_exchange_code(self):
+        # Blank is "none yet" (NULL: several offices may lack one), typed in any case.
+        return (self.cleaned_data.get("exchange_code") or "").strip().upper() or None
+
     def clean_time_zone(self):
         from zoneinfo import available_timezones
 
@@ -60,15 +66,18 @@ class OfficeForm(forms.ModelForm):
 @admin.register(Office)
 class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFoundMixin, admin.ModelAdmin):
     form = OfficeForm
-    list_display = ("code", "name", "city", "phone", "email", "time_zone", "is_active")
+    list_display = ("code", "name", "exchange_code", "city", "phone", "email", "time_zone", "is_active")
     list_display_links = ("code", "name")
     list_filter = ("is_active",)
     list_select_related = ("location",)
-    search_fields = ("code", "name", "location__city")
-    search_help_text = "Office code, name or city."
+    search_fields = ("code", "name", "exchange_code", "location__city")
+    search_help_text = "Office code, exchange code, name or city."
     show_facets = admin.ShowFacets.NEVER
     fieldsets = [
-        (None, {"fields": ["code", "name", "phone", "email", "time_zone", "opening_hours", "is_active"]}),
+        (
+            None,
+            {"fields": ["code", "name", "exchange_code", "phone", "email", "time_zone", "opening_hours", "is_active"]},
+        ),
         ("Address", {"fields": list(ADDRESS_FIELDS)}),
     ]
 
@@ -102,7 +111,17 @@ class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFound
 
     def get_fieldsets(self, request, obj=None):
         if not access.is_hq(request.user):
-            fields = ["code", "name", "phone", "email", "time_zone", "opening_hours", "is_active", "address"]
+            fields = [
+                "code",
+                "name",
+                "exchange_code",
+                "phone",
+                "email",
+                "time_zone",
+                "opening_hours",
+                "is_active",
+                "address",
+            ]
             return [(None, {"fields": fields})]
         return self.fieldsets
 
@@ -127,6 +146,7 @@ class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFound
             time_zone=data["time_zone"],
             is_active=data["is_active"],
             opening_hours=data.get("opening_hours", ""),
+            exchange_code=data.get("exchange_code") or "",
         )
         obj.pk, obj.location = office.pk, office.location
         obj._state.adding = False

@@ -14,11 +14,12 @@ from django.core.validators import validate_email
 from imports.framework import BatchResult, Importer
 from shipments.rules import PHONE_INVALID, column_limits, length_problems, phone_e164
 
-from .models import OFFICE_CODE_PATTERN, Location, Office
+from .models import EXCHANGE_CODE_PATTERN, OFFICE_CODE_PATTERN, Location, Office
 from .services import office_upsert
 
 _TIME_ZONES = frozenset(zoneinfo.available_timezones())
 _CODE = re.compile(OFFICE_CODE_PATTERN)
+_EXCHANGE_CODE = re.compile(EXCHANGE_CODE_PATTERN)
 _SIX_PLACES = Decimal("0.000001")
 
 
@@ -81,6 +82,9 @@ def office_row(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
             problems["email"] = "Not an email address."
     for problem in length_problems({"name": name, "email": email, **address}, _limits()):
         problems.setdefault(problem.field, problem.message)
+    exchange_code = row.get("exchange_code", "").strip().upper()
+    if exchange_code and not _EXCHANGE_CODE.match(exchange_code):
+        problems["exchange_code"] = "Use 6 capital letters, e.g. USNYCA."
     time_zone = row["timezone"].strip()
     if time_zone not in _TIME_ZONES:
         problems["timezone"] = "Use an IANA time zone name, e.g. America/New_York."
@@ -91,10 +95,12 @@ def office_row(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
         "phone": phone or "",
         "email": email,
         "time_zone": time_zone,
+        # An empty column keeps the office's exchange code (None), as a missing one does.
+        "exchange_code": exchange_code or None,
     }
     if "opening_hours" in row:  # a file without the column keeps the offices' hours
-        arguments["opening_hours"] = row["opening_hours"].strip()
-        if len(arguments["opening_hours"]) > 200:
+        arguments["opening_hours"] = opening_hours = row["opening_hours"].strip()
+        if len(opening_hours) > 200:
             problems["opening_hours"] = "At most 200 characters."
     return arguments, problems
 
@@ -102,7 +108,7 @@ def office_row(row: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
 class OfficeImporter(Importer):
     kind = "import_offices"
     required_columns = ("code", "name", "line1", "city", "country", "latitude", "longitude", "timezone")
-    optional_columns = ("line2", "region", "postal_code", "phone", "email", "opening_hours")
+    optional_columns = ("line2", "region", "postal_code", "phone", "email", "opening_hours", "exchange_code")
 
     def import_batch(self, rows: list[tuple[int, dict[str, str]]]) -> BatchResult:
         result = BatchResult()

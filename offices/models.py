@@ -6,6 +6,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 OFFICE_CODE_PATTERN = r"^[A-Z0-9]{3,10}$"
+# The UPU office of exchange code on bag labels (S9 identifiers): six capital letters.
+EXCHANGE_CODE_PATTERN = r"^[A-Z]{6}$"
 
 
 class Location(models.Model):
@@ -82,6 +84,14 @@ class Office(models.Model):
         help_text="When customers may come, as they read it, e.g. Mon–Fri 8:00–19:00, Sat 9:00–13:00. "
         "The pickup message gives it.",
     )
+    exchange_code = models.CharField(
+        max_length=6,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Office of exchange: 6 capital letters on its bags' S9 identifiers, e.g. USNYCA.",
+        validators=[RegexValidator(EXCHANGE_CODE_PATTERN, "Use 6 capital letters, e.g. USNYCA.")],
+    )
     is_active = models.BooleanField("active", default=True)
 
     objects = OfficeQuerySet.as_manager()
@@ -90,6 +100,10 @@ class Office(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(condition=models.Q(code__regex=OFFICE_CODE_PATTERN), name="office_code_format"),
+            models.CheckConstraint(
+                condition=models.Q(exchange_code__isnull=True) | models.Q(exchange_code__regex=EXCHANGE_CODE_PATTERN),
+                name="office_exchange_code_format",
+            ),
         ]
 
     def __str__(self):

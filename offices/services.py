@@ -42,10 +42,12 @@ def office_upsert(
     time_zone: str = "UTC",
     is_active: bool | None = None,
     opening_hours: str | None = None,
+    exchange_code: str | None = None,
 ) -> tuple[Office, bool, bool]:
     """Create the office with that code, or bring an existing one up to date
-    (``is_active`` None keeps an existing office open or closed as it is, and
-    ``opening_hours`` None its hours).
+    (``is_active`` None keeps an existing office open or closed as it is,
+    ``opening_hours`` None its hours, and ``exchange_code`` None its exchange
+    code, "" clears it).
 
     HQ's (or the system's) only. The phone is stored in E.164 and refused
     (``ValidationError``) unless it is a valid number (shipments.rules.phone_e164).
@@ -54,23 +56,28 @@ def office_upsert(
     phone = _office_phone(phone, str(address.get("country", "")))
     office = Office.objects.select_related("location").filter(code=code).first()
     if office is None:
-        location = Location.objects.create(**address)
-        office = Office.objects.create(
+        office = Office(
             code=code,
             name=name,
-            location=location,
             phone=phone,
             email=email,
             time_zone=time_zone,
             is_active=True if is_active is None else is_active,
             opening_hours=(opening_hours or "").strip(),
+            exchange_code=exchange_code or None,
         )
+        # Refused before anything is written (a taken exchange code is a ValidationError, not a 500).
+        office.full_clean(exclude=["location"])
+        office.location = Location.objects.create(**address)
+        office.save()
         return office, True, True
     wanted: dict[str, Any] = {"name": name, "phone": phone, "email": email, "time_zone": time_zone}
     if is_active is not None:
         wanted["is_active"] = is_active
     if opening_hours is not None:
         wanted["opening_hours"] = opening_hours.strip()
+    if exchange_code is not None:
+        wanted["exchange_code"] = exchange_code or None
     changed = False
     for field, value in wanted.items():
         if getattr(office, field) != value:

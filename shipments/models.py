@@ -212,6 +212,7 @@ class TrackingEvent(models.Model):
         API = "api", "API"
         IMPORT = "import", "Import"
         SYSTEM = "system", "System"
+        BAG = "bag", "Bag"  # moved with its bag (dispatched, received, checked)
 
     # Foreign keys without their own index: the timeline index in Meta covers
     # package; every extra index costs on each of millions of inserts.

@@ -341,6 +341,25 @@ def event_detail_problems(*, status: str, reason: str, received_by: str) -> list
     return problems
 
 
+# A delay moves nothing: the ETA watch may still record one for a parcel in a bag.
+MAY_HAPPEN_WHILE_HELD = frozenset({Status.DELAYED})
+
+
+def hold_problems(*, tracking_number: str, status: str, hold: str) -> list[Problem]:
+    """A parcel held by something (``hold``: "bag <S9>", see ``shipments.holds``) moves
+    only with it: every step but a delay is refused until the bag is received."""
+    if not hold or status in MAY_HAPPEN_WHILE_HELD:
+        return []
+    return [
+        Problem(
+            "package",
+            f"In {hold}.",
+            f"{tracking_number} is in {hold}: it moves with its bag until the bag is received.",
+            code="in_bag",
+        )
+    ]
+
+
 def event_office_problems(
     *,
     status: str,

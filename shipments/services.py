@@ -23,11 +23,13 @@ from offices import access
 from offices.models import Location, Office
 
 from .exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
+from .holds import holds_of
 from .models import SERVICE_INDICATORS, Charge, Package, Tariff, TrackingEvent
 from .pricing import PriceList
 from .rules import (
     event_detail_problems,
     event_office_problems,
+    hold_problems,
     network_start,
     party_problems,
     phone_e164,
@@ -292,6 +294,13 @@ def package_record_event(
         )
         + event_detail_problems(status=status, reason=reason, received_by=received_by)
     )
+    # Checked under the package's lock: a bag's dispatch locks its parcels too.
+    refuse(
+        hold_problems(
+            tracking_number=locked.tracking_number, status=status, hold=holds_of([locked.pk]).get(locked.pk, "")
+        ),
+        error=IllegalTransition,  # 409: not possible while the bag holds it
+    )
 
     now = timezone.now()
     occurred_at = occurred_at or now
@@ -328,6 +337,7 @@ def package_record_event(
         occurred_at=occurred_at,
         transit_days=locked.transit_days,
         received_by=event.received_by,
+        reason=reason,
     )
     for field, value in changes.items():
         setattr(locked, field, value)

@@ -109,6 +109,7 @@ class Reason(models.TextChoices):
     RECEIVER_ABSENT = "receiver_absent", "Receiver absent"
     REFUSED = "refused", "Refused by receiver"
     ETA_PASSED = "eta_passed", "Expected delivery passed"
+    MISSING_FROM_BAG = "missing_from_bag", "Missing from bag"
     OTHER = "other", "Other"
 
 
@@ -123,14 +124,21 @@ def can_follow(current: str, new: str) -> bool:
 
 
 def effect_of(
-    status: str, *, office_id: int | None, occurred_at: datetime, transit_days: int, received_by: str = ""
+    status: str,
+    *,
+    office_id: int | None,
+    occurred_at: datetime,
+    transit_days: int,
+    received_by: str = "",
+    reason: str = "",
 ) -> dict[str, Any]:
     """What recording ``status`` does to a package's own columns: its status,
     where it is (nowhere while in transit), when it was accepted and is
     expected, when it was delivered and to whom. Every path that moves a
     package (the service, a bulk generator, an import) applies this."""
     changes: dict[str, Any] = {"status": status}
-    if status == Status.IN_TRANSIT:
+    if status == Status.IN_TRANSIT or (status == Status.DELAYED and reason == Reason.MISSING_FROM_BAG):
+        # A parcel missing from its bag is on hand nowhere until it is scanned again.
         changes["current_office_id"] = None
     elif status in AT_OFFICE:
         changes["current_office_id"] = office_id

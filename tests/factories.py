@@ -30,7 +30,14 @@ class OfficeFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"OFF{n:02d}")
     name = factory.LazyAttribute(lambda office: f"Office {office.code}")
+    exchange_code = factory.LazyAttribute(lambda office: exchange_code_for(office.code))
     location = factory.SubFactory(LocationFactory)
+
+
+def exchange_code_for(code: str) -> str:
+    """Six capital letters made from an office code (digits as letters: AAA01 → AAAABX), one per code."""
+    letters = "".join(char if char.isalpha() else "ABCDEFGHIJ"[int(char)] for char in code)
+    return (letters + "XXXXXX")[:6]
 
 
 class UserFactory(factory.django.DjangoModelFactory):

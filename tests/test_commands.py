@@ -39,6 +39,11 @@ def test_seed_demo_builds_a_whole_network_and_a_second_run_changes_nothing():
         assert office.opening_hours  # the pickup message gives them
     assert 200 <= first["Package"] <= 1000
     assert set(Package.objects.values_list("status", flat=True)) == set(Status.values)
+    # Exchange codes and a few bags in every state (dispatches/).
+    from dispatches.models import Bag
+
+    assert not Office.objects.filter(exchange_code__isnull=True).exists()
+    assert set(Bag.objects.values_list("state", flat=True)) == set(Bag.State.values)
     latest = {p.pk: p.events.order_by("-occurred_at", "-id").first().status for p in Package.objects.all()[:50]}
     assert all(Package.objects.get(pk=pk).status == status for pk, status in latest.items())
 

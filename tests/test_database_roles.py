@@ -67,6 +67,9 @@ REFUSED = [
     f"TRUNCATE {CHARGES}",
     f"ALTER TABLE {CHARGES} DISABLE TRIGGER shipments_charge_append_only",
     f"ALTER TABLE {CHARGES} DISABLE TRIGGER ALL",
+    "UPDATE shipments_packagechange SET changes = '{}'",
+    "DELETE FROM shipments_packagechange",
+    "TRUNCATE shipments_packagechange",
     "SELECT setval('shipments_tracking_serial', 10000000)",
     "UPDATE shipments_tracking_serial_scheme SET plain_below = 0",
     "DELETE FROM django_migrations",
@@ -106,7 +109,8 @@ def test_grants_are_idempotent_and_refuse_the_owner_itself(application_role):
     for _ in range(2):
         out = io.StringIO()
         call_command("grant_application_role", application_role, database="default", stdout=out, stderr=io.StringIO())
-        assert "2 append-only (insert and read)" in out.getvalue()
+        # Tracking events, charges and a package's recorded changes.
+        assert "3 append-only (insert and read)" in out.getvalue()
     with pytest.raises(CommandError, match="owns the tables"):
         call_command("grant_application_role", connection.settings_dict["USER"], database="default")
     with pytest.raises(CommandError, match="There is no role"):

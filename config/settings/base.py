@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "offices",
     "shipments",
     "notifications",
+    "dispatches",
     "imports",
 ]
 
@@ -320,6 +321,8 @@ SPECTACULAR_SETTINGS = {
         "PackageStatusEnum": "shipments.statuses.Status",
         "ServiceEnum": "shipments.models.Service",
         "ReasonEnum": "shipments.statuses.Reason",
+        "BagStateEnum": "dispatches.models.Bag.State",
+        "DispatchStateEnum": "dispatches.models.Dispatch.State",
     },
 }
 

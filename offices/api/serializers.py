@@ -19,5 +19,15 @@ class OfficeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Office
-        fields = ["code", "name", "address", "phone", "email", "time_zone", "opening_hours", "is_active"]
+        fields = [
+            "code",
+            "name",
+            "exchange_code",
+            "address",
+            "phone",
+            "email",
+            "time_zone",
+            "opening_hours",
+            "is_active",
+        ]
         read_only_fields = fields

@@ -30,11 +30,13 @@ from imports.framework import BatchResult, Importer
 from offices.models import Office
 
 from ..exceptions import InvalidTrackingNumber
+from ..holds import holds_of
 from ..models import TrackingEvent
 from ..rules import (
     column_limits,
     event_detail_problems,
     event_office_problems,
+    hold_problems,
     length_problems,
     network_start,
     time_problems,
@@ -204,7 +206,14 @@ class EventImporter(Importer):
             "received_by",
             "last_at",
         )
-        return {row[0]: dict(zip(names, row[1:], strict=True)) | {"cancelled_at": None} for row in cursor.fetchall()}
+        packages = {
+            row[0]: dict(zip(names, row[1:], strict=True)) | {"cancelled_at": None} for row in cursor.fetchall()
+        }
+        # A parcel in a bag moves only with its bag (read under the rows' lock, as the service does).
+        held = holds_of(package["id"] for package in packages.values())
+        for package in packages.values():
+            package["hold"] = held.get(package["id"], "")
+        return packages
 
     def _drop_recorded(
         self,
@@ -295,7 +304,7 @@ class EventImporter(Importer):
                 origin_office_id=package["origin_office_id"],
                 destination_office_id=package["destination_office_id"],
                 current_office_id=package["current_office_id"],
-            )
+            ) + hold_problems(tracking_number=event["tracking_number"], status=status, hold=package["hold"])
             if problems:
                 result.rejected[number] = {problem.field: problem.sentence or problem.message for problem in problems}
                 continue
@@ -305,6 +314,7 @@ class EventImporter(Importer):
                 occurred_at=event["occurred_at"],
                 transit_days=package["transit_days"],
                 received_by=event["received_by"],
+                reason=event["reason"],
             )
             package["last_at"] = event["occurred_at"]
             if status == Status.CANCELLED:
@@ -325,42 +335,54 @@ class EventImporter(Importer):
         return to_write, changed
 
     def _write(self, cursor: Any, events: list[tuple[Any, ...]], packages: list[dict[str, Any]]) -> None:
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {EVENT_STAGE} (package_id bigint, status text, office_id bigint, "
-            "occurred_at timestamptz, note text, reason text, received_by text, external_id text)"
-        )
-        cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {PACKAGE_STAGE} (id bigint, status text, current_office_id bigint, "
-            "accepted_at timestamptz, expected_delivery_at timestamptz, delivered_at timestamptz, "
-            "received_by text, cancelled_at timestamptz)"
-        )
-        cursor.execute(f"TRUNCATE {EVENT_STAGE}, {PACKAGE_STAGE}")
-        copy_rows(cursor, EVENT_STAGE, EVENT_COLUMNS, events)
-        copy_rows(
-            cursor,
-            PACKAGE_STAGE,
-            PACKAGE_COLUMNS,
-            ([package[name] for name in PACKAGE_COLUMNS] for package in packages),
-        )
-        # A temporary table has no statistics: without them the update below scans the package table.
-        cursor.execute(f"ANALYZE {PACKAGE_STAGE} (id)")
-        columns = ", ".join(EVENT_COLUMNS)
-        cursor.execute(f"""
-            INSERT INTO shipments_trackingevent ({columns}, recorded_at, source)
-            SELECT {columns}, now(), 'import' FROM {EVENT_STAGE}
-            ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING""")
-        assignments = ", ".join(f"{name} = s.{name}" for name in PACKAGE_COLUMNS[1:-1])
-        cursor.execute(
-            f"UPDATE shipments_package p SET {assignments}, updated_at = now() FROM {PACKAGE_STAGE} s WHERE p.id = s.id"
-        )
-        # Cancelling before acceptance gives the whole price back (as the service does), dated when
-        # imported: a late import never changes a month whose report is closed.
-        cursor.execute(f"""
-            INSERT INTO shipments_charge (
-                package_id, kind, office_id, destination_office_id, service, base, weight, distance,
-                insurance, surcharges, tax, total, currency, charged_at)
-            SELECT c.package_id, 'refund', c.office_id, c.destination_office_id, c.service, -c.base, -c.weight,
-                -c.distance, -c.insurance, -c.surcharges, -c.tax, -c.total, c.currency, now()
-            FROM {PACKAGE_STAGE} s JOIN shipments_charge c ON c.package_id = s.id AND c.kind = 'shipping'
-            WHERE s.cancelled_at IS NOT NULL
-            ON CONFLICT (package_id, kind) DO NOTHING""")
+        write_events(cursor, events, packages, source="import")
+
+
+def write_events(cursor: Any, events: list[tuple[Any, ...]], packages: list[dict[str, Any]], *, source: str) -> None:
+    """The set-based write of checked events: ``events`` rows of ``EVENT_COLUMNS``
+    and the packages' new ``PACKAGE_COLUMNS``, staged with COPY, then one INSERT of
+    the events (``source``), one UPDATE of the packages and the refunds of
+    cancellations. Fires no signals: the caller enqueues the notifications
+    (``enqueue_notifications``). Used by the import and by a bag's dispatch and receipt."""
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {EVENT_STAGE} (package_id bigint, status text, office_id bigint, "
+        "occurred_at timestamptz, note text, reason text, received_by text, external_id text)"
+    )
+    cursor.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {PACKAGE_STAGE} (id bigint, status text, current_office_id bigint, "
+        "accepted_at timestamptz, expected_delivery_at timestamptz, delivered_at timestamptz, "
+        "received_by text, cancelled_at timestamptz)"
+    )
+    cursor.execute(f"TRUNCATE {EVENT_STAGE}, {PACKAGE_STAGE}")
+    copy_rows(cursor, EVENT_STAGE, EVENT_COLUMNS, events)
+    copy_rows(
+        cursor,
+        PACKAGE_STAGE,
+        PACKAGE_COLUMNS,
+        ([package[name] for name in PACKAGE_COLUMNS] for package in packages),
+    )
+    # A temporary table has no statistics: without them the update below scans the package table.
+    cursor.execute(f"ANALYZE {PACKAGE_STAGE} (id)")
+    columns = ", ".join(EVENT_COLUMNS)
+    cursor.execute(
+        f"""
+        INSERT INTO shipments_trackingevent ({columns}, recorded_at, source)
+        SELECT {columns}, now(), %s FROM {EVENT_STAGE}
+        ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING""",
+        [source],
+    )
+    assignments = ", ".join(f"{name} = s.{name}" for name in PACKAGE_COLUMNS[1:-1])
+    cursor.execute(
+        f"UPDATE shipments_package p SET {assignments}, updated_at = now() FROM {PACKAGE_STAGE} s WHERE p.id = s.id"
+    )
+    # Cancelling before acceptance gives the whole price back (as the service does), dated when
+    # written: a late import never changes a month whose report is closed.
+    cursor.execute(f"""
+        INSERT INTO shipments_charge (
+            package_id, kind, office_id, destination_office_id, service, base, weight, distance,
+            insurance, surcharges, tax, total, currency, charged_at)
+        SELECT c.package_id, 'refund', c.office_id, c.destination_office_id, c.service, -c.base, -c.weight,
+            -c.distance, -c.insurance, -c.surcharges, -c.tax, -c.total, c.currency, now()
+        FROM {PACKAGE_STAGE} s JOIN shipments_charge c ON c.package_id = s.id AND c.kind = 'shipping'
+        WHERE s.cancelled_at IS NOT NULL
+        ON CONFLICT (package_id, kind) DO NOTHING""")

@@ -29,6 +29,15 @@ def counter_links(context) -> list[dict]:
         ]
     else:
         links.append({"title": "Scan parcels at…", "url": reverse("admin:shipments_package_scan_pick")})
+    if offices:
+        # Bags between offices (dispatches/): built and sent at the origin, received at the destination.
+        links += [
+            {"title": "Open a bag", "url": reverse("admin:dispatches_bag_add"), "css": "addlink"},
+            {"title": "Dispatch bags", "url": reverse("admin:dispatches_bag_dispatch")},
+            {"title": "Receive a bag", "url": reverse("admin:dispatches_bag_receive")},
+        ]
+    if access.is_hq(user):
+        links.append({"title": "Open discrepancies", "url": reverse("admin:dispatches_discrepancy_changelist")})
     if access.may_view_network_reports(user):
         links.append({"title": "Network cost report", "url": reverse("admin:shipments_package_report_network")})
     managed = access.office_ids_managed(user)

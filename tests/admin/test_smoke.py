@@ -14,6 +14,8 @@ CLERK_ACCESS = {
     "shipments.tariff": (200, 403, 200),  # looks prices up, HQ sets them
     "offices.office": (200, 403, 200),  # the network is public, HQ runs it
     "offices.membership": (403, 403, 404),  # managers and HQ only; others' rows are not found
+    "dispatches.bag": (200, 200, 200),  # a bag from A: its clerks build it
+    "dispatches.discrepancy": (200, 403, 200),  # found by checking bags, never added by hand
 }
 
 
@@ -23,6 +25,7 @@ HQ_ACCESS = {
     "axes.accesslog": (200, 403, 200),
     "otp_totp.totpdevice": (200, 403, 200),  # enrolled by manage.py add_totp_device
     "notifications.notification": (200, 403, 200),  # written by tracking events
+    "dispatches.discrepancy": (200, 403, 200),
 }
 
 
@@ -42,9 +45,26 @@ def _sample(model, net):
         return net.a
     if model._meta.label_lower == "auth.user":
         return net.clerk_a
+    if model._meta.app_label == "dispatches":
+        return _checked_bag(net) if model._meta.model_name == "discrepancy" else _checked_bag(net).bag
     if model._meta.label_lower == "otp_totp.totpdevice":
         return model._default_manager.create(user=net.clerk_a, name="Phone")
     return model._default_manager.first() or model._default_manager.create(name="Sample")
+
+
+def _checked_bag(net):
+    """A bag from A to C, checked at C with its one parcel missing: its discrepancy."""
+    from dispatches.movements import check_bag, dispatch_bags, receive_bag
+    from dispatches.services import bag_add_parcel, bag_close, bag_open
+    from tests.factories import register_package
+
+    bag = bag_open(actor=None, origin_office=net.a, destination_office=net.c, category="C")
+    bag_add_parcel(actor=None, bag=bag, package=register_package(origin=net.a, destination=net.c, accept=True))
+    bag = bag_close(actor=None, bag=bag, weight_kg="1.0", seal="S")
+    dispatch_bags(actor=None, bags=[bag])
+    receive_bag(actor=None, bag=bag)
+    check_bag(actor=None, bag=bag, found=[])
+    return bag.discrepancies.get()
 
 
 def _urls(model, obj):

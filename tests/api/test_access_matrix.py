@@ -61,6 +61,38 @@ def _everyone(success: int) -> dict:
     return {role: {"A": success, "B": success} for role in ROLES}
 
 
+def _at_destination(success: int, origin_staff: int) -> dict:
+    """A bag from A (or B) to C: only C's people and HQ receive and check it; the
+    origin's people see it (``origin_staff``: refused), strangers get 404."""
+    return _own(success, 404) | {
+        "clerk_a": {"A": origin_staff, "B": 404},
+        "clerk_b": {"A": 404, "B": origin_staff},
+        "manager_a": {"A": origin_staff, "B": 404},
+    }
+
+
+def make_bag(origin, destination, state: str):
+    """A bag from ``origin`` to ``destination`` holding one accepted parcel, brought to ``state`` by the system."""
+    from dispatches.movements import dispatch_bags, receive_bag
+    from dispatches.services import bag_add_parcel, bag_close, bag_open
+    from tests.factories import register_package
+
+    bag = bag_open(actor=None, origin_office=origin, destination_office=destination, category="C")
+    bag_add_parcel(actor=None, bag=bag, package=register_package(origin=origin, destination=destination, accept=True))
+    if state != "open":
+        bag = bag_close(actor=None, bag=bag, weight_kg="1.0", seal="S-1")
+    if state in ("dispatched", "received"):
+        dispatch_bags(actor=None, bags=[bag])
+    if state == "received":
+        receive_bag(actor=None, bag=bag)
+    return bag
+
+
+def _open_bag_parcel(o) -> str:
+    bag = o["bag"]("open")
+    return f"/api/v1/bags/{bag.pk}/parcels/{bag.items.get().package.tracking_number}/"
+
+
 MATRIX = {
     "api-track": ("get", lambda o: f"/api/v1/track/{o['package'].tracking_number}/", None, _everyone(200)),
     "api-office-list": ("get", lambda o: "/api/v1/offices/", None, _staff(200)),
@@ -126,6 +158,60 @@ MATRIX = {
         lambda o: {key: value for key, value in parcel(o["office"].code).items() if key not in ("sender", "receiver")},
         _staff(200),
     ),
+    # Bags and dispatches: A's go from A to C, B's from B to C (dispatches/).
+    "api-bag-list": ("get", lambda o: f"/api/v1/bags/?office={o['office'].code}", None, _staff(200)),
+    "api-bag-list:post": (
+        "post",
+        lambda o: "/api/v1/bags/",
+        lambda o: {"origin_office": o["office"].code, "destination_office": "CCC01", "category": "C"},
+        _own(201, 403),
+    ),
+    "api-bag-detail": ("get", lambda o: f"/api/v1/bags/{o['bag']('closed').identifier}/", None, _own(200, 404)),
+    "api-bag-parcels": (
+        "post",
+        lambda o: f"/api/v1/bags/{o['bag']('open').pk}/parcels/",
+        lambda o: {"tracking_numbers": [o["package"].tracking_number]},
+        _own(200, 404),
+    ),
+    "api-bag-parcel-remove": ("delete", _open_bag_parcel, None, _own(204, 404)),
+    "api-bag-close": (
+        "post",
+        lambda o: f"/api/v1/bags/{o['bag']('open').pk}/close/",
+        lambda o: {"weight_kg": "2.5", "seal": "S-9"},
+        _own(200, 404),
+    ),
+    # The origin's clerk scanning the bag at their own office is told where it is going (409).
+    "api-bag-receive": (
+        "post",
+        lambda o: f"/api/v1/bags/{o['bag']('dispatched').identifier}/receive/",
+        None,
+        _at_destination(200, 409),
+    ),
+    "api-bag-check": (
+        "post",
+        lambda o: f"/api/v1/bags/{o['bag']('received').identifier}/check/",
+        lambda o: {"found": [], "weight_kg": "1.0"},
+        _at_destination(200, 403),
+    ),
+    "api-dispatch-create": (
+        "post",
+        lambda o: "/api/v1/dispatches/",
+        lambda o: {"bags": [o["bag"]("closed").identifier]},
+        _own(201, 404),
+    ),
+    "api-dispatch-detail": (
+        "get",
+        lambda o: f"/api/v1/dispatches/{o['bag']('closed').identifier[:20]}/",
+        None,
+        _own(200, 404),
+    ),
+    "api-dispatch-csv": (
+        "get",
+        lambda o: f"/api/v1/dispatches/{o['bag']('closed').identifier[:20]}/list.csv",
+        None,
+        _own(200, 404),
+    ),
+    "api-discrepancy-list": ("get", lambda o: "/api/v1/discrepancies/", None, _staff(200)),
     # DEBUG is off in tests, as in production: the documentation is for staff.
     "api-schema": ("get", lambda o: "/api/v1/schema/", None, _staff(200)),
     "api-docs": ("get", lambda o: "/api/v1/docs/", None, _staff(200)),
@@ -148,8 +234,8 @@ def world(office_a, office_b, office_c, package_a, package_b, clerk_a, clerk_b, 
             "hq": hq,
             "hq_member": hq_member,
         },
-        "A": {"office": office_a, "package": package_a},
-        "B": {"office": office_b, "package": package_b},
+        "A": {"office": office_a, "package": package_a, "bag": lambda state: make_bag(office_a, office_c, state)},
+        "B": {"office": office_b, "package": package_b, "bag": lambda state: make_bag(office_b, office_c, state)},
     }
 
 

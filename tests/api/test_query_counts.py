@@ -17,11 +17,27 @@ LIST_URLS = {
     "api-package-list": "/api/v1/packages/?page_size={size}",
     "api-office-packages": "/api/v1/offices/AAA01/packages/?direction=sent&page_size={size}",
     "api-office-list": "/api/v1/offices/?page_size={size}",
+    "api-bag-list": "/api/v1/bags/?page_size={size}",
+    "api-discrepancy-list": "/api/v1/discrepancies/?page_size={size}",
 }
-# With a Bearer token. The office list of parcels also looks up the office (404 vs 403).
-EXPECTED = {"api-package-list": 4, "api-office-packages": 5, "api-office-list": 4}
-# Rows on a page of 100: 105 packages sent from A; 6 offices (A, B, C and three more).
-LARGE_PAGE_ROWS = {"api-package-list": 100, "api-office-packages": 100, "api-office-list": 6}
+# With a Bearer token. The office list of parcels also looks up the office (404 vs 403);
+# the bag list reads the bags' parcels in one more.
+EXPECTED = {
+    "api-package-list": 4,
+    "api-office-packages": 5,
+    "api-office-list": 4,
+    "api-bag-list": 5,
+    "api-discrepancy-list": 4,
+}
+# Rows on a page of 100: 105 packages sent from A; 6 offices (A, B, C and three more);
+# 3 bags from A to C, each checked with its one parcel missing.
+LARGE_PAGE_ROWS = {
+    "api-package-list": 100,
+    "api-office-packages": 100,
+    "api-office-list": 6,
+    "api-bag-list": 3,
+    "api-discrepancy-list": 3,
+}
 
 
 @pytest.fixture
@@ -33,6 +49,21 @@ def many_packages(office_a, office_b, office_c, tariff):
     for _ in range(105):
         package = register_package(origin=office_a, destination=office_c)
         package_record_event(package=package, status="accepted", office=office_a)
+    for _ in range(3):
+        _checked_bag(office_a, office_c)
+
+
+def _checked_bag(origin, destination):
+    """A bag checked at its destination with its one parcel missing: a bag and an open discrepancy."""
+    from dispatches.movements import check_bag, dispatch_bags, receive_bag
+    from dispatches.services import bag_add_parcel, bag_close, bag_open
+
+    bag = bag_open(actor=None, origin_office=origin, destination_office=destination, category="C")
+    bag_add_parcel(actor=None, bag=bag, package=register_package(origin=origin, destination=destination, accept=True))
+    bag = bag_close(actor=None, bag=bag, weight_kg="1.0", seal="S")
+    dispatch_bags(actor=None, bags=[bag])
+    receive_bag(actor=None, bag=bag)
+    check_bag(actor=None, bag=bag, found=[])
 
 
 def _count(client, url, **headers):

@@ -23,7 +23,25 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
         "/api/v1/packages/{tracking_number}/events/",
         "/api/v1/packages/{tracking_number}/label.zpl",
         "/api/v1/quotes/",
+        "/api/v1/bags/",
+        "/api/v1/bags/{key}/",
+        "/api/v1/bags/{key}/parcels/",
+        "/api/v1/bags/{key}/parcels/{tracking_number}/",
+        "/api/v1/bags/{key}/close/",
+        "/api/v1/bags/{key}/receive/",
+        "/api/v1/bags/{key}/check/",
+        "/api/v1/dispatches/",
+        "/api/v1/dispatches/{identifier}/",
+        "/api/v1/dispatches/{identifier}/list.csv",
+        "/api/v1/discrepancies/",
     }
+    # Every field of a bag is documented with the contract's names.
+    bag = schema["components"]["schemas"]["Bag"]["properties"]
+    assert {"id", "identifier", "state", "origin_office", "destination_office", "category", "weight_kg", "seal"} <= set(
+        bag
+    )
+    assert {"parcels", "dispatch"} <= set(bag)
+    assert "exchange_code" in schema["components"]["schemas"]["Office"]["properties"]
     assert schema["components"]["securitySchemes"]["cognitoToken"]["scheme"] == "bearer"
     # The public lookup needs no credentials.
     assert schema["paths"]["/api/v1/track/{tracking_number}/"]["get"].get("security", []) in ([], [{}])

@@ -9,8 +9,9 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.bags import seed_demo_bags
 from demo.bulk import bulk_generate_packages
-from demo.seed import DEMO_PACKAGES, Summary, seed_demo_packages, seed_network
+from demo.seed import DEMO_PACKAGES, Summary, _party, seed_demo_packages, seed_network
 from notifications.services import muted
 
 
@@ -18,7 +19,8 @@ class Command(BaseCommand):
     help = (
         "Load demo data: offices in several cities, tariffs for every service, an HQ superuser (hq), "
         "a clerk and a manager per office (clerk.<code>, manager.<code>) and a few hundred packages over "
-        "every status. --packages N tops the package table up to N with generated packages (bulk SQL, "
+        "every status, and bags between offices in every state. "
+        "--packages N tops the package table up to N with generated packages (bulk SQL, "
         "no notifications). Demo passwords are for local use only: refuses to run unless the settings set "
         "DEMO_DATA_ALLOWED (local and test do)."
     )
@@ -47,6 +49,7 @@ class Command(BaseCommand):
         offices = seed_network(summary)
         with muted():  # demo history is not news: no outbox rows, nothing logged or sent
             seed_demo_packages(offices, summary, count=DEMO_PACKAGES)
+            seed_demo_bags(offices, summary, _party)
         if packages:
             bulk_generate_packages(
                 packages, summary, progress=lambda message: self.stderr.write(f"seed_demo: {message}")
