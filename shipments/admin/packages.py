@@ -18,12 +18,11 @@ from notifications.inlines import NotificationInline
 from offices import access
 from offices.admin_mixins import OfferedFiltersChangeList, OfferedFiltersOnlyMixin
 
-from ..batches import package_move_batch
 from ..exceptions import InvalidTrackingNumber
 from ..models import Package
 from ..paginators import EstimatedCountPaginator
 from ..selectors import package_detail_queryset, package_list, package_next_steps, packages_search
-from ..statuses import Reason, Status
+from ..statuses import Reason
 from ..tracking_numbers import check_digit_problem, normalize_tracking_number
 from . import reports as report_views
 from . import views as admin_views
@@ -40,9 +39,7 @@ from .filters import (
 )
 from .inlines import ChargeInline, PackageChangeInline, TrackingEventInline
 from .labels import LabelActionsMixin
-
-# The most packages one changelist action moves; bigger moves go through the scan page.
-MAX_ACTION_PACKAGES = 500
+from .moves import BulkMovesMixin
 
 
 class PackageChangeList(OfferedFiltersChangeList):
@@ -68,7 +65,7 @@ class PackageChangeList(OfferedFiltersChangeList):
 
 
 @admin.register(Package)
-class PackageAdmin(LabelActionsMixin, OfferedFiltersOnlyMixin, PackageColumnsMixin, admin.ModelAdmin):
+class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, PackageColumnsMixin, admin.ModelAdmin):
     list_display = (
         "tracking_number",
         "status",
@@ -277,46 +274,3 @@ class PackageAdmin(LabelActionsMixin, OfferedFiltersOnlyMixin, PackageColumnsMix
             "is_nav_sidebar_enabled": False,
         }
         return super().changelist_view(request, extra_context)
-
-    # --- bulk moves on the changelist ---
-
-    def _bulk_move(self, request, queryset, status):
-        """Record ``status`` for each selected package, each on its own, and say what happened."""
-        selected = list(queryset.order_by("pk")[: MAX_ACTION_PACKAGES + 1])
-        if len(selected) > MAX_ACTION_PACKAGES:
-            self.message_user(
-                request,
-                f"Select at most {MAX_ACTION_PACKAGES} packages at once; use the scan page for bigger batches.",
-                messages.ERROR,
-            )
-            return
-        results = package_move_batch(actor=request.user, packages=selected, status=status)
-        done = [f"{r.tracking_number}{f' at {r.office.code}' if r.office else ''}" for r in results if r.done]
-        refused = [f"{r.tracking_number}: {r.message}" for r in results if not r.done]
-        label = Status(status).label.lower()
-        if done:
-            self.message_user(request, f"{len(done)} marked {label}: {', '.join(done)}.", messages.SUCCESS)
-        if refused:
-            shown = refused[:20]
-            more = f" (and {len(refused) - 20} more)" if len(refused) > 20 else ""
-            self.message_user(request, f"{len(refused)} refused{more}: " + " · ".join(shown), messages.WARNING)
-
-    @admin.action(description="Accept at my office (sent)")
-    def mark_accepted(self, request, queryset):
-        self._bulk_move(request, queryset, Status.ACCEPTED)
-
-    @admin.action(description="Mark in transit (leaving my office)")
-    def mark_in_transit(self, request, queryset):
-        self._bulk_move(request, queryset, Status.IN_TRANSIT)
-
-    @admin.action(description="Mark arrived at my office (received)")
-    def mark_arrived(self, request, queryset):
-        self._bulk_move(request, queryset, Status.ARRIVED)
-
-    @admin.action(description="Mark out for delivery from my office")
-    def mark_out_for_delivery(self, request, queryset):
-        self._bulk_move(request, queryset, Status.OUT_FOR_DELIVERY)
-
-    @admin.action(description="Mark ready for pickup at my office")
-    def mark_ready_for_pickup(self, request, queryset):
-        self._bulk_move(request, queryset, Status.READY_FOR_PICKUP)

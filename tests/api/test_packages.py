@@ -298,7 +298,7 @@ def test_an_event_dated_before_the_network_started_is_400(clerk_a_client, packag
     response = clerk_a_client.post(url, {"status": "accepted", "occurred_at": occurred_at}, format="json")
     error = assert_error(response, 400)
     assert error["message"] == "An event cannot happen before 2000-01-01, when the network started."
-    assert error["details"] == {"occurred_at": "Before 2000-01-01, when the network started."}
+    assert error["details"] == {"occurred_at": ["Before 2000-01-01, when the network started."]}
     assert TrackingEvent.objects.filter(package=package_a).count() == 1
 
 
