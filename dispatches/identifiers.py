@@ -40,11 +40,10 @@ class InvalidIdentifier(ShipmentError):
     """A malformed S9 or S8 identifier; ``position`` (1-based) is the first character that is wrong."""
 
     code = "invalid_identifier"
-    # Its details are the identifier's message and the wrong position (a number), not field errors.
-    details_name_fields = False
 
     def __init__(self, message: str, *, position: int):
-        super().__init__(message, details={"identifier": message, "position": position})
+        # The API's one error shape for a 400 (field -> messages); every message names the position.
+        super().__init__(message, details={"identifier": [message]})
         self.position = position
 
 

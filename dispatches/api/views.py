@@ -45,18 +45,22 @@ class BagListCreateView(generics.ListAPIView):
     def get_queryset(self):
         queryset = selectors.bag_list(self.request.user)
         query = self.request.query_params
+        # A filter that cannot be answered is a 400 naming it (as the package list's), never an empty page.
+        problems: dict[str, list[str]] = {}
         office = None
-        if query.get("office"):
-            office = access.offices_to_view(self.request.user).filter(code=query["office"].strip().upper()).first()
+        if "office" in query:
+            code = query["office"].strip().upper()
+            office = access.offices_to_view(self.request.user).filter(code=code).first()
             if office is None:
-                return queryset.none()
-        direction, state = query.get("direction", ""), query.get("state", "")
-        if direction not in ("", "outgoing", "incoming") or state not in ("", *Bag.State.values):
-            raise ShipmentError(
-                "Use direction=outgoing|incoming and state=open|closed|dispatched|received|checked.",
-                details={"direction" if direction not in ("", "outgoing", "incoming") else "state": "Unknown value."},
-            )
-        return selectors.filter_bags(queryset, office=office, direction=direction, state=state)
+                problems["office"] = [f"No office has the code {code or '(empty)'}."]
+        direction, state = query.get("direction"), query.get("state")
+        if direction is not None and direction not in ("outgoing", "incoming"):
+            problems["direction"] = ["Use outgoing or incoming."]
+        if state is not None and state not in Bag.State.values:
+            problems["state"] = [f"Use one of {', '.join(Bag.State.values)}."]
+        if problems:
+            raise ShipmentError("Please correct the highlighted filters.", details=problems)
+        return selectors.filter_bags(queryset, office=office, direction=direction or "", state=state or "")
 
     @extend_schema(
         summary="Bags from or to your offices",

@@ -136,10 +136,13 @@ def test_another_offices_clerk_gets_404_and_a_malformed_s9_its_position(nyc, bos
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid_identifier"
-    assert error["details"]["position"] == 13
     assert error["message"] == "Position 13 must be the mail category, A or C."
+    assert error["details"] == {"identifier": ["Position 13 must be the mail category, A or C."]}
     response = client_of(nyc_clerk).get("/api/v1/dispatches/USNYCAUSBOSACCN6000/")
-    assert (response.status_code, response.json()["error"]["details"]["position"]) == (400, 20)
+    assert response.status_code == 400
+    assert response.json()["error"]["details"] == {
+        "identifier": ["A dispatch identifier (S8) has 20 characters, not 19."]
+    }
 
 
 def test_refusals_answer_in_the_error_shape(nyc, bos, nyc_clerk, bos_clerk):
@@ -187,3 +190,13 @@ def test_the_bag_list_costs_the_same_queries_for_one_bag_or_many(
     bag_with(2)
     with django_assert_num_queries(len(one.captured_queries)):
         assert len(api.get("/api/v1/bags/").json()["results"]) == 3
+
+
+def test_a_bag_filter_that_cannot_be_answered_is_a_400_naming_it(nyc, nyc_clerk):
+    client = client_of(nyc_clerk)
+    for query, field in (("office=NOPE9", "office"), ("direction=", "direction"), ("direction=sideways", "direction")):
+        response = client.get(f"/api/v1/bags/?{query}")
+        assert response.status_code == 400, query
+        assert field in response.json()["error"]["details"], query
+    response = client.get("/api/v1/bags/?state=lost")
+    assert response.json()["error"]["details"] == {"state": ["Use one of open, closed, dispatched, received, checked."]}
