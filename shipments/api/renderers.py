@@ -4,21 +4,22 @@ shipments.reports.write_csv, the same writer as the admin's download; ZPL for la
 from rest_framework.renderers import BaseRenderer
 
 
-class CostReportCSVRenderer(BaseRenderer):
-    media_type = "text/csv"
-    format = "csv"
+class _WrittenTextRenderer(BaseRenderer):
+    """Text the view has already written, sent as it is (an error is rendered as JSON by the view)."""
+
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         return data.encode(self.charset) if isinstance(data, str) else b""
 
 
-class ZPLRenderer(BaseRenderer):
-    """A label stream the view has written (shipments.zpl); a printer client may ask for it by type."""
+class CostReportCSVRenderer(_WrittenTextRenderer):
+    media_type = "text/csv"
+    format = "csv"
+
+
+class ZPLRenderer(_WrittenTextRenderer):
+    """A label stream (shipments.zpl); a printer client may ask for it by type."""
 
     media_type = "application/zpl"
     format = "zpl"
-    charset = "utf-8"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        return data.encode(self.charset) if isinstance(data, str) else b""
