@@ -56,6 +56,9 @@ def run_measured(transactional_db, tmp_path):
         f":{quote(settings['PASSWORD'], safe='')}" if settings["PASSWORD"] else ""
     )
     url = f"postgres://{credentials}@{settings['HOST']}:{settings['PORT'] or 5432}/{settings['NAME']}"
+    if not settings["HOST"] and settings["OPTIONS"].get("host"):
+        # The embedded PostgreSQL is reached through a socket folder (OPTIONS), as its own URL says it.
+        url = f"postgres://{credentials}@/{settings['NAME']}?host={quote(settings['OPTIONS']['host'], safe='')}"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url}
 
     def run(*args: str) -> tuple[int, str, float]:
