@@ -109,8 +109,8 @@ def test_grants_are_idempotent_and_refuse_the_owner_itself(application_role):
     for _ in range(2):
         out = io.StringIO()
         call_command("grant_application_role", application_role, database="default", stdout=out, stderr=io.StringIO())
-        # Tracking events, charges and a package's recorded changes.
-        assert "3 append-only (insert and read)" in out.getvalue()
+        # Tracking events, charges, a package's recorded changes and a bag's timeline.
+        assert "4 append-only (insert and read)" in out.getvalue()
     with pytest.raises(CommandError, match="owns the tables"):
         call_command("grant_application_role", connection.settings_dict["USER"], database="default")
     with pytest.raises(CommandError, match="There is no role"):

@@ -4,6 +4,7 @@ issue names, and the S9 identifier a closed bag gets."""
 from decimal import Decimal
 
 import pytest
+from django.db import InternalError, transaction
 
 from dispatches.models import Bag, BagEvent
 from dispatches.services import bag_add_parcel, bag_add_parcels, bag_close, bag_open, bag_remove_parcel
@@ -38,6 +39,15 @@ def test_a_bag_is_opened_for_another_active_office_by_its_origin_staff(nyc, bos,
     no_code = OfficeFactory(code="NOX01", exchange_code=None)
     with pytest.raises(ShipmentError, match="exchange code"):
         open_bag(nyc_clerk, nyc, no_code)
+
+
+def test_a_bags_timeline_is_append_only(nyc, bos, nyc_clerk):
+    bag = open_bag(nyc_clerk, nyc, bos)
+    event = bag.events.get()
+    for rewrite in (lambda: BagEvent.objects.filter(pk=event.pk).update(note="edited"), event.delete):
+        with pytest.raises(InternalError, match="dispatches_bagevent rows are append-only"), transaction.atomic():
+            rewrite()
+    assert list(bag.events.values_list("kind", "note")) == [("opened", "")]
 
 
 def test_scanning_parcels_in_says_added_refused_or_repeated_per_line(nyc, bos, mia, nyc_clerk, accepted):
