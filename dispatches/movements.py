@@ -22,7 +22,7 @@ from notifications.services import is_muted
 from offices import access
 from offices.models import Office
 from shipments.exceptions import InvalidTrackingNumber, OfficeNotAllowed, ShipmentError
-from shipments.imports.events import enqueue_notifications, write_events
+from shipments.imports.events import enqueue_notifications, lock_packages, write_events
 from shipments.models import Package, TrackingEvent
 from shipments.rules import Problem, event_office_problems
 from shipments.statuses import Reason, Status, can_follow, effect_of
@@ -31,36 +31,11 @@ from shipments.tracking_numbers import normalize_tracking_number
 from .models import Bag, BagEvent, BagItem, Discrepancy, Dispatch
 from .rules import BagConflict, bag_weight, dispatch_problems, receive_problems, refuse_bag
 
-_LOCK_COLUMNS = (
-    "id",
-    "tracking_number",
-    "status",
-    "origin_office_id",
-    "destination_office_id",
-    "current_office_id",
-    "transit_days",
-    "accepted_at",
-    "expected_delivery_at",
-    "delivered_at",
-    "received_by",
-)
-
 
 def _lock_packages(package_ids: list[int]) -> dict[int, dict[str, Any]]:
     """The packages' rows, locked in id order, with the time of each one's last event."""
-    if not package_ids:
-        return {}
-    columns = ", ".join(f"p.{name}" for name in _LOCK_COLUMNS)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            SELECT {columns},
-                   (SELECT max(e.occurred_at) FROM shipments_trackingevent e WHERE e.package_id = p.id)
-            FROM shipments_package p WHERE p.id = ANY(%s) ORDER BY p.id FOR UPDATE OF p""",
-            [sorted(package_ids)],
-        )
-        rows = cursor.fetchall()
-    return {row[0]: dict(zip((*_LOCK_COLUMNS, "last_at"), row, strict=True)) | {"cancelled_at": None} for row in rows}
+        return {package["id"]: package for package in lock_packages(cursor, ids=package_ids)}
 
 
 @dataclass

@@ -59,6 +59,42 @@ PACKAGE_COLUMNS = (
 )
 
 
+LOCKED_COLUMNS = (
+    "id",
+    "tracking_number",
+    "status",
+    "origin_office_id",
+    "destination_office_id",
+    "current_office_id",
+    "transit_days",
+    "accepted_at",
+    "expected_delivery_at",
+    "delivered_at",
+    "received_by",
+)
+
+
+def lock_packages(cursor: Any, *, ids: list[int] | None = None, numbers: list[str] | None = None) -> list[dict]:
+    """The packages' rows (by id or by tracking number) locked ``FOR UPDATE`` in id
+    order, as ``package_record_event`` locks one, as dicts of ``LOCKED_COLUMNS``
+    plus ``last_at`` (the time of each one's last event) and ``cancelled_at``
+    (None: a bulk step never cancels). The one query every set-based event path
+    (imports, bags) starts from."""
+    column, values = ("id", ids) if ids is not None else ("tracking_number", numbers)
+    if not values:
+        return []
+    columns = ", ".join(f"p.{name}" for name in LOCKED_COLUMNS)
+    cursor.execute(
+        f"""
+        SELECT {columns},
+               (SELECT max(e.occurred_at) FROM shipments_trackingevent e WHERE e.package_id = p.id)
+        FROM shipments_package p WHERE p.{column} = ANY(%s) ORDER BY p.id FOR UPDATE OF p""",
+        [sorted(values)],
+    )
+    names = (*LOCKED_COLUMNS, "last_at")
+    return [dict(zip(names, row, strict=True)) | {"cancelled_at": None} for row in cursor.fetchall()]
+
+
 def enqueue_notifications(event_keys: list[tuple[int, str, datetime]]) -> int:
     """Hand the events just written (package id, status, occurred_at) to the
     notifications outbox, in the batch's transaction: the bulk SQL fires no
@@ -184,31 +220,7 @@ class EventImporter(Importer):
         return result
 
     def _lock_packages(self, cursor: Any, numbers: list[str]) -> dict[str, dict[str, Any]]:
-        cursor.execute(
-            """
-            SELECT p.tracking_number, p.id, p.status, p.origin_office_id, p.destination_office_id,
-                   p.current_office_id, p.transit_days, p.accepted_at, p.expected_delivery_at, p.delivered_at,
-                   p.received_by,
-                   (SELECT max(e.occurred_at) FROM shipments_trackingevent e WHERE e.package_id = p.id)
-            FROM shipments_package p WHERE p.tracking_number = ANY(%s) ORDER BY p.id FOR UPDATE OF p""",
-            [numbers],
-        )
-        names = (
-            "id",
-            "status",
-            "origin_office_id",
-            "destination_office_id",
-            "current_office_id",
-            "transit_days",
-            "accepted_at",
-            "expected_delivery_at",
-            "delivered_at",
-            "received_by",
-            "last_at",
-        )
-        packages = {
-            row[0]: dict(zip(names, row[1:], strict=True)) | {"cancelled_at": None} for row in cursor.fetchall()
-        }
+        packages = {package["tracking_number"]: package for package in lock_packages(cursor, numbers=numbers)}
         # A parcel in a bag moves only with its bag (read under the rows' lock, as the service does).
         held = holds_of(package["id"] for package in packages.values())
         for package in packages.values():
