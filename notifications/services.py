@@ -27,6 +27,7 @@ from shipments.statuses import Status
 from . import messages
 from .backends import Backend, DeliveryError, OptedOut, TopicEntry, get_backend
 from .models import Notification
+from .signals import enqueued
 
 logger = logging.getLogger("notifications")
 
@@ -137,8 +138,11 @@ def enqueue(events: Iterable[TrackingEvent], *, deliver: bool = True) -> list[No
     """Write the outbox rows of ``events`` (in the caller's transaction) and,
     with ``deliver``, deliver them once it commits. The post_save receiver
     calls it; bulk paths (``bulk_create`` fires no signal) call it themselves."""
+    events = list(events)
     rows = [row for event in events for row in notifications_for(event)]
     _insert(rows)
+    # The partner webhooks' rows, in the same transaction (webhooks.receivers).
+    enqueued.send(sender=Notification, events=events)
     if deliver:
         pending = [row.pk for row in rows if row.state == Notification.State.PENDING]
         if pending:

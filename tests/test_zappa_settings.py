@@ -82,6 +82,7 @@ def test_every_event_calls_a_function_zappa_can_call(name):
     events = stage(name)["events"]
     assert {event["function"] for event in events} == {
         "notifications.services.dispatch_due",
+        "webhooks.delivery.dispatch_due",
         "notifications.delays.detect_delays",
         "imports.lambda_handler.handle_s3_event",
     }
@@ -106,6 +107,8 @@ def test_every_event_calls_a_function_zappa_can_call(name):
 def test_the_schedules_and_the_import_trigger(name):
     events = {event["function"]: event for event in stage(name)["events"]}
     assert events["notifications.services.dispatch_due"]["expression"] == "rate(1 minute)"
+    # The partner webhooks in an invocation of their own: a slow endpoint never holds up an SMS.
+    assert events["webhooks.delivery.dispatch_due"]["expression"] == "rate(1 minute)"
     assert events["notifications.delays.detect_delays"]["expression"] == "rate(15 minutes)"
     source = events["imports.lambda_handler.handle_s3_event"]["event_source"]
     assert source["arn"].startswith("arn:aws:s3:::")

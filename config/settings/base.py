@@ -2,11 +2,13 @@
 environment (django-environ); see local.py, test.py and production.py."""
 
 import copy
+import ipaddress
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "notifications",
     "dispatches",
     "imports",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +259,22 @@ NOTIFICATIONS_TOPIC_ARN = env("NOTIFICATIONS_TOPIC_ARN", default="")
 NOTIFICATIONS_FROM_EMAIL = env("NOTIFICATIONS_FROM_EMAIL", default="")
 # Base of the links in messages (tracking page, unsubscribe).
 PUBLIC_TRACKING_URL = env("PUBLIC_TRACKING_URL", default="http://127.0.0.1:8000")
+
+# Partner webhooks (webhooks/, Standard Webhooks: https://www.standardwebhooks.com/).
+# Endpoints must resolve to public addresses; WEBHOOK_ALLOWED_NETWORKS (comma-separated
+# CIDRs, e.g. 10.20.0.0/16) lets an internal partner, or a test receiver on 127.0.0.1/32,
+# through. http:// URLs are accepted only where WEBHOOK_REQUIRE_HTTPS is off (always on
+# in production). Each call waits WEBHOOK_TIMEOUT_SECONDS for the connection and as long
+# for the answer; WEBHOOK_SENDERS threads send a batch.
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+for _network in WEBHOOK_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network.strip(), strict=False)
+    except ValueError as _error:
+        raise ImproperlyConfigured(f"WEBHOOK_ALLOWED_NETWORKS: {_network} is not a CIDR network ({_error}).") from None
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+WEBHOOK_SENDERS = env.int("WEBHOOK_SENDERS", default=8)
 
 # The REST API (api/): Cognito bearer tokens first (so an anonymous
 # request gets 401 with a Bearer challenge), sessions for the browsable API.

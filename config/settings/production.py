@@ -53,6 +53,9 @@ for _database in DATABASES.values():
 # HQ can do anything: in production they sign in with a second factor (offices.sign_in).
 TWO_FACTOR_REQUIRED_FOR_HQ = True
 
+# Partner webhooks go to https:// endpoints only.
+WEBHOOK_REQUIRE_HTTPS = True
+
 # API Gateway terminates TLS and forwards the original scheme.
 # https://docs.djangoproject.com/en/stable/ref/settings/#secure-proxy-ssl-header
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

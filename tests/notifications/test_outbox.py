@@ -160,7 +160,9 @@ def test_a_row_locked_by_another_dispatcher_is_skipped_not_waited_for(package):
 
 def test_an_event_costs_the_outbox_one_insert_and_no_reads(package, office_a, office_c, clerk_a, tariff):
     """The receiver runs in every event's transaction: it reads nothing (the
-    event carries its package) and writes all the event's rows in one statement."""
+    event carries its package) and writes all the event's rows in one statement;
+    the partner webhooks' messages are one more (an INSERT ... SELECT over the
+    active subscriptions, webhooks.delivery.enqueue)."""
     quiet = register_package(origin=office_a, destination=office_c, actor=clerk_a, sender=party("Quinn Quiet"))
     with muted(), CaptureQueriesContext(connection) as plain:
         package_record_event(package=quiet, status=Status.ACCEPTED, office=office_a, actor=clerk_a)
@@ -168,8 +170,9 @@ def test_an_event_costs_the_outbox_one_insert_and_no_reads(package, office_a, of
         package_record_event(package=package, status=Status.ACCEPTED, office=office_a, actor=clerk_a)
     added = len(outbox.captured_queries) - len(plain.captured_queries)
     inserts = [query["sql"] for query in outbox.captured_queries if "notifications_notification" in query["sql"]]
-    assert added == 1
+    assert added == 2
     assert len(inserts) == 1
+    assert [query["sql"] for query in outbox.captured_queries if "webhooks_message" in query["sql"]]
     assert inserts[0].startswith('INSERT INTO "notifications_notification"')
     assert Notification.objects.filter(package=package, status="accepted").count() == 3
 

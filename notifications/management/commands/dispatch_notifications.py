@@ -1,6 +1,6 @@
-"""Deliver the notifications that are due: once (the scheduled job, every
-minute), or every ``--every`` seconds until stopped (``make run``, where no
-scheduler runs)."""
+"""Deliver the notifications that are due, and the partner webhooks' messages
+(webhooks.delivery, after them): once (the scheduled jobs, every minute), or
+every ``--every`` seconds until stopped (``make run``, where no scheduler runs)."""
 
 import time
 
@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections, connection
 
 from notifications.services import dispatch_due
+from webhooks.delivery import dispatch_due as dispatch_webhooks
 
 
 class Command(BaseCommand):
@@ -47,8 +48,14 @@ class Command(BaseCommand):
 
     def _run_once(self, limit: int, *, quiet_when_idle: bool) -> None:
         totals = dispatch_due(limit=limit)
-        if quiet_when_idle and not any(totals.values()):
+        webhooks = dispatch_webhooks(limit=limit)
+        if quiet_when_idle and not any(totals.values()) and not any(webhooks.values()):
             return
         self.stdout.write(
             f"sent {totals['sent']}, skipped {totals['skipped']}, will retry or failed {totals['errors']}"
         )
+        if any(webhooks.values()):
+            self.stdout.write(
+                f"webhooks: delivered {webhooks['sent']}, will retry or failed {webhooks['errors']}, "
+                f"left for the next run {webhooks['released']}"
+            )
