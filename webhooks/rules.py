@@ -41,9 +41,9 @@ _REFUSED_KINDS = (
     ("is_loopback", "loopback"),
     ("is_link_local", "link-local"),
     ("is_multicast", "multicast"),
-    ("is_private", "private"),
     ("is_reserved", "reserved"),
     ("is_site_local", "site-local"),
+    ("is_private", "private"),
 )
 
 
@@ -71,7 +71,8 @@ def address_refusal(address: Address, allowed: tuple = ()) -> str:
         candidates += [inner for inner in (address.ipv4_mapped, address.sixtofour) if inner is not None]
         if address.teredo is not None:
             candidates += list(address.teredo)
-    for candidate in candidates:
+    # The IPv4 address inside first: it names the range better (::ffff:127.0.0.1 is loopback).
+    for candidate in reversed(candidates):
         if candidate is not address and any(candidate in network for network in allowed if network.version == 4):
             continue
         for prop, name in _REFUSED_KINDS:

@@ -196,3 +196,22 @@ def test_five_failing_days_turn_the_subscription_off(receiver, dns, office_a, of
     subscription.refresh_from_db()
     assert not subscription.active
     assert subscription.disabled_reason == "Every delivery failed for 5 days."
+
+
+def test_a_bags_dispatch_enqueues_its_parcels_events_set_based(dns, office_a, office_c, tariff):
+    """Bulk paths (a bag's dispatch and receipt, the event import) write events
+    with SQL and enqueue them explicitly: their webhook messages come along."""
+    from dispatches.movements import dispatch_bags
+    from dispatches.services import bag_add_parcel, bag_close, bag_open
+
+    dns.answers["hooks.partner.example"] = ["93.184.216.34"]
+    subscription = subscription_create(url="https://hooks.partner.example/in", events=["in_transit"])
+    bag = bag_open(actor=None, origin_office=office_a, destination_office=office_c, category="C")
+    parcels = [register_package(origin=office_a, destination=office_c) for _ in range(3)]
+    for parcel in parcels:
+        package_record_event(package=parcel, status="accepted", office=office_a)
+        bag_add_parcel(actor=None, bag=bag, package=parcel)
+    dispatch_bags(actor=None, bags=[bag_close(actor=None, bag=bag, weight_kg="3.0", seal="S-1")])
+    messages = Message.objects.filter(subscription=subscription)
+    assert sorted(messages.values_list("package_id", flat=True)) == sorted(parcel.pk for parcel in parcels)
+    assert set(messages.values_list("event_type", "event__status")) == {("package.in_transit", "in_transit")}
