@@ -171,6 +171,11 @@ def may_view_network_reports(user: Person) -> bool:
     return is_hq(user)
 
 
+def may_manage_webhooks(user: Person) -> bool:
+    """Partner webhook subscriptions, their secrets and delivery logs: HQ."""
+    return is_hq(user)
+
+
 def may_edit_network(user: Person) -> bool:
     """Offices, tariffs and people's accounts are HQ's."""
     return is_hq(user)

@@ -10,6 +10,7 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
@@ -66,7 +67,7 @@ def vetted_address(target: Target) -> Address:
     return addresses[0]
 
 
-_pools: OrderedDict[tuple, object] = OrderedDict()
+_pools: OrderedDict[tuple, Any] = OrderedDict()
 _pools_lock = threading.Lock()
 
 
@@ -79,7 +80,7 @@ def _pool(target: Target, address: Address):
         if pool is not None:
             _pools.move_to_end(key)
             return pool
-        options = {"port": target.port, "maxsize": POOL_SIZE, "block": False, "retries": False}
+        options: dict[str, Any] = {"port": target.port, "maxsize": POOL_SIZE, "block": False, "retries": False}
         if target.scheme == "https":
             # Connected to the address, but the certificate must be the host's (SNI and the name check).
             name = target.host if target.literal is None else None

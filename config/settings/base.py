@@ -342,6 +342,7 @@ SPECTACULAR_SETTINGS = {
         "ReasonEnum": "shipments.statuses.Reason",
         "BagStateEnum": "dispatches.models.Bag.State",
         "DispatchStateEnum": "dispatches.models.Dispatch.State",
+        "WebhookMessageStateEnum": "webhooks.models.Message.State",
     },
 }
 

@@ -71,6 +71,27 @@ def _at_destination(success: int, origin_staff: int) -> dict:
     }
 
 
+def _hq_only(success: int) -> dict:
+    """HQ's alone, whatever the office: everyone else signed in is refused (403)."""
+    refused = {"A": 403, "B": 403}
+    return {
+        "anonymous": {"A": 401, "B": 401},
+        "outsider": refused,
+        "clerk_a": refused,
+        "clerk_b": refused,
+        "manager_a": refused,
+        "hq": {"A": success, "B": success},
+        "hq_member": {"A": success, "B": success},
+    }
+
+
+def make_webhook(*, active: bool = True):
+    """A subscription to a public address (a literal one: nothing to resolve; nothing is sent to it here)."""
+    from webhooks.services import subscription_create
+
+    return subscription_create(url="https://93.184.216.34/hooks", description="Partner", active=active)
+
+
 def make_bag(origin, destination, state: str):
     """A bag from ``origin`` to ``destination`` holding one accepted parcel, brought to ``state`` by the system."""
     from dispatches.movements import dispatch_bags, receive_bag
@@ -212,6 +233,47 @@ MATRIX = {
         _own(200, 404),
     ),
     "api-discrepancy-list": ("get", lambda o: "/api/v1/discrepancies/", None, _staff(200)),
+    # Partner webhooks (webhooks/): HQ's only.
+    "api-webhook-list": ("get", lambda o: "/api/v1/webhooks/", None, _hq_only(200)),
+    "api-webhook-list:post": (
+        "post",
+        lambda o: "/api/v1/webhooks/",
+        lambda o: {"url": "https://93.184.216.34/in", "origin_offices": [o["office"].code]},
+        _hq_only(201),
+    ),
+    "api-webhook-detail": ("get", lambda o: f"/api/v1/webhooks/{make_webhook().pk}/", None, _hq_only(200)),
+    "api-webhook-detail:patch": (
+        "patch",
+        lambda o: f"/api/v1/webhooks/{make_webhook().pk}/",
+        lambda o: {"description": "Renamed"},
+        _hq_only(200),
+    ),
+    "api-webhook-detail:delete": ("delete", lambda o: f"/api/v1/webhooks/{make_webhook().pk}/", None, _hq_only(204)),
+    "api-webhook-deliveries": (
+        "get",
+        lambda o: f"/api/v1/webhooks/{make_webhook().pk}/deliveries/",
+        None,
+        _hq_only(200),
+    ),
+    "api-webhook-redeliver": (
+        "post",
+        lambda o: f"/api/v1/webhooks/{make_webhook().pk}/redeliver/",
+        lambda o: {"since": "2026-01-01T00:00:00Z"},
+        _hq_only(200),
+    ),
+    # A subscription that is off: the test event waits (tests/webhooks/test_api.py sends one for real).
+    "api-webhook-test": (
+        "post",
+        lambda o: f"/api/v1/webhooks/{make_webhook(active=False).pk}/test/",
+        None,
+        _hq_only(201),
+    ),
+    "api-webhook-rotate": (
+        "post",
+        lambda o: f"/api/v1/webhooks/{make_webhook().pk}/rotate-secret/",
+        None,
+        _hq_only(200),
+    ),
     # DEBUG is off in tests, as in production: the documentation is for staff.
     "api-schema": ("get", lambda o: "/api/v1/schema/", None, _staff(200)),
     "api-docs": ("get", lambda o: "/api/v1/docs/", None, _staff(200)),
@@ -246,7 +308,7 @@ def test_access(endpoint, role, office, world, client_for):
     method, url, body, expected = MATRIX[endpoint]
     objects = world[office]
     client = client_for(world["users"][role])
-    kwargs = {"format": "json"} if method == "post" else {}
+    kwargs = {"format": "json"} if method in ("post", "patch") else {}
     response = getattr(client, method)(url(objects), body(objects) if body else None, **kwargs)
     assert response.status_code == expected[role][office], response.content[:500]
     # Whatever the answer, it shows nothing of the packages the role may not see.

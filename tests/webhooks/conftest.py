@@ -72,7 +72,9 @@ def _handler(receiver: Receiver):
 
 
 @pytest.fixture
-def receiver():
+def receiver(dns):
+    """The partner's endpoint, its host name resolving to it."""
+    dns.answers[PARTNER_HOST] = ["127.0.0.1"]
     state = Receiver()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
     server.daemon_threads = True
@@ -88,8 +90,9 @@ def receiver():
 
 @pytest.fixture
 def dns(monkeypatch):
-    """``dns.answers[host] = ["93.184.216.34"]``: what the partner's host resolves to from now on."""
-    answers: dict[str, list[str]] = {PARTNER_HOST: ["127.0.0.1"]}
+    """``dns.answers[host] = ["10.0.0.7"]``: what the partner's host resolves to
+    from now on (a public address at first)."""
+    answers: dict[str, list[str]] = {PARTNER_HOST: ["93.184.216.34"]}
     real = socket.getaddrinfo
 
     def getaddrinfo(host, port, *args, **kwargs):
