@@ -134,7 +134,14 @@ def messages_redeliver(
             )
     else:
         messages = messages.filter(state=Message.State.FAILED, created_at__gte=since)
-    return messages.update(state=Message.State.PENDING, next_attempt_at=timezone.now(), last_error="")
+    return redeliver(messages=messages)
+
+
+def redeliver(*, messages) -> int:
+    """The given messages (of subscriptions that are on) due again now, with their webhook-ids (the admin's action)."""
+    return messages.filter(subscription__active=True).update(
+        state=Message.State.PENDING, next_attempt_at=timezone.now(), last_error=""
+    )
 
 
 def subscription_send_test(*, subscription: Subscription) -> Message:

@@ -26,6 +26,7 @@ HQ_ACCESS = {
     "otp_totp.totpdevice": (200, 403, 200),  # enrolled by manage.py add_totp_device
     "notifications.notification": (200, 403, 200),  # written by tracking events
     "dispatches.discrepancy": (200, 403, 200),
+    "webhooks.message": (200, 403, 200),  # written by tracking events
 }
 
 
@@ -47,6 +48,16 @@ def _sample(model, net):
         return net.clerk_a
     if model._meta.app_label == "dispatches":
         return _checked_bag(net) if model._meta.model_name == "discrepancy" else _checked_bag(net).bag
+    if model._meta.app_label == "webhooks":
+        from webhooks.services import subscription_create, subscription_send_test
+
+        # A literal public address (nothing to resolve), switched off: the test event is not sent anywhere.
+        subscription = subscription_create(url="https://93.184.216.34/in", active=False)
+        return (
+            subscription
+            if model._meta.model_name == "subscription"
+            else subscription_send_test(subscription=subscription)
+        )
     if model._meta.label_lower == "otp_totp.totpdevice":
         return model._default_manager.create(user=net.clerk_a, name="Phone")
     return model._default_manager.first() or model._default_manager.create(name="Sample")
