@@ -180,5 +180,6 @@ class MessageAdmin(_HQOnly, admin.ModelAdmin):
         count = services.redeliver(messages=queryset)
         self.message_user(
             request,
-            f"{count} message(s) due now: the dispatcher sends them within a minute (subscriptions that are off: none).",
+            f"{count} message(s) due now: the dispatcher sends them within a minute "
+            "(none of a subscription that is off).",
         )
