@@ -5,6 +5,10 @@ Keys:
 - ``notifications_publish_calls_per_100``: SNS calls to deliver 100 due topic
   messages (goal ≤ 10: PublishBatch of 10).
 - ``notifications_dispatch_per_s``: due topic messages delivered per second.
+- ``webhook_deliveries_per_s``: due partner webhook messages (signed, one
+  package each) delivered per second to a local receiver (http.server on
+  127.0.0.1, keep-alive), measured in the same run as the topic's (goal: at
+  least ``notifications_dispatch_per_s``).
 - ``record_event_ms_outbox`` / ``record_event_ms_plain``: one
   ``package_record_event`` (an acceptance) with the post_save receiver
   connected (``log`` backend) and disconnected, alternating event by event
@@ -21,6 +25,7 @@ import socket
 import time
 
 TOPIC_ROWS = 1000
+WEBHOOK_ROWS = 1000
 
 
 def _moto():
@@ -83,6 +88,71 @@ def _topic(endpoint: str) -> dict:
         results["notifications_dispatch_per_s"] = round(TOPIC_ROWS / elapsed)
     backends.client.cache_clear()
     return results
+
+
+def _receiver():
+    """A partner's endpoint on 127.0.0.1 that answers 200 to every POST, connections kept open."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are two writes: no delayed-ACK stall between them
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def _webhooks() -> dict:
+    """WEBHOOK_ROWS due messages, each of another package (as a day's scans are), delivered by the dispatcher."""
+    from django.test import override_settings
+
+    from shipments.models import TrackingEvent
+    from webhooks import client
+    from webhooks.delivery import dispatch_due
+    from webhooks.models import Message, Subscription
+    from webhooks.services import subscription_create
+
+    server = _receiver()
+    try:
+        with override_settings(WEBHOOK_ALLOWED_NETWORKS=["127.0.0.1/32"]):
+            Subscription.objects.all().delete()  # earlier runs' leftovers
+            subscription = subscription_create(url=f"http://127.0.0.1:{server.server_address[1]}/hooks")
+            events = TrackingEvent.objects.order_by("package_id", "-id").distinct("package_id")[:WEBHOOK_ROWS]
+            Message.objects.bulk_create(
+                Message(
+                    subscription=subscription,
+                    webhook_id=f"msg_bench{event.pk}",
+                    package_id=event.package_id,
+                    event=event,
+                    event_type=f"package.{event.status}",
+                )
+                for event in events
+            )
+            due = Message.objects.filter(state="pending").count()
+            started = time.perf_counter()
+            totals = dispatch_due(limit=due)
+            elapsed = time.perf_counter() - started
+            if totals["sent"] != due:
+                raise RuntimeError(f"webhook dispatch sent {totals} of {due}")
+            subscription.delete()
+    finally:
+        server.shutdown()
+        server.server_close()
+        client.close_pools()
+    return {"webhook_deliveries_per_s": round(due / elapsed)}
 
 
 def _registered(count: int) -> list:
@@ -194,6 +264,7 @@ def run(bench) -> dict:
         results = _topic(endpoint)
     finally:
         server.stop()
+    results.update(_webhooks())
     results.update(_record_event())
     bench.use("1m")
     results.update(_detect_delays(bench))

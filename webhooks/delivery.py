@@ -258,9 +258,7 @@ def _record(tries: list[_Try], *, now: datetime) -> dict[str, int]:
             _disable(subscription, now, f"Every delivery failed for {rules.DISABLE_AFTER.days} days.")
     with transaction.atomic():
         Attempt.objects.bulk_create(attempts)
-        Message.objects.bulk_update(
-            [item.message for item in tries], ["state", "attempts", "next_attempt_at", "last_error", "sent_at", "body"]
-        )
+        _update_messages([item.message for item in tries])
         for subscription in subscriptions.values():
             Subscription.objects.filter(pk=subscription.pk).update(
                 failing_since=subscription.failing_since,
@@ -280,6 +278,30 @@ def _record(tries: list[_Try], *, now: datetime) -> dict[str, int]:
                     state=Message.State.FAILED, last_error="The subscription was turned off."
                 )
     return totals
+
+
+def _update_messages(messages: list[Message]) -> None:
+    """One UPDATE ... FROM unnest for the batch (bulk_update's CASE per column cost
+    more than the deliveries themselves)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE webhooks_message m
+            SET state = v.state, attempts = v.attempts, next_attempt_at = v.next_attempt_at,
+                last_error = v.last_error, sent_at = v.sent_at, body = v.body
+            FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::timestamptz[], %s::text[], %s::timestamptz[],
+                        %s::text[]) AS v(id, state, attempts, next_attempt_at, last_error, sent_at, body)
+            WHERE m.id = v.id""",
+            [
+                [message.pk for message in messages],
+                [message.state for message in messages],
+                [message.attempts for message in messages],
+                [message.next_attempt_at for message in messages],
+                [message.last_error for message in messages],
+                [message.sent_at for message in messages],
+                [message.body for message in messages],
+            ],
+        )
 
 
 def _disable(subscription: Subscription, now: datetime, reason: str) -> None:

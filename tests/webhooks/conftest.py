@@ -45,7 +45,9 @@ class Receiver:
 
 def _handler(receiver: Receiver):
     class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive: the dispatcher reuses its connections
+        protocol_version = "HTTP/1.1"
+        # Keep-alive (the dispatcher reuses its connections); no delayed-ACK stall between headers and body.
+        disable_nagle_algorithm = True
 
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
