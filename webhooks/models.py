@@ -41,6 +41,7 @@ class Subscription(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        verbose_name = "webhook subscription"
         ordering = ["id"]
         indexes = [
             # The admin home's notice: subscriptions the deliveries turned off.
@@ -81,6 +82,7 @@ class Message(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "webhook message"
         ordering = ["-id"]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=["pending", "sent", "failed"]), name="webhook_message_state"),
@@ -120,6 +122,7 @@ class Attempt(models.Model):
     error = models.CharField(max_length=500, blank=True, help_text="Why no answer counted (timeout, refused address).")
 
     class Meta:
+        verbose_name = "delivery attempt"
         ordering = ["-id"]
         indexes = [models.Index(fields=["subscription", "-id"], name="webhook_attempt_log_idx")]
 
