@@ -109,6 +109,7 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
         "mark_out_for_delivery",
         "mark_ready_for_pickup",
         "print_labels_zpl",
+        "print_labels_pages",
     )
     change_form_template = "admin/shipments/package/change_form.html"
     change_list_template = "admin/shipments/package/change_list.html"

@@ -111,3 +111,10 @@ def test_the_log_redelivery_and_the_test_event(hq_client, receiver, dns, office_
     request = receiver.requests[-1]
     for secret in (created["secret"], rotated["secret"]):
         assert Webhook(secret).verify(request.body, request.headers)["type"] == "webhook.test"
+
+
+def test_hq_without_its_second_factor_is_refused(client_for, hq, dns, settings):
+    settings.TWO_FACTOR_REQUIRED_FOR_HQ = True
+    response = client_for(hq).get("/api/v1/webhooks/")
+    assert response.status_code == 403
+    assert "second factor" in response.json()["error"]["message"]
