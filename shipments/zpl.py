@@ -53,7 +53,10 @@ def grouped_tracking_number(tracking_number: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Canvas:
+class Canvas:
+    """Millimetres to the printer's dots, and the label's building blocks (the bag
+    labels of dispatches.zpl are drawn with them too)."""
+
     dpi: int
 
     def dots(self, millimetres: float) -> int:
@@ -70,6 +73,17 @@ class _Canvas:
         thickness = max(2, self.dots(0.4))
         return f"^FO{self.dots(3)},{self.dots(y)}^GB{self.dots(LABEL_WIDTH_MM - 6)},{thickness},{thickness}^FS"
 
+    def start(self) -> list[str]:
+        """A label's opening: ``^XA``, UTF-8, 100 × 150 mm, origin at the corner."""
+        return ["^XA", "^CI28", f"^PW{self.dots(LABEL_WIDTH_MM)}", f"^LL{self.dots(LABEL_HEIGHT_MM)}", "^LH0,0"]
+
+    def code128(self, x: float, y: float, height: float, value: str, *, module: int) -> str:
+        """``value`` as Code 128, bars ``module`` dots wide at the narrowest, no text under it."""
+        return (
+            f"^FO{self.dots(x)},{self.dots(y)}^BY{module},3,{self.dots(height)}^BCN,{self.dots(height)},N,N,N"
+            f"^FH^FD{zpl_field_text(value)}^FS"
+        )
+
 
 def _address_lines(location) -> list[str]:
     first = ", ".join(part for part in (location.line1, location.line2) if part)
@@ -80,22 +94,17 @@ def _address_lines(location) -> list[str]:
 
 def package_label(package: Package, *, tracking_url: str, dpi: int = 203) -> str:
     """One label: ``^XA`` … ``^XZ``. ``package`` with its offices and addresses loaded."""
-    canvas = _Canvas(dpi)
+    canvas = Canvas(dpi)
     module = 3 if dpi == 203 else 4  # the narrowest bar: 0.375 mm at 203 dpi, 0.34 mm at 300
     route = f"{package.origin_office.code} > {package.destination_office.code}"
     zone = office_zone(package.origin_office)
     sender, receiver = package.sender_address, package.receiver_address
     parts = [
-        "^XA",
-        "^CI28",
-        f"^PW{canvas.dots(LABEL_WIDTH_MM)}",
-        f"^LL{canvas.dots(LABEL_HEIGHT_MM)}",
-        "^LH0,0",
+        *canvas.start(),
         canvas.text(4, 4, 6, package.get_service_display().upper()),
         canvas.text(58, 4, 6, route),
         canvas.line(12),
-        f"^FO{canvas.dots(8)},{canvas.dots(15)}^BY{module},3,{canvas.dots(22)}^BCN,{canvas.dots(22)},N,N,N"
-        f"^FH^FD{zpl_field_text(package.tracking_number)}^FS",
+        canvas.code128(8, 15, 22, package.tracking_number, module=module),
         canvas.text(12, 39, 6, grouped_tracking_number(package.tracking_number)),
         canvas.line(47),
         canvas.text(4, 49, 2.5, "FROM"),
@@ -120,7 +129,7 @@ def package_label(package: Package, *, tracking_url: str, dpi: int = 203) -> str
     return "\n".join(parts) + "\n"
 
 
-def _block(canvas: _Canvas, x: float, y: float, size: float, text_lines: list[str], *, lines: int) -> str:
+def _block(canvas: Canvas, x: float, y: float, size: float, text_lines: list[str], *, lines: int) -> str:
     """Lines of text in a ``^FB`` block (``\\&`` breaks a line; each line escaped first)."""
     escaped = "\\&".join(zpl_field_text(line, block=True) for line in text_lines)
     height = canvas.dots(size)

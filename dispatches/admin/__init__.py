@@ -75,6 +75,11 @@ class BagAdmin(RaiseNotFoundMixin, admin.ModelAdmin):
                 wrap(lambda request, object_id: views.label_view(self, request, object_id)),
                 name="dispatches_bag_label",
             ),
+            path(
+                "<str:object_id>/label.zpl",
+                wrap(lambda request, object_id: views.label_zpl_view(self, request, object_id)),
+                name="dispatches_bag_label_zpl",
+            ),
             *super().get_urls(),
         ]
 

@@ -10,7 +10,7 @@ Thin: input through ``dispatches.admin.forms``, reads through
 import io
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -21,10 +21,12 @@ from dispatches.lists import dispatch_list, write_csv
 from dispatches.models import Bag, Dispatch
 from dispatches.movements import check_bag, dispatch_bags, receive_bag
 from dispatches.services import bag_add_parcels, bag_close, bag_open, bag_remove_parcel
+from dispatches.zpl import bag_label
 from offices import access
 from shipments.exceptions import ShipmentError
 from shipments.labels import barcode_svg
 from shipments.times import local_time, office_zone
+from shipments.zpl import DPI_CHOICES, dpi_from, zpl_response
 
 from .forms import CheckBagForm, CloseBagForm, OpenBagForm, ReceiveForm, ScanIntoBagForm
 
@@ -153,6 +155,18 @@ def label_view(model_admin, request, object_id: str):
         "title": f"Label {bag.identifier}",
     }
     return TemplateResponse(request, "dispatches/bag_label.html", context)
+
+
+def label_zpl_view(model_admin, request, object_id: str):
+    """The bag label in ZPL for a thermal printer (``?dpi=300`` for a 300 dpi one)."""
+    bag = _bag(request, object_id)
+    if not bag.identifier:
+        raise Http404("An open bag has no label yet: close it first.")
+    dpi = dpi_from(request.GET.get("dpi"))
+    if dpi is None:
+        return HttpResponseBadRequest(f"dpi: one of {', '.join(map(str, DPI_CHOICES))}.", content_type="text/plain")
+    body = bag_label(bag, parcel_count=len(bag.listed), dpi=dpi)  # type: ignore[attr-defined]
+    return zpl_response(body, f"bag-{bag.identifier}.zpl")
 
 
 def dispatch_view(model_admin, request):

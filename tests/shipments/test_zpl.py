@@ -242,3 +242,64 @@ def test_the_api_refuses_an_unknown_resolution_and_another_offices_label(net, cl
     error = assert_error(client_for(net.clerk_a).get(f"/api/v1/packages/{number}/label.zpl?dpi=600"), 400)
     assert "dpi" in error["details"]
     assert_error(client_for(net.clerk_b).get(f"/api/v1/packages/{number}/label.zpl"), 404)
+
+
+# --- bag labels (dispatches.zpl), drawn with the same building blocks -----------------------
+
+
+def closed_bag(net, *, receiver: str = "Rita Receiver"):
+    from decimal import Decimal
+
+    from dispatches.services import bag_add_parcel, bag_close, bag_open
+
+    bag = bag_open(actor=None, origin_office=net.a, destination_office=net.c, category="C")
+    for declared in (Decimal(0), Decimal("25.00")):
+        package = register_package(
+            origin=net.a, destination=net.c, accept=True, declared_value=declared, receiver=party(receiver)
+        )
+        bag_add_parcel(actor=None, bag=bag, package=package)
+    return bag_close(actor=None, bag=bag, weight_kg="3.5", seal="S-7")
+
+
+def test_the_bag_label_in_zpl_holds_what_the_printed_bag_label_holds(net):
+    from dispatches.identifiers import groups
+
+    bag = closed_bag(net)
+    client = login(net.clerk_a)
+    page = client.get(reverse("admin:dispatches_bag_label", args=[bag.identifier])).content.decode()
+    url = reverse("admin:dispatches_bag_label_zpl", args=[bag.identifier])
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zpl; charset=utf-8"
+    [label] = parse(response.content.decode("utf-8"))
+    assert label.utf8
+    assert (label.width, label.length) == (800, 1200)
+    [barcode] = [f for f in label.fields if f.kind == "code128"]
+    assert barcode.data == bag.identifier
+    texts = label.texts()
+    assert {net.a.code, net.c.code, net.a.name, net.c.name, " ".join(groups(bag.identifier))} <= set(texts)
+    assert {"Category C", "2 parcels", "3.5 kg", "R"} <= set(texts)
+    assert all(0 <= f.x < label.width and 0 <= f.y < label.length for f in label.fields)
+    [label_300] = parse(client.get(url, {"dpi": "300"}).content.decode("utf-8"))
+    assert (label_300.width, label_300.length) == (1200, 1800)
+    assert client.get(url, {"dpi": "600"}).status_code == 400
+
+
+def test_an_office_name_with_zpl_commands_prints_as_text_on_the_bag_label(net):
+    hostile = "Hub ^XZ^XA~JR_41"
+    type(net.c).objects.filter(pk=net.c.pk).update(name=hostile)
+    bag = closed_bag(net)
+    stream = login(net.clerk_a).get(reverse("admin:dispatches_bag_label_zpl", args=[bag.identifier])).content
+    [label] = parse(stream.decode("utf-8"))
+    assert hostile in label.texts()
+
+
+def test_open_bags_and_other_offices_get_no_bag_label(net):
+    from dispatches.services import bag_open
+
+    bag = closed_bag(net)
+    url = reverse("admin:dispatches_bag_label_zpl", args=[bag.identifier])
+    assert login(net.clerk_b).get(url).status_code == 404
+    still_open = bag_open(actor=None, origin_office=net.a, destination_office=net.c, category="C")
+    assert login(net.clerk_a).get(reverse("admin:dispatches_bag_label_zpl", args=[still_open.pk])).status_code == 404
