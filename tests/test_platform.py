@@ -212,3 +212,15 @@ def test_a_snapshotted_init_phase_holds_the_api(init_type, loaded):
     result = _production(code, AWS_LAMBDA_INITIALIZATION_TYPE=init_type)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ("['rest_framework.views', 'shipments.api.views']" if loaded else "[]")
+
+
+def test_production_webhooks_are_https_only_and_allowed_networks_must_be_cidrs():
+    printed = _production(
+        "from django.conf import settings; print(settings.WEBHOOK_REQUIRE_HTTPS, settings.WEBHOOK_ALLOWED_NETWORKS)",
+        WEBHOOK_REQUIRE_HTTPS="false",
+        WEBHOOK_ALLOWED_NETWORKS="10.20.0.0/16,192.168.7.0/24",
+    )
+    assert printed.stdout.split() == ["True", "['10.20.0.0/16',", "'192.168.7.0/24']"]
+    refused = _production(PRINT_DATABASES, WEBHOOK_ALLOWED_NETWORKS="10.20.0.0/16,intranet")
+    assert refused.returncode != 0
+    assert "WEBHOOK_ALLOWED_NETWORKS: intranet is not a CIDR network" in refused.stderr
