@@ -85,7 +85,11 @@ def _pool(target: Target, address: Address):
             # Connected to the address, but the certificate must be the host's (SNI and the name check).
             name = target.host if target.literal is None else None
             pool = urllib3.HTTPSConnectionPool(
-                str(address), server_hostname=name, assert_hostname=name or str(address), **options
+                str(address),
+                server_hostname=name,
+                assert_hostname=name or str(address),
+                ca_certs=settings.WEBHOOK_CA_BUNDLE or None,
+                **options,
             )
         else:
             pool = urllib3.HTTPConnectionPool(str(address), **options)

@@ -275,6 +275,9 @@ for _network in WEBHOOK_ALLOWED_NETWORKS:
 WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=False)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 WEBHOOK_SENDERS = env.int("WEBHOOK_SENDERS", default=8)
+# The certificate authorities an https:// endpoint's certificate must come from: a PEM
+# file (an internal partner's own CA); empty, the system's.
+WEBHOOK_CA_BUNDLE = env("WEBHOOK_CA_BUNDLE", default="")
 
 # The REST API (api/): Cognito bearer tokens first (so an anonymous
 # request gets 401 with a Bearer challenge), sessions for the browsable API.
