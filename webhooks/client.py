@@ -118,7 +118,7 @@ def post(target: Target, address: Address, body: bytes, headers: dict[str, str])
             preload_content=False,
             assert_same_host=False,
         )
-    except urllib3.exceptions.HTTPError as error:
+    except (urllib3.exceptions.HTTPError, OSError, ValueError) as error:
         return Answer(None, b"", None, _since(started), error=_reason(error))
     try:
         kept = response.read(MAX_READ)
@@ -126,7 +126,7 @@ def post(target: Target, address: Address, body: bytes, headers: dict[str, str])
             response.close()  # more than we read: the connection is not reused
         else:
             response.release_conn()
-    except urllib3.exceptions.HTTPError as error:
+    except (urllib3.exceptions.HTTPError, OSError, ValueError) as error:
         response.close()
         return Answer(response.status, b"", None, _since(started), error=_reason(error))
     return Answer(response.status, kept, response.headers.get("Retry-After"), _since(started))

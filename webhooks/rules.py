@@ -125,6 +125,8 @@ def url_problems(url: str, *, require_https: bool) -> list[str]:
         problems.append("Use an https:// URL." if require_https else "Use an https:// (or http://) URL.")
     if not parts.hostname:
         problems.append("The URL names no host.")
+    elif _ascii_host(parts.hostname) is None:
+        problems.append("The host name is not a valid name.")
     if parts.username is not None or parts.password is not None:
         problems.append("No user name or password in the URL; the signature authenticates us.")
     if parts.fragment:
@@ -132,6 +134,14 @@ def url_problems(url: str, *, require_https: bool) -> list[str]:
     if port == 0:
         problems.append("Port 0 cannot be called.")
     return problems
+
+
+def _ascii_host(host: str) -> str | None:
+    """The host as sent on the wire (an international name in IDNA), or None if it cannot be."""
+    try:
+        return host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        return None
 
 
 def target(url: str) -> Target:
@@ -143,7 +153,7 @@ def target(url: str) -> Target:
         path += f"?{parts.query}"
     return Target(
         scheme=scheme,
-        host=(parts.hostname or "").rstrip("."),
+        host=(_ascii_host(parts.hostname or "") or "").rstrip("."),
         port=parts.port or (443 if scheme == "https" else 80),
         path=path,
     )

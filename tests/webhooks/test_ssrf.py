@@ -12,7 +12,7 @@ from shipments.exceptions import ShipmentError
 from tests.factories import register_package
 from webhooks.delivery import dispatch_due
 from webhooks.models import Attempt
-from webhooks.rules import address_refusal, allowed_networks, url_problems
+from webhooks.rules import address_refusal, allowed_networks, target, url_problems
 from webhooks.services import subscription_create
 
 from .conftest import PARTNER_HOST
@@ -67,6 +67,7 @@ def test_public_addresses_pass_and_allowed_networks_let_others_through():
         ("https:///in", False, "names no host"),
         ("https://hooks.partner.example:99999/in", False, "valid host and port"),
         ("https://hooks.partner.example/" + "a" * 2000, False, "At most 2000 characters."),
+        ("https://" + "ü" * 70 + ".example/in", False, "not a valid name"),  # a label longer than IDNA allows
     ],
 )
 def test_url_rules(url, https_only, problem):
@@ -75,6 +76,8 @@ def test_url_rules(url, https_only, problem):
 
 def test_https_passes_in_production_and_http_outside_it():
     assert url_problems("https://hooks.partner.example/in", require_https=True) == []
+    assert url_problems("https://bücher.example/in", require_https=True) == []
+    assert target("https://bücher.example/in").host == "xn--bcher-kva.example"
     assert url_problems("http://hooks.partner.example/in", require_https=False) == []
 
 
