@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("offices.api.urls")),
     path("", include("dispatches.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("handover.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file of its own:
     # the Content Security Policy runs no inline script without a nonce.

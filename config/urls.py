@@ -20,6 +20,7 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.ico"), permanent=False)),
     # Before the admin's: its catch-all would answer these with a 404.
     path("", include("offices.urls")),
+    path("", include("handover.urls")),
     path("admin/", admin.site.urls),
     # Named, not imported: the API's views (DRF, drf-spectacular, the JWT stack) load on
     # the first request under /api/v1/ (or the first reverse()), not on one to /healthz;

@@ -66,16 +66,20 @@ def _context(event: TrackingEvent, recipient: str) -> dict:
     }
 
 
-def sms_text(event: TrackingEvent, recipient: str) -> str:
+def sms_text(event: TrackingEvent, recipient: str, sealed: dict | None = None) -> str:
     """The template's text in GSM-7 (the templates keep names they cannot
     spell in it out of the text, see the ``gsm7`` filter): one part, and at
-    most two for the pickup message, which says where and when to come."""
-    return gsm7(render_to_string(f"notifications/sms/{event.status}.txt", _context(event, recipient)))
+    most two for the pickup message, which says where and when to come.
+    ``sealed``: the row's sealed context (a collection code), at send time only."""
+    context = _context(event, recipient) | (sealed or {})
+    return gsm7(render_to_string(f"notifications/sms/{event.status}.txt", context))
 
 
-def email_parts(event: TrackingEvent, recipient: str) -> tuple[str, str, str]:
+def email_parts(event: TrackingEvent, recipient: str, sealed: dict | None = None) -> tuple[str, str, str]:
     """(subject, plain text, HTML); the text template's first line is the subject."""
-    context = _context(event, recipient) | {"unsubscribe_url": unsubscribe_url(event.package, recipient)}
+    context = (
+        _context(event, recipient) | {"unsubscribe_url": unsubscribe_url(event.package, recipient)} | (sealed or {})
+    )
     subject, _, text = render_to_string(f"notifications/email/{event.status}.txt", context).strip().partition("\n")
     html = render_to_string(f"notifications/email/{event.status}.html", context | {"subject": subject})
     return subject.strip(), text.strip() + "\n", html

@@ -27,6 +27,7 @@ from shipments.statuses import Status
 from . import messages
 from .backends import Backend, DeliveryError, OptedOut, TopicEntry, get_backend
 from .models import Notification
+from .sealing import unseal
 from .signals import enqueued
 
 logger = logging.getLogger("notifications")
@@ -306,9 +307,10 @@ def send(
         row.event.package = row.package
         try:
             if row.channel == Notification.Channel.SMS:
-                outcome.sent[row.pk] = backend.send_sms(row.address, messages.sms_text(row.event, row.recipient))
+                text = messages.sms_text(row.event, row.recipient, unseal(row.sealed))
+                outcome.sent[row.pk] = backend.send_sms(row.address, text)
             else:
-                subject, text, html = messages.email_parts(row.event, row.recipient)
+                subject, text, html = messages.email_parts(row.event, row.recipient, unseal(row.sealed))
                 outcome.sent[row.pk] = backend.send_email(row.address, subject, text, html)
         except OptedOut as error:
             outcome.skipped[row.pk] = str(error)
@@ -341,9 +343,11 @@ def _record(rows: list[Notification], outcome: _Outcome) -> None:
         else:
             row.attempts -= 1  # released untried
             row.next_attempt_at = now
+        if row.state != "pending":
+            row.sealed = ""  # a code travels once (notifications.sealing)
         changed.append(row)
     Notification.objects.bulk_update(
-        changed, ["state", "message_id", "sent_at", "last_error", "next_attempt_at", "attempts"]
+        changed, ["state", "message_id", "sent_at", "last_error", "next_attempt_at", "attempts", "sealed"]
     )
     for row in changed:
         if row.state == "failed":
@@ -378,4 +382,4 @@ def notification_retry_now(*, notifications) -> int:
 
 def notification_give_up(*, notifications) -> int:
     """Pending rows are marked failed and never sent."""
-    return notifications.filter(state="pending").update(state="failed")
+    return notifications.filter(state="pending").update(state="failed", sealed="")

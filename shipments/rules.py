@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from imports.csv_cells import FORMULA_START
 
 from .exceptions import ShipmentError
-from .statuses import AT_OFFICE, REASON_ALLOWED, REASON_REQUIRED, Reason, Status
+from .statuses import AT_OFFICE, HANDOVER_STATUSES, REASON_ALLOWED, REASON_REQUIRED, Reason, Status
 from .values import Party
 
 MAX_WEIGHT_GRAMS = 70_000  # heavier is freight
@@ -341,6 +341,15 @@ def event_detail_problems(*, status: str, reason: str, received_by: str) -> list
     return problems
 
 
+def handover_problems(*, status: str, by_person: bool, with_proof: bool) -> list[Problem]:
+    """A person hands a parcel over (HANDOVER_STATUSES) only with a proof: on the
+    delivery page or with the API's proof fields, never in a scan or a bulk move."""
+    if status not in HANDOVER_STATUSES or not by_person or with_proof:
+        return []
+    sentence = f"“{Status(status).label}” is recorded one parcel at a time, with the receiver's name and signature."
+    return [Problem("status", "Recorded with a proof.", sentence, code="proof_required")]
+
+
 # A delay moves nothing: the ETA watch may still record one for a parcel in a bag.
 MAY_HAPPEN_WHILE_HELD = frozenset({Status.DELAYED})
 
@@ -392,3 +401,8 @@ def event_office_problems(
             sentence = f"The parcel is at another office: “{label}” is recorded where the parcel is."
         return [Problem("office", "Not where the parcel is.", sentence)]
     return []
+
+
+def initials(name: str) -> str:
+    """“Jane Smith” → “J. S.”: what the public sees of who signed for a parcel."""
+    return " ".join(f"{part[0].upper()}." for part in name.split() if part[:1].isalpha())

@@ -15,10 +15,11 @@ from offices.models import Office
 
 from .exceptions import InvalidTrackingNumber, PackageNotFound
 from .models import Package, TrackingEvent
-from .rules import event_office_problems, phone_e164, preselected_step_office_id, step_office_id
+from .rules import event_office_problems, initials, phone_e164, preselected_step_office_id, step_office_id
 from .statuses import (
     CONFIRM_FIRST,
     FINAL_STATUSES,
+    HANDOVER_STATUSES,
     ON_HAND,
     REASON_ALLOWED,
     REASON_REQUIRED,
@@ -187,7 +188,23 @@ PUBLIC_PACKAGE_FIELDS = (
     "destination_office__location__country",
     "destination_office__time_zone",
 )
-PUBLIC_EVENT_FIELDS = ("package_id", "status", "occurred_at", "reason", "office__location__city", "office__time_zone")
+PUBLIC_EVENT_FIELDS = (
+    "package_id",
+    "status",
+    "occurred_at",
+    "reason",
+    "received_by",  # shown as initials only (public_description)
+    "office__location__city",
+    "office__time_zone",
+)
+
+
+def public_description(event: TrackingEvent) -> str:
+    """A step as the public sees it: its label, its reason, and for a handover the
+    signer's initials only ("Delivered, signed by J. S.")."""
+    text = Status(event.status).label + (f" ({Reason(event.reason).label.lower()})" if event.reason else "")
+    signed_by = initials(event.received_by) if event.status in HANDOVER_STATUSES else ""
+    return f"{text}, signed by {signed_by}" if signed_by else text
 
 
 @dataclass(frozen=True)
@@ -262,8 +279,7 @@ def package_tracking_public(tracking_number: str) -> PublicTracking:
                 occurred_at=event.occurred_at,
                 office_city=event.office.location.city if event.office is not None else None,
                 time_zone=event.office.time_zone if event.office is not None else package.destination_office.time_zone,
-                description=Status(event.status).label
-                + (f" ({Reason(event.reason).label.lower()})" if event.reason else ""),
+                description=public_description(event),
             )
             for event in package.events.all()
         ],

@@ -29,6 +29,7 @@ from .pricing import PriceList
 from .rules import (
     event_detail_problems,
     event_office_problems,
+    handover_problems,
     hold_problems,
     network_start,
     party_problems,
@@ -136,6 +137,7 @@ def package_register(
     registered_at: datetime | None = None,
     source: str = TrackingEvent.Source.COUNTER,
     price_list: PriceList | None = None,
+    collection_code_requested: bool = False,
 ) -> Package:
     """Register a parcel: quote and freeze its cost, charge it, record ``created``
     (and ``accepted`` right away when the parcel is handed over at the counter).
@@ -192,6 +194,7 @@ def package_register(
         height_cm=parcel.height_cm,
         declared_value=Decimal(parcel.declared_value),
         currency=cost.currency,
+        collection_code_requested=collection_code_requested,
         chargeable_weight_grams=cost.chargeable_weight_grams,
         distance_km=cost.distance_km,
         cost_base=cost.base,
@@ -241,6 +244,7 @@ def package_record_event(
     reason: str = "",
     received_by: str = "",
     external_id: str | None = None,
+    with_proof: bool = False,
 ) -> TrackingEvent:
     """Move a package to ``status`` by appending a tracking event.
 
@@ -249,6 +253,8 @@ def package_record_event(
     refused if its transition no longer applies. ``office`` defaults to the
     package's current office (where an ``in_transit`` leg departs from).
     ``actor`` None means the system; a clerk may act only at their offices.
+    A person records a handover (HANDOVER_STATUSES) only ``with_proof``: through
+    ``handover.services.package_hand_over``, which records the proof with it.
     """
     if external_id:
         existing = TrackingEvent.objects.filter(external_id=external_id).select_related("package").first()
@@ -294,6 +300,7 @@ def package_record_event(
         )
         + event_detail_problems(status=status, reason=reason, received_by=received_by)
     )
+    refuse(handover_problems(status=status, by_person=actor is not None, with_proof=with_proof))
     # Checked under the package's lock: a bag's dispatch locks its parcels too.
     refuse(
         hold_problems(

@@ -93,6 +93,10 @@ ON_HAND = frozenset({Status.ACCEPTED, Status.ARRIVED, Status.DELIVERY_FAILED, St
 # journey for good, and a cancellation refunds the sender at once.
 CONFIRM_FIRST = frozenset({Status.CANCELLED, Status.LOST, Status.RETURNED})
 
+# Handovers: recorded by a person only with a proof (who took the parcel, their
+# signature; the handover app records it). The one place that names them.
+HANDOVER_STATUSES = frozenset({Status.DELIVERED})
+
 # Statuses that need a reason picked from Reason.
 REASON_REQUIRED = frozenset({Status.DELAYED, Status.DELIVERY_FAILED, Status.LOST})
 # Statuses that may carry a reason.

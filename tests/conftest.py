@@ -176,6 +176,21 @@ def moto_server():
     server.stop()
 
 
+@pytest.fixture
+def proof_bucket(moto_server, monkeypatch, settings):
+    """The proofs' private media bucket in moto's S3, over HTTP as production reaches S3."""
+    from config.settings.base import proofs_storage
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", moto_server)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    client = boto3.client("s3", endpoint_url=moto_server, region_name="us-east-1")
+    name = f"proofs-{_free_port()}"
+    client.create_bucket(Bucket=name)
+    settings.STORAGES = {**settings.STORAGES, "proofs": proofs_storage(name, "us-east-1")}
+    return {"name": name, "client": client}
+
+
 @pytest.fixture(scope="session")
 def cognito(moto_server):
     """A user pool with an app client and a user ``clerk_a``, over moto's HTTP API."""

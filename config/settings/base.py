@@ -4,6 +4,7 @@ environment (django-environ); see local.py, test.py and production.py."""
 import copy
 import ipaddress
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,8 @@ INSTALLED_APPS = [
     "shipments",
     "notifications",
     "dispatches",
+    # After notifications: its receiver seals a collection code into the outbox rows notifications wrote.
+    "handover",
     "imports",
     "webhooks",
 ]
@@ -278,6 +281,44 @@ WEBHOOK_SENDERS = env.int("WEBHOOK_SENDERS", default=8)
 # The certificate authorities an https:// endpoint's certificate must come from: a PEM
 # file (an internal partner's own CA); empty, the system's.
 WEBHOOK_CA_BUNDLE = env("WEBHOOK_CA_BUNDLE", default="")
+
+# Proofs of delivery (handover/): signatures and photos live in a private media
+# bucket (AWS_MEDIA_BUCKET_NAME, never the static files' one) through
+# django-storages; without one (a laptop, the tests) under .data/media. Staff get
+# links that work for PROOF_LINK_SECONDS, issued after the access check.
+# https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
+AWS_MEDIA_BUCKET_NAME = env("AWS_MEDIA_BUCKET_NAME", default="")
+MEDIA_ROOT = BASE_DIR / ".data" / "media"
+PROOF_LINK_SECONDS = 300
+
+
+def proofs_storage(bucket: str, region: str) -> dict:
+    """STORAGES["proofs"]: the private media bucket, or the filesystem without one."""
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": MEDIA_ROOT}}
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "region_name": region,
+            "signature_version": "s3v4",
+            "default_acl": None,  # private: the bucket blocks public access
+            "querystring_auth": True,
+            "querystring_expire": PROOF_LINK_SECONDS,
+            "file_overwrite": False,
+        },
+    }
+
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "proofs": proofs_storage(AWS_MEDIA_BUCKET_NAME, AWS_REGION),
+}
+
+# A parcel declared at this value or more (or whose sender asked for it) is handed
+# over only against a collection code sent to its receiver (handover/).
+COLLECTION_CODE_MIN_VALUE = Decimal(env("COLLECTION_CODE_MIN_VALUE", default="500"))
 
 # The REST API (api/): Cognito bearer tokens first (so an anonymous
 # request gets 401 with a Bearer challenge), sessions for the browsable API.

@@ -18,7 +18,7 @@ from offices.models import Office
 from ..days import day_out_of_range
 from ..exceptions import ShipmentError
 from ..models import Package, Service
-from ..rules import event_detail_problems, parcel_problems, party_problems
+from ..rules import event_detail_problems, handover_problems, parcel_problems, party_problems
 from ..statuses import Reason, Status
 from ..values import Address, Parcel, Party
 
@@ -221,6 +221,8 @@ class EventDetailsForm(forms.Form):
             ):
                 if problem.field in self.fields:
                     self.add_error(problem.field, problem.sentence or problem.message)
+            for problem in handover_problems(status=cleaned["status"], by_person=True, with_proof=False):
+                self.add_error("status", problem.sentence)
         return cleaned
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from handover.api.serializers import ProofFieldsSerializer
 from offices.models import Office
 from shipments.days import day_out_of_range
 from shipments.models import Digits, Package, Service, TrackingEvent
@@ -90,6 +91,9 @@ class PackageCreateSerializer(ParcelInputSerializer):
     accept = serializers.BooleanField(
         required=False, default=False, help_text="True when the parcel is handed over at the counter now."
     )
+    collection_code_requested = serializers.BooleanField(
+        required=False, default=False, help_text="Hand it over only against a code sent to the receiver."
+    )
 
     def service_arguments(self) -> dict:
         """The keyword arguments of ``services.package_register``."""
@@ -99,10 +103,13 @@ class PackageCreateSerializer(ParcelInputSerializer):
             "sender": PartyInputSerializer.to_party(data["sender"]),
             "receiver": PartyInputSerializer.to_party(data["receiver"]),
             "accept": data["accept"],
+            "collection_code_requested": data["collection_code_requested"],
         }
 
 
-class EventCreateSerializer(serializers.Serializer):
+class EventCreateSerializer(ProofFieldsSerializer):
+    """A step; ``delivered`` with its proof (the handover app's fields)."""
+
     status = serializers.ChoiceField(choices=Status.choices)
     office = OfficeCodeField(
         required=False,
@@ -113,9 +120,6 @@ class EventCreateSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     reason = serializers.ChoiceField(choices=Reason.choices, required=False, allow_blank=True, default="")
-    received_by = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default="", help_text="Who signed, for delivered."
-    )
 
 
 class CostReportQuerySerializer(serializers.Serializer):
@@ -332,6 +336,7 @@ class PackageDetailSerializer(_PackageOfficesSerializer):
             "height_cm",
             "declared_value",
             "currency",
+            "collection_code_requested",
             "sender",
             "receiver",
             "cost",

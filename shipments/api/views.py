@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from api.schema import error_responses
 from api.throttling import PublicTrackingThrottle
+from handover.services import package_hand_over
 from offices import access
 from offices.models import Office
 from shipments.labels import public_tracking_url
@@ -31,6 +32,7 @@ from shipments.selectors import (
     package_tracking_public,
 )
 from shipments.services import package_record_event, package_register
+from shipments.statuses import HANDOVER_STATUSES
 from shipments.zpl import DPI_CHOICES, dpi_from, package_label, zpl_response
 
 from . import serializers as api
@@ -153,9 +155,20 @@ class PackageEventCreateView(APIView):
         package = package_get_visible(request.user, tracking_number)
         serializer = api.EventCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        event = package_record_event(
-            package=package, actor=request.user, source=TrackingEvent.Source.API, **serializer.validated_data
-        )
+        data = dict(serializer.validated_data)
+        proof = api.EventCreateSerializer.proof_from(data)
+        if data["status"] in HANDOVER_STATUSES:
+            event = package_hand_over(
+                package=package, proof=proof, actor=request.user, source=TrackingEvent.Source.API, **data
+            ).event
+        else:
+            event = package_record_event(
+                package=package,
+                actor=request.user,
+                source=TrackingEvent.Source.API,
+                received_by=proof.received_by,
+                **data,
+            )
         return Response(api.EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 

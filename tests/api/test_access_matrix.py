@@ -92,6 +92,34 @@ def make_webhook(*, active: bool = True):
     return subscription_create(url="https://93.184.216.34/hooks", description="Partner", active=active)
 
 
+def waiting_at(origin) -> str:
+    """A parcel from ``origin`` to C, out for delivery from ``origin`` (the system's steps)."""
+    from shipments.services import package_record_event
+    from tests.factories import register_package
+
+    package = register_package(origin=origin, destination=office_c_now(), accept=True)
+    package_record_event(package=package, status="out_for_delivery", office=origin)
+    return package.tracking_number
+
+
+def handed_over_at(origin) -> str:
+    from handover.rules import ProofInput
+    from handover.services import package_hand_over
+    from shipments.models import Package
+    from tests.handover.images import png
+
+    package = Package.objects.get(tracking_number=waiting_at(origin))
+    proof = ProofInput(received_by="Pat Customer", relationship="addressee", signature_png=png())
+    package_hand_over(package=package, proof=proof, actor=None)
+    return package.tracking_number
+
+
+def office_c_now():
+    from offices.models import Office
+
+    return Office.objects.get(code="CCC01")
+
+
 def make_bag(origin, destination, state: str):
     """A bag from ``origin`` to ``destination`` holding one accepted parcel, brought to ``state`` by the system."""
     from dispatches.movements import dispatch_bags, receive_bag
@@ -136,6 +164,14 @@ MATRIX = {
         "post",
         lambda o: f"/api/v1/packages/{o['package'].tracking_number}/events/",
         lambda o: {"status": "accepted"},
+        _own(201, 404),
+    ),
+    # The proof of a parcel A (or B) handed over at its own office; photos of one waiting there.
+    "api-package-proof": ("get", lambda o: f"/api/v1/packages/{o['handed_over']()}/proof/", None, _own(200, 404)),
+    "api-package-proof-uploads": (
+        "post",
+        lambda o: f"/api/v1/packages/{o['waiting']()}/proof-uploads/",
+        lambda o: {"content_type": "image/jpeg"},
         _own(201, 404),
     ),
     "api-office-packages": (
@@ -285,7 +321,20 @@ def test_every_api_endpoint_is_in_the_matrix():
 
 
 @pytest.fixture
-def world(office_a, office_b, office_c, package_a, package_b, clerk_a, clerk_b, manager_a, hq, hq_member, outsider):
+def world(
+    office_a,
+    office_b,
+    office_c,
+    package_a,
+    package_b,
+    clerk_a,
+    clerk_b,
+    manager_a,
+    hq,
+    hq_member,
+    outsider,
+    proof_bucket,
+):
     return {
         "users": {
             "anonymous": None,
@@ -296,8 +345,16 @@ def world(office_a, office_b, office_c, package_a, package_b, clerk_a, clerk_b, 
             "hq": hq,
             "hq_member": hq_member,
         },
-        "A": {"office": office_a, "package": package_a, "bag": lambda state: make_bag(office_a, office_c, state)},
-        "B": {"office": office_b, "package": package_b, "bag": lambda state: make_bag(office_b, office_c, state)},
+        **{
+            name: {
+                "office": office,
+                "package": package,
+                "bag": lambda state, office=office: make_bag(office, office_c, state),
+                "waiting": lambda office=office: waiting_at(office),
+                "handed_over": lambda office=office: handed_over_at(office),
+            }
+            for name, office, package in (("A", office_a, package_a), ("B", office_b, package_b))
+        },
     }
 
 

@@ -22,6 +22,8 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
         "/api/v1/packages/{tracking_number}/",
         "/api/v1/packages/{tracking_number}/events/",
         "/api/v1/packages/{tracking_number}/label.zpl",
+        "/api/v1/packages/{tracking_number}/proof/",
+        "/api/v1/packages/{tracking_number}/proof-uploads/",
         "/api/v1/quotes/",
         "/api/v1/bags/",
         "/api/v1/bags/{key}/",

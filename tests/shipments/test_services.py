@@ -5,12 +5,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from handover.rules import ProofInput
+from handover.services import package_hand_over
 from offices.models import Membership
 from shipments.batches import package_scan_batch
 from shipments.exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
 from shipments.models import Charge, Package, Tariff, TrackingEvent
 from shipments.services import package_record_event
 from tests.factories import OfficeFactory, TariffFactory, clerk_at, party, register_package
+from tests.handover.images import png
 
 
 def test_register_freezes_the_cost_charges_it_and_records_created(new_york, london):
@@ -118,7 +121,11 @@ def test_delivery_needs_the_receivers_name_and_records_proof(new_york, london):
     package_record_event(package=package, status="out_for_delivery", office=london)
     with pytest.raises(ShipmentError, match="received the parcel"):
         package_record_event(package=package, status="delivered", office=london, actor=clerk)
-    package_record_event(package=package, status="delivered", office=london, actor=clerk, received_by="Rita R.")
+    with pytest.raises(ShipmentError, match="one parcel at a time") as refused:
+        package_record_event(package=package, status="delivered", office=london, actor=clerk, received_by="Rita R.")
+    assert refused.value.code == "proof_required"
+    proof = ProofInput(received_by=" Rita R. ", relationship="addressee", signature_png=png())
+    package_hand_over(package=package, office=london, actor=clerk, proof=proof)
     package.refresh_from_db()
     assert package.status == "delivered"
     assert package.received_by == "Rita R."
