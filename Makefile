@@ -83,7 +83,7 @@ PACKAGE_LIMIT_MIB := 16
 PACKAGE_PYTHON = $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 PRODUCTION_ENV = DJANGO_SETTINGS_MODULE=config.settings.production DJANGO_SECRET_KEY=$$(openssl rand -hex 32) \
 	DJANGO_ALLOWED_HOSTS=example.execute-api.us-east-1.amazonaws.com \
-	DATABASE_URL=postgres://check@127.0.0.1:5432/check AWS_STORAGE_BUCKET_NAME=check TRACKING_NUMBER_KEY=$$(openssl rand -hex 32) \
+	DATABASE_URL=postgres://check@127.0.0.1:5432/check AWS_STORAGE_BUCKET_NAME=check AWS_MEDIA_BUCKET_NAME=check-media TRACKING_NUMBER_KEY=$$(openssl rand -hex 32) \
 	NOTIFICATIONS_TOPIC_ARN=arn:aws:sns:us-east-1:000000000000:check NOTIFICATIONS_FROM_EMAIL=check@example.com \
 	PUBLIC_TRACKING_URL=https://check.example.com
 

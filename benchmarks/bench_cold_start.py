@@ -183,6 +183,7 @@ def lambda_env(project_dir: Path, database_url: str, tmp: Path) -> dict:
         "DJANGO_SECRET_KEY": secrets.token_hex(32),
         "DATABASE_URL": database_url,
         "AWS_STORAGE_BUCKET_NAME": "cold-start-static",
+        "AWS_MEDIA_BUCKET_NAME": "cold-start-media",
         "TRACKING_NUMBER_KEY": secrets.token_hex(32),
         "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:000000000000:cold-start",
         "NOTIFICATIONS_FROM_EMAIL": "cold-start@example.com",

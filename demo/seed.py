@@ -363,7 +363,9 @@ def seed_demo_packages(offices: list[Office], summary: Summary, count: int = DEM
                     package=package,
                     status=status,
                     office=office,
-                    actor=clerks.get(office.pk) if office else None,
+                    # A person hands a parcel over only with a proof (handover/); the demo's history
+                    # records its deliveries as the system, as an import of a partner's does.
+                    actor=clerks.get(office.pk) if office and status != Status.DELIVERED else None,
                     occurred_at=registered_at + step * STEP,
                     source="scan",
                     reason=reason,

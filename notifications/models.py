@@ -50,7 +50,7 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True)
     message_id = models.CharField(max_length=200, blank=True, help_text="The id AWS returned.")
     # Never shown: see notifications.sealing. Empty once the row is no longer pending.
-    sealed = models.TextField(blank=True, default="", editable=False)
+    sealed = models.TextField(blank=True, default="", db_default="", editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -8,12 +8,14 @@ import functools
 import hashlib
 import json
 
-from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 
 
 @functools.cache
-def _fernet(secret_key: str) -> Fernet:
+def _fernet(secret_key: str):
+    # Imported on first use: a Lambda cold start (a health check) never pays for it.
+    from cryptography.fernet import Fernet
+
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"notifications.sealed:{secret_key}".encode()).digest()))
 
 
@@ -25,6 +27,8 @@ def unseal(token: str) -> dict[str, str]:
     """The sealed context, or nothing (empty, or sealed under another key)."""
     if not token:
         return {}
+    from cryptography.fernet import InvalidToken
+
     try:
         opened: dict[str, str] = json.loads(_fernet(settings.SECRET_KEY).decrypt(token.encode()))
     except (InvalidToken, ValueError):

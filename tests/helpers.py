@@ -82,6 +82,7 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "api.example.com",
     "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
     "AWS_STORAGE_BUCKET_NAME": "static-bucket",
+    "AWS_MEDIA_BUCKET_NAME": "media-bucket",
     "TRACKING_NUMBER_KEY": "a-production-key-from-the-environment",
     "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:parcel-events",
     "NOTIFICATIONS_FROM_EMAIL": "notifications@example.com",

@@ -80,6 +80,7 @@ def test_connections_are_kept_on_lambda_and_not_by_the_development_server():
         "DJANGO_SECRET_KEY": "x" * 50,
         "DJANGO_ALLOWED_HOSTS": "api.example.com",
         "AWS_STORAGE_BUCKET_NAME": "static-bucket",
+        "AWS_MEDIA_BUCKET_NAME": "media-bucket",
         "TRACKING_NUMBER_KEY": "a-production-key-from-the-environment",
         "NOTIFICATIONS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:parcel-events",
         "NOTIFICATIONS_FROM_EMAIL": "notifications@example.com",

@@ -135,11 +135,12 @@ def databases(app_url: str, migration_url: str = "") -> dict:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
-def content_security_policy(*, static_origin: str = "") -> dict:
+def content_security_policy(*, static_origin: str = "", media_origins: list[str] | None = None) -> dict:
     """The Content Security Policy of every page (Django's SECURE_CSP).
 
     Scripts, styles, images and fonts from our own origin (and the static files'
-    host, S3 in production), inline ones only with the request's nonce
+    host, S3 in production; images also from ``media_origins``, the proofs'
+    private bucket), inline ones only with the request's nonce
     ({% csp_nonce_attr %}); data: images (Swagger UI's icons); requests to our
     own origin only; no plugins, no <base>, no framing, forms post to us only.
     Django's debug pages exempt themselves.
@@ -150,7 +151,7 @@ def content_security_policy(*, static_origin: str = "") -> dict:
         "default-src": [CSP.SELF],
         "script-src": [*files, CSP.NONCE],
         "style-src": [*files, CSP.NONCE],
-        "img-src": [*files, "data:"],
+        "img-src": [*files, "data:", *(media_origins or [])],
         "font-src": files,
         "connect-src": [CSP.SELF],
         "object-src": [CSP.NONE],

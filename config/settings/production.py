@@ -7,7 +7,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage
 
 from .base import *  # noqa: F403
-from .base import STATIC_MANIFEST_DIR, content_security_policy, databases, env
+from .base import STATIC_MANIFEST_DIR, content_security_policy, databases, env, proofs_storage
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")
@@ -77,12 +77,23 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
 # A CloudFront distribution in front of the bucket (d1234.cloudfront.net or static.example.com).
 STATIC_CUSTOM_DOMAIN = env("STATIC_CUSTOM_DOMAIN", default=None)
-# The policy lets pages load their scripts, styles and fonts from that host.
+# Proofs of delivery (signatures, photos) in their own private bucket (base.py):
+# never the static one, whose files anyone may read.
+AWS_MEDIA_BUCKET_NAME = env("AWS_MEDIA_BUCKET_NAME")
+if AWS_MEDIA_BUCKET_NAME == AWS_STORAGE_BUCKET_NAME:
+    raise ImproperlyConfigured("AWS_MEDIA_BUCKET_NAME must be a private bucket of its own, not the static files' one.")
+# The policy lets pages load their scripts, styles and fonts from that host, and
+# the proofs' images from the media bucket (through links signed for five minutes).
 SECURE_CSP = content_security_policy(
-    static_origin=f"https://{STATIC_CUSTOM_DOMAIN or f'{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com'}"
+    static_origin=f"https://{STATIC_CUSTOM_DOMAIN or f'{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com'}",
+    media_origins=[
+        f"https://{AWS_MEDIA_BUCKET_NAME}.s3.amazonaws.com",
+        f"https://{AWS_MEDIA_BUCKET_NAME}.s3.{AWS_REGION}.amazonaws.com",  # noqa: F405
+    ],
 )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "proofs": proofs_storage(AWS_MEDIA_BUCKET_NAME, AWS_REGION),  # noqa: F405
     "staticfiles": {
         "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
         "OPTIONS": {

@@ -12,6 +12,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="notification",
             name="sealed",
-            field=models.TextField(blank=True, default="", editable=False),
+            field=models.TextField(blank=True, default="", db_default="", editable=False),
         ),
     ]

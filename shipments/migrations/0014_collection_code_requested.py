@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
             name="collection_code_requested",
             field=models.BooleanField(
                 default=False,
+                db_default=False,
                 help_text="The sender asked that the parcel be handed over only against a collection code.",
             ),
         ),
