@@ -123,7 +123,9 @@ class Package(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     # db_default: the bulk paths (imports, demo) insert packages with their own column lists.
     collection_code_requested = models.BooleanField(
-        default=False, db_default=False, help_text="The sender asked that the parcel be handed over only against a collection code."
+        default=False,
+        db_default=False,
+        help_text="The sender asked that the parcel be handed over only against a collection code.",
     )
 
     # The cost, frozen at registration.
