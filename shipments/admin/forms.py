@@ -92,6 +92,11 @@ class PackageRegisterForm(forms.Form):
         help_text=f"In {settings.PRICING_CURRENCY}; insured for this amount.",
     )
     accept = forms.BooleanField(label="Parcel handed over now (record it as accepted)", required=False, initial=True)
+    collection_code_requested = forms.BooleanField(
+        label="Hand over only against a collection code",
+        required=False,
+        help_text="A code is sent to the receiver; parcels worth more than the network's threshold get one anyway.",
+    )
     # The total the clerk was shown; registering at another price asks again.
     quoted_total = forms.DecimalField(widget=forms.HiddenInput, required=False)
 
@@ -171,6 +176,7 @@ class PackageRegisterForm(forms.Form):
             "sender": self.party("sender"),
             "receiver": self.party("receiver"),
             "accept": self.cleaned_data["accept"],
+            "collection_code_requested": self.cleaned_data["collection_code_requested"],
         }
 
     @property

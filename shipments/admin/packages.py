@@ -127,7 +127,15 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
                 ]
             },
         ),
-        ("Parcel", {"fields": [("weight_grams", "dimensions", "chargeable_weight_grams"), "declared_value_display"]}),
+        (
+            "Parcel",
+            {
+                "fields": [
+                    ("weight_grams", "dimensions", "chargeable_weight_grams"),
+                    ("declared_value_display", "collection_code_requested"),
+                ]
+            },
+        ),
         ("Cost (frozen at registration)", {"fields": ["cost_breakdown"]}),
         (
             "Sender",

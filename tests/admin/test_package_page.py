@@ -22,7 +22,8 @@ def record_url(package):
 
 
 def buttons(page: str) -> list[str]:
-    return re.findall(r'name="_record_([a-z_]+)"', page)
+    """The next steps offered: buttons, and links to the delivery page (a handover, with its proof)."""
+    return re.findall(r'(?:name="_record_|data-step=")([a-z_]+)"', page)
 
 
 def test_the_page_shows_facts_cost_parties_and_timeline_read_only(net):
