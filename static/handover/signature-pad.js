@@ -60,7 +60,18 @@
     context.lineCap = "round";
     context.lineJoin = "round";
     context.strokeStyle = "#000";
+    const kept = input.value;
     clear();
+    if (kept.startsWith("data:image/png;base64,")) {
+      // The page came back with an error: the signature already drawn stays.
+      const image = new Image();
+      image.addEventListener("load", function () {
+        context.drawImage(image, 0, 0);
+        drawn = true;
+        input.value = kept;
+      });
+      image.src = kept;
+    }
     const button = document.getElementById("signature-clear");
     if (button) button.addEventListener("click", clear);
   }
