@@ -60,7 +60,7 @@ def delivery_view(request, object_id: str, status: str = Status.DELIVERED):
     package = _package(request, object_id)
     if status not in HANDOVER_STATUSES:
         raise Http404
-    needs = handover_needs(package)
+    needs = handover_needs(package, status)
     form = DeliveryForm(request.POST or None, request.FILES or None, needs=needs)
     if request.method == "POST" and form.is_valid():
         try:

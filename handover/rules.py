@@ -16,6 +16,10 @@ from .models import IdDocument, Relationship
 # issued when it enters one, and may be checked only then.
 READY_FOR_HANDOVER = frozenset({Status.READY_FOR_PICKUP, Status.OUT_FOR_DELIVERY})
 
+# The handovers a collection code guards: the receiver's (a parcel going back to
+# its sender is handed over with a proof, without the receiver's code).
+CODE_GUARDED = frozenset({Status.DELIVERED})
+
 MAX_SIGNATURE_BYTES = 200 * 1024
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 PHOTO_TYPES = ("image/jpeg", "image/png")

@@ -4,9 +4,11 @@ what its delivery form must ask for."""
 from dataclasses import dataclass
 
 from shipments.models import Package
+from shipments.statuses import Status
 
 from . import files
 from .models import CollectionCode, Proof
+from .rules import CODE_GUARDED
 from .services import package_needs_code, receiver_channels
 
 
@@ -31,8 +33,8 @@ class HandoverNeeds:
     code_channels: tuple[str, ...]
 
 
-def handover_needs(package: Package) -> HandoverNeeds:
-    needs = package_needs_code(package)
+def handover_needs(package: Package, status: str = Status.DELIVERED) -> HandoverNeeds:
+    needs = status in CODE_GUARDED and package_needs_code(package)
     channels = tuple(receiver_channels(package))
     latest = CollectionCode.objects.filter(package=package).only("state").first()
     return HandoverNeeds(

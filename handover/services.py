@@ -30,6 +30,7 @@ from . import files
 from .codes import code_matches, hash_code, new_code
 from .models import CollectionCode, Proof
 from .rules import (
+    CODE_GUARDED,
     MAX_CODE_ATTEMPTS,
     MAX_RESENDS_PER_DAY,
     READY_FOR_HANDOVER,
@@ -209,7 +210,7 @@ def package_hand_over(
     if not can_follow(package.status, status):
         # The service's own refusal (409, what may follow), before any proof is asked for.
         package_record_event(package=package, status=status, office=office, actor=actor, with_proof=True)
-    needs_code = package_needs_code(package)
+    needs_code = status in CODE_GUARDED and package_needs_code(package)
     refuse(
         proof_problems(proof, status=status, needs_code=needs_code, code_reachable=bool(receiver_channels(package))),
         "Please complete the proof of delivery.",

@@ -70,6 +70,9 @@ REFUSED = [
     "UPDATE shipments_packagechange SET changes = '{}'",
     "DELETE FROM shipments_packagechange",
     "TRUNCATE shipments_packagechange",
+    "UPDATE handover_proof SET received_by = 'someone else'",
+    "DELETE FROM handover_proof",
+    "TRUNCATE handover_proof",
     "SELECT setval('shipments_tracking_serial', 10000000)",
     "UPDATE shipments_tracking_serial_scheme SET plain_below = 0",
     "DELETE FROM django_migrations",
@@ -109,8 +112,8 @@ def test_grants_are_idempotent_and_refuse_the_owner_itself(application_role):
     for _ in range(2):
         out = io.StringIO()
         call_command("grant_application_role", application_role, database="default", stdout=out, stderr=io.StringIO())
-        # Tracking events, charges, a package's recorded changes and a bag's timeline.
-        assert "4 append-only (insert and read)" in out.getvalue()
+        # Tracking events, charges, a package's recorded changes, a bag's timeline and proofs of delivery.
+        assert "5 append-only (insert and read)" in out.getvalue()
     with pytest.raises(CommandError, match="owns the tables"):
         call_command("grant_application_role", connection.settings_dict["USER"], database="default")
     with pytest.raises(CommandError, match="There is no role"):

@@ -6,7 +6,7 @@ from django import template
 from django.urls import reverse
 
 from offices import access
-from shipments.statuses import HANDOVER_STATUSES
+from shipments.statuses import HANDOVER_STATUSES, Status
 
 from ..rules import READY_FOR_HANDOVER
 from ..selectors import handover_needs, package_proof, proof_links
@@ -19,7 +19,9 @@ def handover_url(package, status: str) -> str:
     """The delivery page for a handover step, else nothing (the step is a one-click one)."""
     if status not in HANDOVER_STATUSES:
         return ""
-    return reverse("handover:deliver", args=[package.pk])
+    if status == Status.DELIVERED:
+        return reverse("handover:deliver", args=[package.pk])
+    return reverse("handover:hand_over", args=[package.pk, status])
 
 
 @register.inclusion_tag("admin/handover/_package_handover.html", takes_context=True)
