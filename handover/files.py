@@ -91,7 +91,8 @@ def stored_object(key: str) -> StoredObject:
 
 def save(key: str, data: bytes, content_type: str) -> str:
     content = ContentFile(data)
-    content.content_type = content_type
+    # django-storages' S3 storage stores the object with this type (its _get_write_parameters).
+    content.content_type = content_type  # type: ignore[attr-defined]
     return proof_storage().save(key, content)
 
 

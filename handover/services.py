@@ -174,14 +174,15 @@ def collection_code_resend(*, package: Package, actor: User) -> CollectionCode:
             code="collection_code_resend_limit",
         )
     code = _issue(locked, cause=CollectionCode.Cause.RESENT, actor=actor, now=now)
-    event = locked.events.order_by("-occurred_at", "-id").first()
+    # The step that made it ready: its message again, with the new code.
+    event = locked.events.order_by("-occurred_at", "-id")[0]
     rows = [row for row in notifications_for(event) if row.recipient == Notification.Recipient.RECEIVER]
     for row in rows:
         row.sealed = seal({"collection_code": code}) if row.state == "pending" else ""
     Notification.objects.bulk_create(rows)
     pending = [row.pk for row in rows if row.state == "pending"]
     transaction.on_commit(lambda: deliver_after_commit(pending))
-    return CollectionCode.objects.filter(package=locked).first()
+    return CollectionCode.objects.filter(package=locked)[0]
 
 
 # --- the handover ------------------------------------------------------------------------

@@ -77,6 +77,15 @@ def test_a_counter_handover_with_a_signature_a_photo_and_a_collection_code(
     assert image_loaded(page, "img.proof-signature")
     assert image_loaded(page, "img.proof-photo")
     assert page.evaluate("window.__cspViolations") == []
+    with page.expect_popup() as opened:
+        page.click("text=Print the delivery receipt")
+    receipt = opened.value
+    expect(receipt.locator("h1")).to_have_text("Delivery receipt")
+    expect(receipt.locator("main")).to_contain_text("Jane Smith (addressee)")
+    receipt.wait_for_load_state()
+    assert image_loaded(receipt, ".signature img")
+    assert receipt.evaluate("window.__cspViolations") == []
+    receipt.close()
 
     page.goto(f"{live_server.url}/admin/shipments/package/{valuable.tracking_number}/change/")
     expect(page.locator("#handover")).to_contain_text("only against the collection code sent to the receiver by sms")
@@ -87,6 +96,7 @@ def test_a_counter_handover_with_a_signature_a_photo_and_a_collection_code(
     sign(page)
     page.click("input[name=_hand_over]")
     expect(page.locator(".errorlist")).to_contain_text("only against the collection code sent to its receiver")
+    assert page.evaluate("window.__cspViolations") == []  # the delivery page, its pad's script included
     page.fill("#id_collection_code", code)  # the signature drawn before stays on the pad
     page.click("input[name=_hand_over]")
     expect(page.locator(".messagelist")).to_contain_text(f"{valuable.tracking_number} is now delivered")

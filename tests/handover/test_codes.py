@@ -166,3 +166,54 @@ def test_the_sender_may_ask_for_a_code_on_a_cheap_parcel(client_for, net, caplog
     sent = codes_sent(caplog)  # by SMS and by email (new_parcel's receiver asked for both)
     assert len(sent) == 2
     assert len(set(sent)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_tries_each_count_and_one_handover_wins(net, caplog):
+    import threading
+
+    from django.db import connection as thread_connection
+
+    from handover.rules import ProofInput
+    from handover.services import package_hand_over
+    from shipments.exceptions import ShipmentError
+
+    from .images import png
+
+    with caplog.at_level(logging.INFO):
+        wrong_tries = valuable(net, notify_sms=True, phone="+12125550191")
+        handed_twice = valuable(net, notify_sms=True, phone="+12125550192")
+        dispatch_due()  # in this test, what committed was sent at once already
+    codes = {
+        phone: code
+        for record in caplog.records
+        for code in CODE.findall(record.getMessage())
+        for phone in ("+12125550191", "+12125550192")
+        if record.getMessage().startswith(f"SMS to {phone}")
+    }
+    barrier = threading.Barrier(7)
+    outcomes = []
+
+    def hand_over(package, code):
+        proof = ProofInput(received_by="Vera", relationship="addressee", signature_png=png(), collection_code=code)
+        try:
+            barrier.wait(timeout=10)
+            package_hand_over(package=package, proof=proof, actor=net.clerk_b)
+            outcomes.append("delivered")
+        except ShipmentError as error:
+            outcomes.append(error.code)
+        finally:
+            thread_connection.close()
+
+    wrong = f"{(int(codes['+12125550191']) + 3) % 1_000_000:06d}"
+    threads = [threading.Thread(target=hand_over, args=(wrong_tries, wrong)) for _ in range(5)]
+    threads += [threading.Thread(target=hand_over, args=(handed_twice, codes["+12125550192"])) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes).count("delivered") == 1
+    locked = CollectionCode.objects.get(package=wrong_tries)
+    assert (locked.failed_attempts, locked.state) == (5, "locked")
+    assert Proof.objects.filter(package=handed_twice).count() == 1
