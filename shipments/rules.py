@@ -401,8 +401,3 @@ def event_office_problems(
             sentence = f"The parcel is at another office: “{label}” is recorded where the parcel is."
         return [Problem("office", "Not where the parcel is.", sentence)]
     return []
-
-
-def initials(name: str) -> str:
-    """“Jane Smith” → “J. S.”: what the public sees of who signed for a parcel."""
-    return " ".join(f"{part[0].upper()}." for part in name.split() if part[:1].isalpha())

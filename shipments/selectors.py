@@ -15,7 +15,7 @@ from offices.models import Office
 
 from .exceptions import InvalidTrackingNumber, PackageNotFound
 from .models import Package, TrackingEvent
-from .rules import event_office_problems, initials, phone_e164, preselected_step_office_id, step_office_id
+from .rules import event_office_problems, phone_e164, preselected_step_office_id, step_office_id
 from .statuses import (
     CONFIRM_FIRST,
     FINAL_STATUSES,
@@ -197,6 +197,11 @@ PUBLIC_EVENT_FIELDS = (
     "office__location__city",
     "office__time_zone",
 )
+
+
+def initials(name: str) -> str:
+    """“Jane Smith” → “J. S.”: what the public sees of who signed for a parcel."""
+    return " ".join(f"{part[0].upper()}." for part in name.split() if part[:1].isalpha())
 
 
 def public_description(event: TrackingEvent) -> str:
