@@ -1,6 +1,9 @@
 """Settings for the test suite: real PostgreSQL (DATABASE_URL or embedded),
 fast password hashing."""
 
+import tempfile
+from pathlib import Path
+
 from config.settings.embedded_postgres import embedded_database_url
 
 from .base import *  # noqa: F403
@@ -22,6 +25,16 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c shipments.allow_
 DATABASES["migrations"]["TEST"] = {"MIRROR": "default"}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Proofs of delivery a test records without its own storage (tests/handover's fixtures
+# give one) go to a temporary folder, never the laptop's .data/media.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "proofs": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": Path(tempfile.gettempdir()) / "parcel-tests-media"},
+    },
+}
 
 # Demo data (`manage.py seed_demo`): its users have published passwords, so only
 # the local and test settings install the app and allow the command.
