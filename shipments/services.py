@@ -268,6 +268,14 @@ def package_record_event(
     locked = Package.objects.select_for_update().get(pk=package.pk)
     if status not in Status.values:
         raise ShipmentError(f"Unknown status “{status}”.", details={"status": "Unknown status."})
+    # Checked under the package's lock (a bag's dispatch locks its parcels too), and first:
+    # a parcel in a bag moves with it, whatever its bag did to its status a moment ago.
+    refuse(
+        hold_problems(
+            tracking_number=locked.tracking_number, status=status, hold=holds_of([locked.pk]).get(locked.pk, "")
+        ),
+        error=IllegalTransition,  # 409: not possible while the bag holds it
+    )
     if not can_follow(locked.status, status):
         # Labels for the clerk; the codes stay in the details for programs.
         following = ", ".join(Status(value).label for value in allowed_next(locked.status))
@@ -301,13 +309,6 @@ def package_record_event(
         + event_detail_problems(status=status, reason=reason, received_by=received_by)
     )
     refuse(handover_problems(status=status, by_person=actor is not None, with_proof=with_proof))
-    # Checked under the package's lock: a bag's dispatch locks its parcels too.
-    refuse(
-        hold_problems(
-            tracking_number=locked.tracking_number, status=status, hold=holds_of([locked.pk]).get(locked.pk, "")
-        ),
-        error=IllegalTransition,  # 409: not possible while the bag holds it
-    )
 
     now = timezone.now()
     occurred_at = occurred_at or now
