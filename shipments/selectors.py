@@ -52,8 +52,9 @@ def office_packages(user: Person, office: Office, direction: str) -> QuerySet[Pa
 
 def incoming_to(queryset: QuerySet[Package], office_id: int) -> QuerySet[Package]:
     """The packages of ``queryset`` on their way to that office: a delivered,
-    returned, cancelled or lost parcel is not coming."""
-    return queryset.filter(destination_office_id=office_id).exclude(status__in=FINAL_STATUSES)
+    returned, cancelled or lost parcel is not coming, nor one going back to its
+    sender (the "Returning" filter lists those)."""
+    return queryset.filter(destination_office_id=office_id, returning=False).exclude(status__in=FINAL_STATUSES)
 
 
 def on_hand_at(queryset: QuerySet[Package], office_id: int) -> QuerySet[Package]:
