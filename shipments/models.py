@@ -199,6 +199,10 @@ class Package(models.Model):
                 name="package_open_eta_idx",
                 condition=~Q(status__in=["delivered", "returned", "cancelled", "lost"]),
             ),
+            # The admin's "Returning to sender" list, newest first: few rows among millions.
+            models.Index(
+                fields=["-created_at", "-id"], name="package_returning_created_idx", condition=Q(returning=True)
+            ),
             # The holding job (shipments.returns): only parcels waiting for pickup, by the end of their wait.
             models.Index(fields=["holding_until"], name="package_holding_idx", condition=Q(status="ready_for_pickup")),
             models.Index(

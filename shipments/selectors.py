@@ -179,6 +179,7 @@ def package_get_visible(user: Person, tracking_number: str) -> Package:
 PUBLIC_PACKAGE_FIELDS = (
     "tracking_number",
     "status",
+    "returning",
     "service",
     "expected_delivery_at",
     "delivered_at",
@@ -223,6 +224,7 @@ class PublicTracking:
     destination: Place
     expected_delivery_at: datetime | None
     delivered_at: datetime | None
+    returning: bool  # on its way back to the sender: "Returning to sender"
     events: list[PublicEvent]
     # Delivery times and dates are the destination's local ones.
     destination_time_zone: str
@@ -257,6 +259,7 @@ def package_tracking_public(tracking_number: str) -> PublicTracking:
         destination=Place(destination.city, destination.country),
         expected_delivery_at=package.expected_delivery_at,
         delivered_at=package.delivered_at,
+        returning=package.returning,
         events=[
             PublicEvent(
                 status=event.status,
@@ -292,7 +295,7 @@ def package_next_steps(user: Person, package: Package, own_office_ids: set[int])
     hq = access.is_hq(user)
     fallback = access.default_office(user)
     steps = []
-    for status in allowed_next(package.status):
+    for status in allowed_next(package.status, returning=package.returning):
         required = step_office_id(package, status)
         if required is not None and required not in own_office_ids and not hq:
             continue  # the service would refuse it at any office of this user
@@ -304,6 +307,7 @@ def package_next_steps(user: Person, package: Package, own_office_ids: set[int])
             origin_office_id=package.origin_office_id,
             destination_office_id=package.destination_office_id,
             current_office_id=package.current_office_id,
+            returning=package.returning,
         ):
             continue  # e.g. ready for pickup while the parcel is elsewhere
         steps.append(

@@ -117,8 +117,9 @@ ON_HAND = frozenset(
 )
 
 # Steps a clerk confirms on a second page before they are recorded: each ends the
-# journey for good, and a cancellation refunds the sender at once.
-CONFIRM_FIRST = frozenset({Status.CANCELLED, Status.LOST, Status.RETURNED})
+# journey for good (a cancellation refunds the sender at once), or turns it
+# back for good (a return to sender is charged its fee).
+CONFIRM_FIRST = frozenset({Status.CANCELLED, Status.LOST, Status.RETURN_STARTED, Status.RETURNED})
 
 # Statuses that need a reason picked from Reason.
 REASON_REQUIRED = frozenset({Status.DELAYED, Status.DELIVERY_FAILED, Status.LOST, Status.RETURN_STARTED})

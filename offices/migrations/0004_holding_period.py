@@ -5,19 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('offices', '0003_office_exchange_code'),
+        ("offices", "0003_office_exchange_code"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='office',
-            name='holding_days',
-            field=models.PositiveSmallIntegerField(db_default=14, default=14, help_text='How long a parcel waits here for pickup before it goes back to its sender. Set by the manager.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(90)], verbose_name='holding period (days)'),
+            model_name="office",
+            name="holding_days",
+            field=models.PositiveSmallIntegerField(
+                db_default=14,
+                default=14,
+                help_text="How long a parcel waits here for pickup before it goes back to its sender. Set by the manager.",
+                validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(90)],
+                verbose_name="holding period (days)",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='office',
-            constraint=models.CheckConstraint(condition=models.Q(('holding_days__gte', 1), ('holding_days__lte', 90)), name='office_holding_days_range'),
+            model_name="office",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("holding_days__gte", 1), ("holding_days__lte", 90)),
+                name="office_holding_days_range",
+            ),
         ),
     ]

@@ -29,6 +29,7 @@ from . import views as admin_views
 from .columns import PackageColumnsMixin
 from .filters import (
     DateRangeFilter,
+    DirectionFilter,
     IncomingFilter,
     OfficeCodeFilter,
     OnHandFilter,
@@ -39,7 +40,7 @@ from .filters import (
 )
 from .inlines import ChargeInline, PackageChangeInline, TrackingEventInline
 from .labels import LabelActionsMixin
-from .moves import BulkMovesMixin
+from .moves import BulkMovesMixin, ReturnActionForm
 
 
 class PackageChangeList(OfferedFiltersChangeList):
@@ -50,6 +51,7 @@ class PackageChangeList(OfferedFiltersChangeList):
     columns = (
         "tracking_number",
         "status",
+        "returning",
         "service",
         "origin_office__code",
         "current_office__code",
@@ -69,6 +71,7 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
     list_display = (
         "tracking_number",
         "status",
+        "direction",
         "service",
         "origin",
         "current",
@@ -86,6 +89,7 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
         IncomingFilter,
         ("created_at", DateRangeFilter),
         OverdueFilter,
+        DirectionFilter,
         "status",
         "service",
         ("origin_office", OfficeCodeFilter),
@@ -108,9 +112,11 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
         "mark_arrived",
         "mark_out_for_delivery",
         "mark_ready_for_pickup",
+        "return_to_sender",
         "print_labels_zpl",
         "print_labels_pages",
     )
+    action_form = ReturnActionForm
     change_form_template = "admin/shipments/package/change_form.html"
     change_list_template = "admin/shipments/package/change_list.html"
     fieldsets = [
@@ -118,7 +124,7 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
             None,
             {
                 "fields": [
-                    ("tracking_number", "status"),
+                    ("tracking_number", "status", "direction"),
                     ("service", "transit_days"),
                     ("origin_office", "current_office", "destination_office"),
                     ("registered_time", "created_by"),

@@ -307,6 +307,7 @@ class PackageListSerializer(_PackageOfficesSerializer):
             "accepted_at",
             "expected_delivery_at",
             "delivered_at",
+            "returning",
         ]
         read_only_fields = fields
 
@@ -340,6 +341,7 @@ class PackageDetailSerializer(_PackageOfficesSerializer):
             "expected_delivery_at",
             "delivered_at",
             "received_by",
+            "returning",
             "events",
         ]
         read_only_fields = fields
@@ -373,4 +375,5 @@ class PublicTrackingSerializer(serializers.Serializer):
     destination = PlaceSerializer()
     expected_delivery_at = serializers.DateTimeField(allow_null=True)
     delivered_at = serializers.DateTimeField(allow_null=True)
+    returning = serializers.BooleanField(help_text='On its way back to the sender ("Returning to sender").')
     events = PublicEventSerializer(many=True)

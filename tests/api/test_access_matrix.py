@@ -114,6 +114,16 @@ def _open_bag_parcel(o) -> str:
     return f"/api/v1/bags/{bag.pk}/parcels/{bag.items.get().package.tracking_number}/"
 
 
+def _accepted_return(o) -> str:
+    """The return URL of the office's package, handed over first (a registered parcel cannot go back)."""
+    from shipments.services import package_record_event
+
+    package = o["package"]
+    if package.status == "created":
+        package_record_event(package=package, status="accepted")
+    return f"/api/v1/packages/{package.tracking_number}/return/"
+
+
 MATRIX = {
     "api-track": ("get", lambda o: f"/api/v1/track/{o['package'].tracking_number}/", None, _everyone(200)),
     "api-office-list": ("get", lambda o: "/api/v1/offices/", None, _staff(200)),
@@ -138,6 +148,7 @@ MATRIX = {
         lambda o: {"status": "accepted"},
         _own(201, 404),
     ),
+    "api-package-return": ("post", _accepted_return, lambda o: {"reason": "damaged"}, _own(201, 404)),
     "api-office-packages": (
         "get",
         lambda o: f"/api/v1/offices/{o['office'].code}/packages/?direction=sent",

@@ -21,6 +21,7 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
         "/api/v1/packages/",
         "/api/v1/packages/{tracking_number}/",
         "/api/v1/packages/{tracking_number}/events/",
+        "/api/v1/packages/{tracking_number}/return/",
         "/api/v1/packages/{tracking_number}/label.zpl",
         "/api/v1/quotes/",
         "/api/v1/bags/",
