@@ -24,6 +24,7 @@ from ..paginators import EstimatedCountPaginator
 from ..selectors import package_detail_queryset, package_list, package_next_steps, packages_search
 from ..statuses import Reason
 from ..tracking_numbers import check_digit_problem, normalize_tracking_number
+from . import ontime as ontime_views
 from . import reports as report_views
 from . import views as admin_views
 from .columns import PackageColumnsMixin
@@ -234,6 +235,13 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
                 name="shipments_package_report_network",
             ),
             path("report/<str:office_code>/", wrap(report_views.report_view), name="shipments_package_report"),
+            path("on-time/", wrap(ontime_views.on_time_view), name="shipments_package_on_time_pick"),
+            path(
+                "on-time/all-offices/",
+                wrap(ontime_views.network_on_time_view),
+                name="shipments_package_on_time_network",
+            ),
+            path("on-time/<str:office_code>/", wrap(ontime_views.on_time_view), name="shipments_package_on_time"),
             path("<path:object_id>/label/", wrap(admin_views.label_view), name="shipments_package_label"),
             path("<path:object_id>/label.zpl", wrap(admin_views.label_zpl_view), name="shipments_package_label_zpl"),
             path("<path:object_id>/receipt/", wrap(admin_views.receipt_view), name="shipments_package_receipt"),

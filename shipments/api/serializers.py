@@ -167,12 +167,13 @@ class CostReportRowSerializer(serializers.Serializer):
     packages = serializers.IntegerField()
     revenue = serializers.DecimalField(**REPORT_MONEY)
     average_cost = serializers.DecimalField(**REPORT_MONEY)
+    returns = serializers.IntegerField(help_text="Parcels sent back to their senders (return charges).")
+    return_fees = serializers.DecimalField(**REPORT_MONEY, help_text="The return fees, part of the revenue.")
 
 
-class CostReportTotalsSerializer(serializers.Serializer):
-    packages = serializers.IntegerField()
-    revenue = serializers.DecimalField(**REPORT_MONEY)
-    average_cost = serializers.DecimalField(**REPORT_MONEY)
+class CostReportTotalsSerializer(CostReportRowSerializer):
+    key = None  # type: ignore[assignment]
+    label = None  # type: ignore[assignment]
 
 
 class CostReportSerializer(serializers.Serializer):

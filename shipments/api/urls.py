@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import returns, views
+from . import ontime, returns, views
 
 urlpatterns = [
     path("track/<str:tracking_number>/", views.PublicTrackingView.as_view(), name="api-track"),
@@ -12,5 +12,6 @@ urlpatterns = [
     path("offices/<str:code>/packages/", views.OfficePackagesView.as_view(), name="api-office-packages"),
     path("offices/<str:code>/reports/costs/", views.OfficeCostReportView.as_view(), name="api-office-cost-report"),
     path("reports/costs/", views.NetworkCostReportView.as_view(), name="api-network-cost-report"),
+    path("reports/on-time/", ontime.OnTimeReportView.as_view(), name="api-on-time-report"),
     path("quotes/", views.QuoteView.as_view(), name="api-quote"),
 ]

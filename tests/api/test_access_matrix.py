@@ -184,6 +184,21 @@ MATRIX = {
             "hq_member": {"A": 200, "B": 200},
         },
     ),
+    # The on-time report of an office: its managers and HQ, as its cost report.
+    "api-on-time-report": (
+        "get",
+        lambda o: f"/api/v1/reports/on-time/?office={o['office'].code}",
+        None,
+        {
+            "anonymous": {"A": 401, "B": 401},
+            "outsider": {"A": 403, "B": 403},
+            "clerk_a": {"A": 403, "B": 403},
+            "clerk_b": {"A": 403, "B": 403},
+            "manager_a": {"A": 200, "B": 403},
+            "hq": {"A": 200, "B": 200},
+            "hq_member": {"A": 200, "B": 200},
+        },
+    ),
     "api-quote": (
         "post",
         lambda o: "/api/v1/quotes/",

@@ -18,6 +18,7 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
         "/api/v1/offices/{code}/packages/",
         "/api/v1/offices/{code}/reports/costs/",
         "/api/v1/reports/costs/",
+        "/api/v1/reports/on-time/",
         "/api/v1/packages/",
         "/api/v1/packages/{tracking_number}/",
         "/api/v1/packages/{tracking_number}/events/",
