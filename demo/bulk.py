@@ -319,7 +319,9 @@ def _insert_generated_rows(cursor, count: int, template_services: list[str]) -> 
                p.base, p.weight, p.distance, p.insurance, p.surcharges, p.tax, p.total, p.currency, p.transit_days,
                p.status,
                p.created_at + p.accepted_after, p.created_at + p.expected_delivery_after,
-               p.created_at + p.delivered_after, CASE WHEN p.signed_by_receiver THEN p.receiver_name ELSE '' END,
+               p.created_at + p.delivered_after,
+               CASE WHEN NOT p.signed_by_receiver THEN '' WHEN p.status = 'returned' THEN p.sender_name
+                    ELSE p.receiver_name END,
                p.created_at, NULL, p.created_at + p.last_event_after, p."returning"
         FROM seed_package p""",
         {"location_first": location_first},
@@ -333,7 +335,7 @@ def _insert_generated_rows(cursor, count: int, template_services: list[str]) -> 
                CASE j.office_role WHEN 'origin' THEN p.origin_id WHEN 'destination' THEN p.destination_id END,
                p.created_at + j.step * %(step)s, p.created_at + j.step * %(step)s, NULL,
                CASE WHEN j.step = 0 THEN 'counter' ELSE 'scan' END, '', j.reason,
-               CASE WHEN j.status = 'delivered' THEN p.receiver_name ELSE '' END, NULL
+               CASE j.status WHEN 'delivered' THEN p.receiver_name WHEN 'returned' THEN p.sender_name ELSE '' END, NULL
         FROM seed_package p JOIN seed_journey j ON j.final = p.final
         ORDER BY p.id, j.step""",
         {"step": STEP},

@@ -395,6 +395,8 @@ def seed_demo_packages(offices: list[Office], summary: Summary, count: int = DEM
                     occurred_at=registered_at + step * STEP,
                     source="scan",
                     reason=reason,
-                    received_by=package.receiver_name if status == Status.DELIVERED else "",
+                    received_by={Status.DELIVERED: package.receiver_name, Status.RETURNED: package.sender_name}.get(
+                        status, ""
+                    ),
                 )
         summary.add("packages created")

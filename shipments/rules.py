@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 from imports.csv_cells import FORMULA_START
 
 from .exceptions import ShipmentError
-from .statuses import AT_OFFICE, REASON_ALLOWED, REASON_REQUIRED, Reason, Status
+from .statuses import AT_OFFICE, HANDOVER, REASON_ALLOWED, REASON_REQUIRED, Reason, Status
 from .values import Party
 
 MAX_WEIGHT_GRAMS = 70_000  # heavier is freight
@@ -322,7 +322,7 @@ def preselected_step_office_id(package: Any, status: str) -> int | None:
 
 def event_detail_problems(*, status: str, reason: str, received_by: str) -> list[Problem]:
     """What a step needs besides its office: a known status, a reason where the
-    status asks for one (and none where it takes none), who received a delivery."""
+    status asks for one (and none where it takes none), who took the parcel (HANDOVER)."""
     if status not in _STATUSES:
         return [Problem("status", "Unknown status.", f"Unknown status “{status}”.")]
     label = Status(status).label
@@ -337,7 +337,7 @@ def event_detail_problems(*, status: str, reason: str, received_by: str) -> list
         )
     elif reason and status not in REASON_ALLOWED:
         problems.append(Problem("reason", "Not used for this status.", f"“{label}” takes no reason."))
-    if status == Status.DELIVERED and not received_by.strip():
+    if status in HANDOVER and not received_by.strip():
         problems.append(Problem("received_by", "Required.", "Enter the name of the person who received the parcel."))
     return problems
 

@@ -84,6 +84,10 @@ FINAL_STATUSES = frozenset(status for status, following in ALLOWED_NEXT.items() 
 NOT_ON_THE_WAY_BACK = frozenset(
     {Status.OUT_FOR_DELIVERY, Status.DELIVERY_FAILED, Status.DELIVERED, Status.RETURN_STARTED}
 )
+# Steps that hand the parcel to a person: the receiver (delivered) or, at the
+# origin, its sender (returned). Each names who took it (``received_by``); this
+# is the one place that says which steps take a proof of handover.
+HANDOVER = frozenset({Status.DELIVERED, Status.RETURNED})
 # After this many failed deliveries a parcel goes back to its sender.
 MAX_FAILED_DELIVERIES = 3
 
@@ -200,6 +204,8 @@ def effect_of(
     elif status == Status.DELIVERED:
         changes["delivered_at"] = occurred_at
         changes["received_by"] = received_by
+    elif status == Status.RETURNED:
+        changes["received_by"] = received_by  # the sender, or who collected it for them
     elif status == Status.RETURN_STARTED:
         changes["returning"] = True
         changes["holding_until"] = None

@@ -91,6 +91,7 @@ def test_a_step_that_ends_the_journey_asks_for_confirmation_first(net, status):
     if status != "cancelled":
         package_record_event(package=package, status="accepted", office=net.a)
     fields = {"status": status, "office": net.a.pk, "reason": "damaged" if status == "lost" else ""}
+    fields["received_by"] = "Sam Sender" if status == "returned" else ""
     client = login(net.clerk_a)
     page = client.post(record_url(package), fields).content.decode()
     package.refresh_from_db()

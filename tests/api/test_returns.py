@@ -71,7 +71,12 @@ def test_outbound_parcels_are_not_returning(package_a, client_for, clerk_a):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "reason"), ({"reason": "bored"}, "reason"), ({"reason": "other\x00"}, "reason"), ({"reason": None}, "reason")],
+    [
+        ({}, "reason"),
+        ({"reason": "bored"}, "reason"),
+        ({"reason": "other\x00"}, "reason"),
+        ({"reason": None}, "reason"),
+    ],
 )
 def test_a_return_needs_a_known_reason(arrived, clerk_c, client_for, body, field):
     response = client_for(clerk_c).post(url(arrived), body, format="json")

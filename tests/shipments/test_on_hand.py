@@ -69,7 +69,7 @@ def by_status(office_a, office_b, tariff):
                 office=offices[office],
                 occurred_at=when,
                 reason="other" if step in ("delayed", "delivery_failed", "lost", "return_started") else "",
-                received_by="Rita" if step == "delivered" else "",
+                received_by="Rita" if step in ("delivered", "returned") else "",
             )
         assert package.status == status
         packages[status] = package

@@ -76,7 +76,7 @@ def _record(package, status, origin, destination, when):
         office=office,
         occurred_at=when,
         reason=Reason.OTHER if status in REASON_REQUIRED else "",
-        received_by="Rita Receiver" if status == "delivered" else "",
+        received_by="Rita Receiver" if status in ("delivered", "returned") else "",
     )
 
 
