@@ -19,6 +19,7 @@ from .rules import event_office_problems, phone_e164, preselected_step_office_id
 from .statuses import (
     CONFIRM_FIRST,
     FINAL_STATUSES,
+    HANDOVER,
     ON_HAND,
     REASON_ALLOWED,
     REASON_REQUIRED,
@@ -317,7 +318,7 @@ def package_next_steps(user: Person, package: Package, own_office_ids: set[int])
                 office_id=office_id,
                 needs_reason=status in REASON_REQUIRED,
                 takes_reason=status in REASON_ALLOWED,
-                needs_received_by=status == Status.DELIVERED,
+                needs_received_by=status in HANDOVER,
                 confirm_first=status in CONFIRM_FIRST,
             )
         )
