@@ -50,6 +50,11 @@ class OnTimeRow:
         return (HUNDRED * self.on_time / self.delivered).quantize(Decimal("0.1"))
 
     @property
+    def month_key(self) -> str:
+        """YYYY-MM: the month as the API and the CSV name it."""
+        return f"{self.month:%Y-%m}"
+
+    @property
     def service_label(self) -> str:
         return Service(self.service).label
 
@@ -159,7 +164,7 @@ def write_csv(report: OnTimeReport, out: Writable) -> None:
         writer.writerow(
             [
                 report.key,
-                f"{row.month:%Y-%m}",
+                row.month_key,
                 row.service,
                 row.delivered,
                 row.on_time,

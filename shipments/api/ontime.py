@@ -36,7 +36,7 @@ class OnTimeQuerySerializer(CostReportQuerySerializer):
 
 
 class OnTimeRowSerializer(serializers.Serializer):
-    month = serializers.DateField(format="%Y-%m", help_text="YYYY-MM, in the report's time zone.")
+    month = serializers.CharField(source="month_key", help_text="YYYY-MM, in the report's time zone.")
     service = serializers.ChoiceField(choices=Service.choices)
     delivered = serializers.IntegerField()
     on_time = serializers.IntegerField(help_text="Delivered by their expected date.")
