@@ -205,8 +205,13 @@ def _confirm_step_page(model_admin, request, package: Package, data: dict) -> Te
         )
     elif status == Status.LOST:
         consequence = "The package is written off as lost; its journey ends and it can never move again."
+    elif status == Status.RETURN_STARTED:
+        consequence = (
+            "The parcel goes back to its origin office and its sender, who is told; the return fee of its "
+            "tariff is charged, and the receiver can no longer collect it."
+        )
     else:
-        consequence = "The package goes back to its sender; its journey ends and it can never move again."
+        consequence = "The parcel is handed back to its sender; its journey ends and it can never move again."
     fields = {
         "status": data["status"],
         "office": data["office"].pk if data["office"] else "",

@@ -171,12 +171,13 @@ class CostReportRowSerializer(serializers.Serializer):
     packages = serializers.IntegerField()
     revenue = serializers.DecimalField(**REPORT_MONEY)
     average_cost = serializers.DecimalField(**REPORT_MONEY)
+    returns = serializers.IntegerField(help_text="Parcels sent back to their senders (return charges).")
+    return_fees = serializers.DecimalField(**REPORT_MONEY, help_text="The return fees, part of the revenue.")
 
 
-class CostReportTotalsSerializer(serializers.Serializer):
-    packages = serializers.IntegerField()
-    revenue = serializers.DecimalField(**REPORT_MONEY)
-    average_cost = serializers.DecimalField(**REPORT_MONEY)
+class CostReportTotalsSerializer(CostReportRowSerializer):
+    key = None  # type: ignore[assignment]
+    label = None  # type: ignore[assignment]
 
 
 class CostReportSerializer(serializers.Serializer):
@@ -311,6 +312,7 @@ class PackageListSerializer(_PackageOfficesSerializer):
             "accepted_at",
             "expected_delivery_at",
             "delivered_at",
+            "returning",
         ]
         read_only_fields = fields
 
@@ -345,6 +347,7 @@ class PackageDetailSerializer(_PackageOfficesSerializer):
             "expected_delivery_at",
             "delivered_at",
             "received_by",
+            "returning",
             "events",
         ]
         read_only_fields = fields
@@ -378,4 +381,5 @@ class PublicTrackingSerializer(serializers.Serializer):
     destination = PlaceSerializer()
     expected_delivery_at = serializers.DateTimeField(allow_null=True)
     delivered_at = serializers.DateTimeField(allow_null=True)
+    returning = serializers.BooleanField(help_text='On its way back to the sender ("Returning to sender").')
     events = PublicEventSerializer(many=True)

@@ -142,6 +142,16 @@ def _open_bag_parcel(o) -> str:
     return f"/api/v1/bags/{bag.pk}/parcels/{bag.items.get().package.tracking_number}/"
 
 
+def _accepted_return(o) -> str:
+    """The return URL of the office's package, handed over first (a registered parcel cannot go back)."""
+    from shipments.services import package_record_event
+
+    package = o["package"]
+    if package.status == "created":
+        package_record_event(package=package, status="accepted")
+    return f"/api/v1/packages/{package.tracking_number}/return/"
+
+
 MATRIX = {
     "api-track": ("get", lambda o: f"/api/v1/track/{o['package'].tracking_number}/", None, _everyone(200)),
     "api-office-list": ("get", lambda o: "/api/v1/offices/", None, _staff(200)),
@@ -174,6 +184,7 @@ MATRIX = {
         lambda o: {"content_type": "image/jpeg"},
         _own(201, 404),
     ),
+    "api-package-return": ("post", _accepted_return, lambda o: {"reason": "damaged"}, _own(201, 404)),
     "api-office-packages": (
         "get",
         lambda o: f"/api/v1/offices/{o['office'].code}/packages/?direction=sent",
@@ -205,6 +216,21 @@ MATRIX = {
             "clerk_a": {"A": 403, "B": 403},
             "clerk_b": {"A": 403, "B": 403},
             "manager_a": {"A": 403, "B": 403},
+            "hq": {"A": 200, "B": 200},
+            "hq_member": {"A": 200, "B": 200},
+        },
+    ),
+    # The on-time report of an office: its managers and HQ, as its cost report.
+    "api-on-time-report": (
+        "get",
+        lambda o: f"/api/v1/reports/on-time/?office={o['office'].code}",
+        None,
+        {
+            "anonymous": {"A": 401, "B": 401},
+            "outsider": {"A": 403, "B": 403},
+            "clerk_a": {"A": 403, "B": 403},
+            "clerk_b": {"A": 403, "B": 403},
+            "manager_a": {"A": 200, "B": 403},
             "hq": {"A": 200, "B": 200},
             "hq_member": {"A": 200, "B": 200},
         },
