@@ -57,6 +57,13 @@ class Tariff(models.Model):
         max_digits=6, decimal_places=4, default=0, help_text="Fuel surcharge on base + weight + distance."
     )
     tax_rate = models.DecimalField(max_digits=6, decimal_places=4, default=0)
+    cod_fee = models.DecimalField(
+        "COD fee",
+        **MONEY,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text="Added when cash is collected on delivery.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -303,6 +310,8 @@ class Charge(models.Model):
     class Kind(models.TextChoices):
         SHIPPING = "shipping", "Shipping"
         REFUND = "refund", "Refund"
+        COD_FEE = "cod_fee", "COD fee"  # counter.cod
+        COD_FEE_REFUND = "cod_refund", "COD fee refund"
 
     # Indexed through charge_one_per_package_kind and charge_office_date_idx.
     package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="charges", db_index=False)

@@ -23,6 +23,7 @@ from offices import access
 from offices.models import Location, Office
 
 from .exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
+from .guards import after_step, step_guard_problems
 from .holds import holds_of
 from .models import SERVICE_INDICATORS, Charge, Package, Tariff, TrackingEvent
 from .pricing import PriceList
@@ -87,6 +88,7 @@ TARIFF_FIELDS = (
     "insurance_rate",
     "surcharge_rate",
     "tax_rate",
+    "cod_fee",
 )
 
 
@@ -308,6 +310,8 @@ def package_record_event(
         ),
         error=IllegalTransition,  # 409: not possible while the bag holds it
     )
+    # Other apps' conditions on a step (shipments.guards: the counter's money), also under the lock.
+    refuse(step_guard_problems(locked, status, office), error=IllegalTransition)
 
     now = timezone.now()
     occurred_at = occurred_at or now
@@ -356,6 +360,7 @@ def package_record_event(
         # recorded, not when the cancellation happened (the event says that): a late recording
         # never changes a month whose report is closed.
         _charge(locked, kind=Charge.Kind.REFUND, charged_at=now)
+    after_step(locked, status)
 
     for field in changes:
         setattr(package, field, getattr(locked, field))

@@ -21,6 +21,7 @@ class TariffAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, admin.ModelAd
         "insurance_rate",
         "surcharge_rate",
         "tax_rate",
+        "cod_fee",
         "currency",
         "updated_at",
     )
