@@ -393,6 +393,8 @@ SPECTACULAR_SETTINGS = {
         "BagStateEnum": "dispatches.models.Bag.State",
         "DispatchStateEnum": "dispatches.models.Dispatch.State",
         "WebhookMessageStateEnum": "webhooks.models.Message.State",
+        "PaymentKindEnum": "counter.models.Payment.Kind",
+        "PaymentMethodEnum": "counter.models.Method",
     },
 }
 

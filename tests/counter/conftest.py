@@ -62,3 +62,38 @@ def cod_tariff(tariff):
     tariff.cod_fee = Decimal("2.50")
     tariff.save()
     return tariff
+
+
+def counter_package(origin, destination, actor, *, payment=None, cod_amount="0"):
+    """A parcel registered at the counter (unpaid unless ``payment``: the test settings allow it)."""
+    return register_at_counter(
+        actor=actor,
+        payment=payment,
+        cod_amount=Decimal(cod_amount),
+        parcel=parcel(origin, destination),
+        sender=party("Sam Sender"),
+        receiver=party("Rita Receiver"),
+    )
+
+
+def at_destination(package, destination, status="out_for_delivery"):
+    """Move ``package`` (paid) from its origin to ``destination`` and on to ``status``, as the system."""
+    from shipments.services import package_record_event
+
+    for step, office in (("accepted", package.origin_office), ("in_transit", None), ("arrived", destination)):
+        package_record_event(package=package, status=step, office=office)
+    if status != "arrived":
+        package_record_event(package=package, status=status, office=destination)
+    package.refresh_from_db()
+    return package
+
+
+def cod_collected(origin, destination, collector):
+    """A COD parcel from ``origin``, paid by card, delivered money collected by card at ``destination``."""
+    from counter.services import payment_record
+
+    package = counter_package(origin, destination, collector, payment=card(), cod_amount="25.00")
+    at_destination(package, destination)
+    return payment_record(
+        package=package, actor=collector, kind="cod", tender=card(reference="COD-1"), office=destination
+    )
