@@ -11,11 +11,12 @@ from .services import Tender
 
 # The register form's field names for the keys of a money ShipmentError's details.
 PAYMENT_DETAIL_FIELDS = {
-    "method": "payment_method",
     "payment": "payment_method",
-    "reference": "payment_reference",
-    "amount_tendered": "amount_tendered",
-    "card_last4": "card_last4",
+    "payment.method": "payment_method",
+    "payment.reference": "payment_reference",
+    "payment.amount_tendered": "amount_tendered",
+    "payment.card_last4": "card_last4",
+    "payment.currency": "payment_method",
     "cod_amount": "cod_amount",
 }
 PAYMENT_FIELD_NAMES = ("payment_method", "amount_tendered", "payment_reference", "card_last4")

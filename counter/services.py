@@ -197,8 +197,11 @@ def register_at_counter(
     problems = cod_amount_problems(cod_amount, limit=rules.cod_limit, currency=cost.currency)
     cod_fee = price_list.tariffs[parcel.service].cod_fee if not problems and cod_amount > 0 else ZERO
     due = cost.total + cod_fee
-    if payment is not None:
-        problems += _problems_with_tender(payment, due, cost.currency)
+    if payment is not None:  # named as the fields of the create body's payment
+        problems += [
+            problem._replace(field=f"payment.{problem.field}")
+            for problem in _problems_with_tender(payment, due, cost.currency)
+        ]
     elif not rules.unpaid_allowed:
         problems.append(
             Problem("payment", "Required.", f"Take the payment: {office.code} registers paid parcels only.")

@@ -43,7 +43,7 @@ def test_card_and_prepaid_need_their_references(register):
     assert payment_state(register(Tender(method="prepaid", reference="PP-1"))).label == "Paid (prepaid)"
     with pytest.raises(ShipmentError) as caught:
         register(Tender(method="card", reference="", card_last4="42"))
-    assert set(caught.value.details) == {"reference", "card_last4"}
+    assert set(caught.value.details) == {"payment.reference", "payment.card_last4"}
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def test_a_card_number_is_never_taken(register, tender):
 def test_a_malformed_tendered_amount_names_the_field(register, till_a, tendered):
     with pytest.raises(ShipmentError) as caught:
         register(Tender(method="cash", amount_tendered=tendered))
-    assert "amount_tendered" in caught.value.details
+    assert "payment.amount_tendered" in caught.value.details
 
 
 def test_cash_less_than_the_price_is_refused(register, till_a):
@@ -76,7 +76,7 @@ def test_cash_less_than_the_price_is_refused(register, till_a):
 def test_another_currency_is_refused(register, till_a):
     with pytest.raises(ShipmentError) as caught:
         register(Tender(method="cash", amount_tendered=Decimal("100"), currency="EUR"))
-    assert caught.value.details == {"currency": "Must be USD."}
+    assert caught.value.details == {"payment.currency": "Must be USD."}
 
 
 @override_settings(COUNTER_UNPAID_ALLOWED=False)
