@@ -1,4 +1,22 @@
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _step_guard(package: Any, status: str, office: Any) -> list[Any]:
+    """counter.services.step_guard, imported on the first step it concerns (not on every cold start)."""
+    if status not in ("accepted", "delivered"):
+        return []
+    from .services import step_guard
+
+    return step_guard(package, status, office)
+
+
+def _refund_fee_on_cancel(package: Any, status: str) -> None:
+    if status == "cancelled":
+        from .cod import refund_cod_fee
+
+        refund_cod_fee(package)
 
 
 class CounterConfig(AppConfig):
@@ -7,14 +25,6 @@ class CounterConfig(AppConfig):
 
     def ready(self) -> None:
         from shipments.guards import add_after_step, add_step_guard
-        from shipments.statuses import Status
 
-        from .cod import refund_cod_fee
-        from .services import step_guard
-
-        def refund_fee_on_cancel(package, status):
-            if status == Status.CANCELLED:
-                refund_cod_fee(package)
-
-        add_step_guard(step_guard)
-        add_after_step(refund_fee_on_cancel)
+        add_step_guard(_step_guard)
+        add_after_step(_refund_fee_on_cancel)

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection, transaction
+from django.db.models import DecimalField, Exists, OuterRef, Subquery, Sum
 from django.utils import timezone
 
 from offices import access
@@ -128,11 +129,13 @@ def _insert(
     office: Office,
     actor: User | None,
     reason: str = "",
+    day_held: bool = False,
 ) -> Payment:
-    """Hold the office's day, put cash into the clerk's till and record the row."""
+    """Hold the office's day (unless the caller does: ``day_held``), put cash into the clerk's till, record it."""
     now = timezone.now()
     day = office_day(office, now)
-    day_lock(office, day)
+    if not day_held:
+        day_lock(office, day)
     till = _cash_till(actor, office) if tender.method == Method.CASH else None
     if till is None and actor is not None and tender.method != Method.CASH:
         till = open_till_of(actor, office)
@@ -224,7 +227,15 @@ def register_at_counter(
 
         charge_cod_fee(package, cod_fee)
     if payment is not None:
-        _insert(package=package, kind=Payment.Kind.PAYMENT, tender=payment, amount=due, office=office, actor=actor)
+        _insert(
+            package=package,
+            kind=Payment.Kind.PAYMENT,
+            tender=payment,
+            amount=due,
+            office=office,
+            actor=actor,
+            day_held=True,
+        )
     if accept:
         package_record_event(package=package, status=Status.ACCEPTED, office=office, actor=actor, source=source)
     return package
@@ -356,15 +367,28 @@ def step_guard(package: Package, status: str, office: Office | None) -> list[Pro
     delivered before its amount is collected (the message names it)."""
     if status not in (Status.ACCEPTED, Status.DELIVERED):
         return []
-    state = payment_state(package)
-    if state is None:
+    # One query (a step of every parcel asks): the account with what was paid and whether COD was collected.
+    payments = Payment.objects.filter(package_id=OuterRef("package_id")).order_by().values("package_id")
+    row = (
+        PackageAccount.objects.filter(package_id=package.pk)
+        .annotate(
+            paid=Subquery(
+                payments.exclude(kind=Payment.Kind.COD).annotate(total=Sum("amount")).values("total"),
+                output_field=DecimalField(),
+            ),
+            collected=Exists(payments.filter(kind=Payment.Kind.COD)),
+        )
+        .values("due", "currency", "cod_amount", "paid", "collected")
+        .first()
+    )
+    if row is None:
         return []
-    if status == Status.ACCEPTED and state.paid < state.due:
-        owed = state.due - state.paid
-        return [
-            Problem("payment", "Unpaid.", f"Take the payment of {owed} {state.currency} before accepting.", "unpaid")
-        ]
-    if status == Status.DELIVERED and state.cod_amount > 0 and not state.cod_collected:
-        sentence = f"Collect the cash on delivery of {state.cod_amount} {state.currency} before delivering."
-        return [Problem("payment", f"COD of {state.cod_amount} {state.currency} not collected.", sentence, "cod_due")]
+    paid, currency = row["paid"] or ZERO, row["currency"]
+    if status == Status.ACCEPTED and paid < row["due"]:
+        owed = row["due"] - paid
+        return [Problem("payment", "Unpaid.", f"Take the payment of {owed} {currency} before accepting.", "unpaid")]
+    cod_amount = row["cod_amount"]
+    if status == Status.DELIVERED and cod_amount > 0 and not row["collected"]:
+        sentence = f"Collect the cash on delivery of {cod_amount} {currency} before delivering."
+        return [Problem("payment", f"COD of {cod_amount} {currency} not collected.", sentence, "cod_due")]
     return []
