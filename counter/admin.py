@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from offices import access
+from offices.admin_mixins import StaffReadsHQEditsMixin
 from offices.models import Office
 from shipments.exceptions import ShipmentError
 from shipments.models import Package
@@ -23,7 +24,7 @@ from . import selectors
 from .cod import remittance_pay, remittances_due
 from .days import csv_filename, day_close, day_problem, day_summary, network_summary, write_csv
 from .forms import payment_fields, tender_from
-from .models import Payment, Till
+from .models import CounterSettings, Payment, Till
 from .services import office_day, payment_record
 from .tills import till_close, till_expected, till_open
 
@@ -71,6 +72,17 @@ class PackagePaymentForm(forms.Form):
         self.fields.update(payment_fields())
         del self.fields["cod_amount"]
         self.fields["payment_method"].choices = self.fields["payment_method"].choices[:-1]  # no "not paid"
+
+
+@admin.register(CounterSettings)
+class CounterSettingsAdmin(StaffReadsHQEditsMixin, admin.ModelAdmin):
+    """An office's money settings (unpaid parcels, the cash-up's variance limit, the COD limit): HQ sets them."""
+
+    list_display = ("office", "unpaid_allowed", "variance_limit", "cod_limit")
+    autocomplete_fields = ("office",)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.may_edit_network(request.user)
 
 
 @admin.register(Till)

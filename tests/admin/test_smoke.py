@@ -1,6 +1,8 @@
 """Every registered ModelAdmin loads its changelist, add and change pages for HQ,
 and for a clerk wherever a clerk is meant to be."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -17,6 +19,7 @@ CLERK_ACCESS = {
     "dispatches.bag": (200, 200, 200),  # a bag from A: its clerks build it
     "dispatches.discrepancy": (200, 403, 200),  # found by checking bags, never added by hand
     "counter.till": (200, 403, 200),  # their own; opened and cashed up on the Cash-up page
+    "counter.countersettings": (200, 403, 200),  # reference data: HQ sets it
 }
 
 
@@ -59,6 +62,10 @@ def _sample(model, net):
             subscription
             if model._meta.model_name == "subscription"
             else subscription_send_test(subscription=subscription)
+        )
+    if model._meta.label_lower == "counter.countersettings":
+        return model._default_manager.create(
+            office=net.a, unpaid_allowed=False, variance_limit=Decimal("5.00"), cod_limit=Decimal("500.00")
         )
     if model._meta.label_lower == "counter.till":
         from counter.tills import till_open
