@@ -133,7 +133,13 @@ TARIFFS = {
     Service.EXPRESS: {"transit_days": 2, "base_fee": "9.00", "per_kg": "2.00", "per_km": "0.0040"},
     Service.OVERNIGHT: {"transit_days": 1, "base_fee": "19.00", "per_kg": "3.50", "per_km": "0.0060"},
 }
-TARIFF_COMMON = {"currency": "USD", "insurance_rate": "0.0100", "surcharge_rate": "0.0800", "tax_rate": "0.0700", "cod_fee": "2.50"}
+TARIFF_COMMON = {
+    "currency": "USD",
+    "insurance_rate": "0.0100",
+    "surcharge_rate": "0.0800",
+    "tax_rate": "0.0700",
+    "cod_fee": "2.50",
+}
 
 FIRST_NAMES = [
     "Ana",
