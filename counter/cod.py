@@ -58,7 +58,9 @@ def remittances_due(office: Office | None) -> QuerySet[Payment]:
     payments = Payment.objects.filter(kind=Payment.Kind.COD, remittance__isnull=True)
     if office is not None:
         payments = payments.filter(package__origin_office=office)
-    return payments.select_related("package", "package__origin_office", "office").order_by("recorded_at", "id")
+    return payments.select_related("package", "package__origin_office", "office", "remittance").order_by(
+        "recorded_at", "id"
+    )
 
 
 @transaction.atomic

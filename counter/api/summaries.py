@@ -1,5 +1,6 @@
 """Output serializers of the day close and the COD remittance list."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from rest_framework import serializers
 
 from shipments.models import Digits
@@ -59,5 +60,7 @@ class RemittanceSerializer(serializers.Serializer):
     bank_reference = serializers.SerializerMethodField()
 
     def get_bank_reference(self, payment) -> str | None:
-        remittance = getattr(payment, "remittance", None) if hasattr(payment, "remittance") else None
-        return remittance.bank_reference if remittance is not None else None
+        try:
+            return str(payment.remittance.bank_reference)
+        except ObjectDoesNotExist:  # not paid out yet (selected with the payment: no query)
+            return None
