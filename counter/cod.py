@@ -76,8 +76,8 @@ def remittance_pay(*, actor: User, payment: Payment, bank_reference: str) -> Rem
     problems = []
     if not reference:
         problems.append(Problem("bank_reference", "Required.", "Enter the bank transfer's reference."))
-    elif len(reference) > 100:
-        problems.append(Problem("bank_reference", "At most 100 characters."))
+    elif len(reference) > 100 or "\x00" in reference:
+        problems.append(Problem("bank_reference", "At most 100 characters, and no NUL."))
     elif looks_like_card_number(reference):
         problems.append(Problem("bank_reference", "That looks like a card number: never type it."))
     refuse(problems)

@@ -76,3 +76,49 @@ def test_hq_sees_the_network_day(office_a, busy_day):
     assert [office.key for office in network.offices] == ["AAA01"]
     assert network.by_method["card"] == busy_day["card"]
     assert network.parcels_registered == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_day_close_racing_a_payment_waits_for_it_and_counts_it(office_a, office_c, clerk_a, manager_a, tariff):
+    """The payment holds the office's day (shared); the close takes it exclusively, so it waits and sees the payment."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    from .conftest import counter_package
+
+    package = counter_package(office_a, office_c, clerk_a)
+    paying, outcome = threading.Event(), {}
+
+    def pay():
+        try:
+            with transaction.atomic():
+                payment_record(package=package, actor=clerk_a, kind="payment", tender=card())
+                paying.set()
+                time.sleep(0.5)  # the close must wait for this commit
+            outcome["payment"] = "paid"
+        finally:
+            paying.set()
+            connection.close()
+
+    thread = threading.Thread(target=pay)
+    thread.start()
+    paying.wait()
+    closed = day_close(actor=manager_a, office=office_a, day=office_day(office_a))
+    thread.join()
+    assert outcome["payment"] == "paid"
+    assert closed.totals["by_method"]["card"] == str(package.cost_total)
+    with pytest.raises(Conflict, match="is closed"):  # nothing of the day after its close
+        till_open(actor=clerk_a, office=office_a, opening_float="1.00")
+
+
+def test_a_bank_reference_with_a_nul_is_refused(register, cod_tariff, office_c, manager_a, hq):
+    from counter.cod import remittance_pay
+
+    from .conftest import cod_collected
+
+    collected = cod_collected(manager_a.memberships.get().office, office_c, hq)
+    with pytest.raises(ShipmentError) as caught:
+        remittance_pay(actor=manager_a, payment=collected, bank_reference="BANK\x00")
+    assert "bank_reference" in caught.value.details
