@@ -151,6 +151,8 @@ def test_a_day_of_money_at_the_counter(live_server, browser_page):
     expect(page.locator("#network_offices")).to_contain_text("NYC01")
     expect(page.locator("#network_offices")).to_contain_text("BOS01")  # where the COD parcel was registered
     expect(page.locator("#day_parcels")).to_have_text("4")
+    page.click("#network_offices >> text=NYC01")  # each office's day, closed
+    expect(page.locator("#day_state")).to_contain_text("Closed")
     page.click("text=COD remittances")
     expect(page.locator("#remittances")).to_contain_text(cod.tracking_number)
     expect(page.locator("#remittances")).to_contain_text("25.00 USD")
