@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("offices", "0003_office_exchange_code"),
-        ("shipments", "0014_tariff_cod_fee"),
+        ("shipments", "0015_tariff_cod_fee"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

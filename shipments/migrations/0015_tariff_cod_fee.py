@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("shipments", "0013_package_changes_append_only"),
+        ("shipments", "0014_collection_code_requested"),
     ]
 
     operations = [
