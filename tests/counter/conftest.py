@@ -97,3 +97,13 @@ def cod_collected(origin, destination, collector):
     return payment_record(
         package=package, actor=collector, kind="cod", tender=card(reference="COD-1"), office=destination
     )
+
+
+def hand_over(package, actor=None):
+    """Deliver ``package`` with a proof (issue 22's handover: a name and a signature)."""
+    from handover.rules import ProofInput
+    from handover.services import package_hand_over
+    from tests.handover.images import png
+
+    proof = ProofInput(received_by="Rita Receiver", relationship="addressee", signature_png=png())
+    return package_hand_over(package=package, proof=proof, actor=actor)

@@ -14,7 +14,7 @@ from shipments.models import Charge
 from shipments.services import package_record_event
 from tests.factories import clerk_at
 
-from .conftest import at_destination, card, cash
+from .conftest import at_destination, card, cash, hand_over
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_a_cod_amount_out_of_bounds_names_the_field(register, cod_tariff, amount
 def test_delivery_waits_for_the_cod_collection_naming_the_amount(register, cod_tariff, office_c, clerk_c):
     package = at_destination(register(card(), cod_amount="25.00"), office_c)
     with pytest.raises(IllegalTransition, match="Collect the cash on delivery of 25.00 USD"):
-        package_record_event(package=package, status="delivered", actor=clerk_c, received_by="Rita")
+        hand_over(package, clerk_c)
     with pytest.raises(Conflict, match="Open a till at CCC01"):
         payment_record(package=package, actor=clerk_c, kind="cod", tender=cash("30.00"))
     till = till_open(actor=clerk_c, office=office_c, opening_float="0")
@@ -52,7 +52,7 @@ def test_delivery_waits_for_the_cod_collection_naming_the_amount(register, cod_t
         payment_record(package=package, actor=clerk_c, kind="cod", tender=cash("30.00"), amount="20.00")
     collected = payment_record(package=package, actor=clerk_c, kind="cod", tender=cash("30.00"))
     assert (collected.amount, collected.change, collected.till) == (Decimal("25.00"), Decimal("5.00"), till)
-    package_record_event(package=package, status="delivered", actor=clerk_c, received_by="Rita")
+    hand_over(package, clerk_c)
     with pytest.raises(ShipmentError, match="collected already"):
         payment_record(package=package, actor=clerk_c, kind="cod", tender=card())
 
