@@ -151,7 +151,13 @@ TARIFFS = {
         "return_fee": "9.00",
     },
 }
-TARIFF_COMMON = {"currency": "USD", "insurance_rate": "0.0100", "surcharge_rate": "0.0800", "tax_rate": "0.0700"}
+TARIFF_COMMON = {
+    "currency": "USD",
+    "insurance_rate": "0.0100",
+    "surcharge_rate": "0.0800",
+    "tax_rate": "0.0700",
+    "cod_fee": "2.50",
+}
 
 FIRST_NAMES = [
     "Ana",

@@ -63,6 +63,13 @@ class Tariff(models.Model):
         validators=[MinValueValidator(0)],
         help_text="Charged when a parcel goes back to its sender.",
     )
+    cod_fee = models.DecimalField(
+        "COD fee",
+        **MONEY,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text="Added when cash is collected on delivery.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -331,6 +338,8 @@ class Charge(models.Model):
         SHIPPING = "shipping", "Shipping"
         REFUND = "refund", "Refund"
         RETURN = "return", "Return to sender"
+        COD_FEE = "cod_fee", "COD fee"  # counter.cod
+        COD_FEE_REFUND = "cod_refund", "COD fee refund"
 
     # Indexed through charge_one_per_package_kind and charge_office_date_idx.
     package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="charges", db_index=False)

@@ -24,6 +24,7 @@ from offices.models import Location, Office
 
 from .charges import return_charge
 from .exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
+from .guards import after_step, step_guard_problems
 from .holds import holds_of
 from .models import SERVICE_INDICATORS, Charge, Package, Tariff, TrackingEvent
 from .pricing import PriceList
@@ -89,6 +90,7 @@ TARIFF_FIELDS = (
     "surcharge_rate",
     "tax_rate",
     "return_fee",
+    "cod_fee",
 )
 
 
@@ -313,6 +315,8 @@ def package_record_event(
         + event_detail_problems(status=status, reason=reason, received_by=received_by)
     )
     refuse(handover_problems(status=status, by_person=actor is not None, with_proof=with_proof))
+    # Other apps' conditions on a step (shipments.guards: the counter's money), also under the lock.
+    refuse(step_guard_problems(locked, status, office), error=IllegalTransition)
 
     now = timezone.now()
     occurred_at = occurred_at or now
@@ -365,6 +369,7 @@ def package_record_event(
         _charge(locked, kind=Charge.Kind.REFUND, charged_at=now)
     elif status == Status.RETURN_STARTED:
         return_charge(locked, charged_at=now)  # the tariff's return fee, dated as a refund is
+    after_step(locked, status)
     failed = locked.events.filter(status=Status.DELIVERY_FAILED).count() if status == Status.DELIVERY_FAILED else 0
     if follow := return_follows(status=status, reason=reason, failed_deliveries=failed, returning=returning):
         # A refusal or the third failed delivery sends the parcel back, in the same transaction.

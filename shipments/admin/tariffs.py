@@ -22,6 +22,7 @@ class TariffAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, admin.ModelAd
         "surcharge_rate",
         "tax_rate",
         "return_fee",
+        "cod_fee",
         "currency",
         "updated_at",
     )

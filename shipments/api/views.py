@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from api.schema import error_responses
 from api.throttling import PublicTrackingThrottle
+from counter.services import register_at_counter
 from handover.services import package_hand_over
 from offices import access
 from offices.models import Office
@@ -31,7 +32,7 @@ from shipments.selectors import (
     package_list,
     package_tracking_public,
 )
-from shipments.services import package_record_event, package_register
+from shipments.services import package_record_event
 from shipments.statuses import HANDOVER_STATUSES
 from shipments.zpl import DPI_CHOICES, dpi_from, package_label, zpl_response
 
@@ -82,12 +83,12 @@ class PackageListCreateView(generics.ListCreateAPIView):
     @extend_schema(
         summary="Register a parcel at the counter",
         request=api.PackageCreateSerializer,
-        responses={201: api.PackageDetailSerializer, **error_responses(400, 401, 403, 429)},
+        responses={201: api.PackageDetailSerializer, **error_responses(400, 401, 403, 409, 429)},
     )
     def post(self, request, *args, **kwargs):
         serializer = api.PackageCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        package = package_register(
+        package = register_at_counter(
             actor=request.user, source=TrackingEvent.Source.API, **serializer.service_arguments()
         )
         package = package_detail_queryset(request.user).get(pk=package.pk)

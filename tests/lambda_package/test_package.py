@@ -269,6 +269,7 @@ def test_a_clerk_made_on_the_worker_registers_a_package_with_a_cognito_token(dep
             "declared_value": "120.00",
             "currency": "USD",
             "accept": True,
+            "payment": {"method": "card", "reference": "AUTH-1", "card_last4": "4242"},
             "sender": {
                 "name": "Sam Sender",
                 "email": "sam@example.com",
