@@ -76,7 +76,7 @@ class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFound
     search_fields = ("code", "name", "exchange_code", "location__city")
     search_help_text = "Office code, exchange code, name or city."
     show_facets = admin.ShowFacets.NEVER
-    fieldsets = [(None, {"fields": OFFICE_FIELDS}), ("Address", {"fields": list(ADDRESS_FIELDS)})]
+    fieldsets = [(None, {"fields": list(OFFICE_FIELDS)}), ("Address", {"fields": list(ADDRESS_FIELDS)})]
 
     @admin.display(description="City", ordering="location__city")
     def city(self, office):
