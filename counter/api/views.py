@@ -18,7 +18,7 @@ from api.pagination import NewestFirstCursorPagination
 from api.schema import error_responses
 from offices import access
 from offices.models import Office
-from shipments.api.renderers import CostReportCSVRenderer
+from shipments.api.renderers import CostReportCSVRenderer, ErrorsAsJSONMixin
 from shipments.exceptions import ShipmentError
 from shipments.models import Package
 from shipments.selectors import package_get_visible
@@ -156,7 +156,7 @@ def _managed_office(user, code: str) -> Office:
     return office
 
 
-class _DayView(APIView):
+class _DayView(ErrorsAsJSONMixin, APIView):
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CostReportCSVRenderer]
 
     def answer(self, request, summary: DaySummary, code=status.HTTP_200_OK) -> Response:
@@ -165,13 +165,6 @@ class _DayView(APIView):
             response["Content-Disposition"] = f'attachment; filename="{csv_filename(summary)}"'
             return response
         return Response(DaySummarySerializer(summary).data, status=code)
-
-    def handle_exception(self, exc):
-        # Errors stay JSON (the one error shape) even when CSV was asked for.
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return response
 
 
 @extend_schema(

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from api.schema import error_responses
 from offices import access
+from shipments.api.renderers import ErrorsAsJSONMixin
 from shipments.models import Service
 from shipments.ontime import csv_filename, default_months, on_time_report, write_csv
 from shipments.statuses import Reason
@@ -75,7 +76,7 @@ class OnTimeReportSerializer(serializers.Serializer):
         **error_responses(400, 401, 403, 404, 429),
     },
 )
-class OnTimeReportView(APIView):
+class OnTimeReportView(ErrorsAsJSONMixin, APIView):
     """Per service and month: parcels delivered, the share by their expected
     date, the median days from acceptance to delivery, returns and their reasons."""
 
@@ -103,10 +104,3 @@ class OnTimeReportView(APIView):
             response["Content-Disposition"] = f'attachment; filename="{csv_filename(report)}"'
             return response
         return Response(OnTimeReportSerializer(report).data)
-
-    def handle_exception(self, exc):
-        # Errors stay JSON (the one error shape) even when CSV was asked for.
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return response

@@ -188,6 +188,13 @@ MATRIX = {
         None,
         _own(200, 404),
     ),
+    # Many labels at once: another office's number is refused by its position (400), as an unknown one.
+    "api-labels-zpl": (
+        "post",
+        lambda o: "/api/v1/labels.zpl",
+        lambda o: {"tracking_numbers": [o["package"].tracking_number]},
+        _own(200, 400),
+    ),
     "api-package-events": (
         "post",
         lambda o: f"/api/v1/packages/{o['package'].tracking_number}/events/",

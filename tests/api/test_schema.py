@@ -24,6 +24,7 @@ def test_schema_generates_without_warnings_and_validates(tmp_path):
         "/api/v1/packages/{tracking_number}/events/",
         "/api/v1/packages/{tracking_number}/return/",
         "/api/v1/packages/{tracking_number}/label.zpl",
+        "/api/v1/labels.zpl",
         "/api/v1/packages/{tracking_number}/proof/",
         "/api/v1/packages/{tracking_number}/proof-uploads/",
         "/api/v1/quotes/",
