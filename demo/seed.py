@@ -17,7 +17,7 @@ from offices.services import clerk_upsert, office_upsert
 from shipments.models import Package, Service, Tariff
 from shipments.pricing import PriceList
 from shipments.services import package_record_event, package_register, tariff_upsert
-from shipments.statuses import Reason, Status
+from shipments.statuses import HANDOVER_STATUSES, Reason, Status
 from shipments.values import Address, Parcel, Party
 
 DEMO_PASSWORDS = {"hq": "hq-demo-pass", "clerk": "clerk-demo-pass", "manager": "manager-demo-pass"}
@@ -398,8 +398,8 @@ def seed_demo_packages(offices: list[Office], summary: Summary, count: int = DEM
                     status=status,
                     office=office,
                     # A person hands a parcel over only with a proof (handover/); the demo's history
-                    # records its deliveries as the system, as an import of a partner's does.
-                    actor=clerks.get(office.pk) if office and status != Status.DELIVERED else None,
+                    # records its handovers as the system, as an import of a partner's does.
+                    actor=clerks.get(office.pk) if office and status not in HANDOVER_STATUSES else None,
                     occurred_at=registered_at + step * STEP,
                     source="scan",
                     reason=reason,

@@ -37,7 +37,8 @@ class LabelsRequestSerializer(serializers.Serializer):
         (200, "application/zpl"): OpenApiResponse(
             OpenApiTypes.STR, description="The labels in ZPL, one 100 × 150 mm label each, in the order asked"
         ),
-        **error_responses(400, 401, 403, 429),
+        # 404: a ?format= DRF does not know.
+        **error_responses(400, 401, 403, 404, 429),
     },
 )
 class LabelsZPLView(ErrorsAsJSONMixin, APIView):

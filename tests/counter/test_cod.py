@@ -59,7 +59,8 @@ def test_delivery_waits_for_the_cod_collection_naming_the_amount(register, cod_t
 
 def test_a_cod_parcel_going_back_collects_nothing(register, cod_tariff, office_c, clerk_c):
     package = at_destination(register(card(), cod_amount="25.00"), office_c, status="arrived")
-    package_record_event(package=package, status="returned", office=office_c)
+    # The receiver refuses it: it turns back to its sender (issue 22's return) and collects nothing.
+    package_record_event(package=package, status="return_started", office=office_c, reason="refused")
     with pytest.raises(ShipmentError, match="Only a parcel at its destination collects"):
         payment_record(package=package, actor=clerk_c, kind="cod", tender=card())
     assert not Payment.objects.filter(kind="cod").exists()

@@ -224,6 +224,8 @@ def test_hq_sets_the_tariffs_in_the_admin(deployment, hq_browser):
                 "insurance_rate": "0.0100",
                 "surcharge_rate": "0.1000",
                 "tax_rate": "0.2000",
+                "return_fee": "4.00",
+                "cod_fee": "2.50",
                 "_save": "Save",
             },
         )
