@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("dispatches.api.urls")),
     path("", include("webhooks.api.urls")),
     path("", include("handover.api.urls")),
+    path("", include("counter.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file of its own:
     # the Content Security Policy runs no inline script without a nonce.

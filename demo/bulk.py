@@ -22,7 +22,7 @@ from shipments.values import Parcel
 
 # How often each final status appears among generated packages (percent).
 STATUS_MIX = {
-    Status.DELIVERED: 40,
+    Status.DELIVERED: 39,
     Status.IN_TRANSIT: 10,
     Status.ARRIVED: 8,
     Status.ACCEPTED: 7,
@@ -31,6 +31,7 @@ STATUS_MIX = {
     Status.READY_FOR_PICKUP: 5,
     Status.DELAYED: 5,
     Status.DELIVERY_FAILED: 3,
+    Status.RETURN_STARTED: 1,
     Status.RETURNED: 4,
     Status.CANCELLED: 3,
     Status.LOST: 4,
@@ -50,7 +51,7 @@ def _journey_outcome(journey, *, origin_id: int, destination_id: int, transit_da
     package_record_event applies it. Times are given after registration.
 
     Columns of seed_outcome: status, current office, accepted, expected delivery
-    and delivered after, whether the receiver signed, last event after."""
+    and delivered after, whether the receiver signed, last event after, returning."""
     package = {"status": Status.CREATED, "current_office_id": origin_id}
     offices = {"origin": origin_id, "destination": destination_id}
     occurred_at = _REGISTERED
@@ -75,6 +76,7 @@ def _journey_outcome(journey, *, origin_id: int, destination_id: int, transit_da
         after("delivered_at"),
         package.get("received_by") == _RECEIVER,
         occurred_at - _REGISTERED,
+        package.get("returning", False),
     )
 
 
@@ -183,7 +185,7 @@ def _create_seed_tables(cursor, offices: list[Office]) -> list[str]:
         CREATE TEMP TABLE seed_outcome (
             template int, final text, status text, current_office_id bigint, accepted_after interval,
             expected_delivery_after interval, delivered_after interval, signed_by_receiver bool,
-            last_event_after interval, PRIMARY KEY (template, final)
+            last_event_after interval, "returning" bool, PRIMARY KEY (template, final)
         ) ON COMMIT DROP""")
     _copy(cursor, "seed_outcome", outcomes)
 
@@ -275,7 +277,7 @@ def _insert_generated_rows(cursor, count: int, template_services: list[str]) -> 
         CREATE TEMP TABLE seed_package ON COMMIT DROP AS
         SELECT g.n, %(package_first)s + g.n - 1 AS id,
                t.*, m.final, o.status, o.current_office_id, o.accepted_after, o.expected_delivery_after,
-               o.delivered_after, o.signed_by_receiver, o.last_event_after,
+               o.delivered_after, o.signed_by_receiver, o.last_event_after, o."returning",
                nm_s.first || ' ' || nm_s.last AS sender_name, nm_r.first || ' ' || nm_r.last AS receiver_name,
                now() - interval '3 days' - (g.n * 7919 %% 259200) * interval '1 minute' AS created_at,
                g.tracking_number
@@ -306,7 +308,8 @@ def _insert_generated_rows(cursor, count: int, template_services: list[str]) -> 
             current_office_id, destination_office_id, service, weight_grams, length_cm, width_cm, height_cm,
             declared_value, currency, chargeable_weight_grams, distance_km, cost_base, cost_weight, cost_distance,
             cost_insurance, cost_surcharges, cost_tax, cost_total, cost_currency, transit_days, status,
-            accepted_at, expected_delivery_at, delivered_at, received_by, created_at, created_by_id, updated_at)
+            accepted_at, expected_delivery_at, delivered_at, received_by, created_at, created_by_id, updated_at,
+            "returning")
         SELECT p.id, p.tracking_number, p.sender_name, '+1212555' || lpad((p.n * 7 %% 10000)::text, 4, '0'), '',
                %(location_first)s + 2 * (p.n - 1), p.n %% 2 = 0, false,
                p.receiver_name, '+1212555' || lpad((p.n * 11 %% 10000)::text, 4, '0'), '',
@@ -316,8 +319,10 @@ def _insert_generated_rows(cursor, count: int, template_services: list[str]) -> 
                p.base, p.weight, p.distance, p.insurance, p.surcharges, p.tax, p.total, p.currency, p.transit_days,
                p.status,
                p.created_at + p.accepted_after, p.created_at + p.expected_delivery_after,
-               p.created_at + p.delivered_after, CASE WHEN p.signed_by_receiver THEN p.receiver_name ELSE '' END,
-               p.created_at, NULL, p.created_at + p.last_event_after
+               p.created_at + p.delivered_after,
+               CASE WHEN NOT p.signed_by_receiver THEN '' WHEN p.status = 'returned' THEN p.sender_name
+                    ELSE p.receiver_name END,
+               p.created_at, NULL, p.created_at + p.last_event_after, p."returning"
         FROM seed_package p""",
         {"location_first": location_first},
     )
@@ -330,7 +335,7 @@ def _insert_generated_rows(cursor, count: int, template_services: list[str]) -> 
                CASE j.office_role WHEN 'origin' THEN p.origin_id WHEN 'destination' THEN p.destination_id END,
                p.created_at + j.step * %(step)s, p.created_at + j.step * %(step)s, NULL,
                CASE WHEN j.step = 0 THEN 'counter' ELSE 'scan' END, '', j.reason,
-               CASE WHEN j.status = 'delivered' THEN p.receiver_name ELSE '' END, NULL
+               CASE j.status WHEN 'delivered' THEN p.receiver_name WHEN 'returned' THEN p.sender_name ELSE '' END, NULL
         FROM seed_package p JOIN seed_journey j ON j.final = p.final
         ORDER BY p.id, j.step""",
         {"step": STEP},

@@ -17,7 +17,7 @@ from offices.services import clerk_upsert, office_upsert
 from shipments.models import Package, Service, Tariff
 from shipments.pricing import PriceList
 from shipments.services import package_record_event, package_register, tariff_upsert
-from shipments.statuses import Reason, Status
+from shipments.statuses import HANDOVER_STATUSES, Reason, Status
 from shipments.values import Address, Parcel, Party
 
 DEMO_PASSWORDS = {"hq": "hq-demo-pass", "clerk": "clerk-demo-pass", "manager": "manager-demo-pass"}
@@ -129,11 +129,35 @@ OFFICES = [
 ]
 
 TARIFFS = {
-    Service.STANDARD: {"transit_days": 5, "base_fee": "4.50", "per_kg": "1.20", "per_km": "0.0020"},
-    Service.EXPRESS: {"transit_days": 2, "base_fee": "9.00", "per_kg": "2.00", "per_km": "0.0040"},
-    Service.OVERNIGHT: {"transit_days": 1, "base_fee": "19.00", "per_kg": "3.50", "per_km": "0.0060"},
+    Service.STANDARD: {
+        "transit_days": 5,
+        "base_fee": "4.50",
+        "per_kg": "1.20",
+        "per_km": "0.0020",
+        "return_fee": "3.50",
+    },
+    Service.EXPRESS: {
+        "transit_days": 2,
+        "base_fee": "9.00",
+        "per_kg": "2.00",
+        "per_km": "0.0040",
+        "return_fee": "6.00",
+    },
+    Service.OVERNIGHT: {
+        "transit_days": 1,
+        "base_fee": "19.00",
+        "per_kg": "3.50",
+        "per_km": "0.0060",
+        "return_fee": "9.00",
+    },
 }
-TARIFF_COMMON = {"currency": "USD", "insurance_rate": "0.0100", "surcharge_rate": "0.0800", "tax_rate": "0.0700"}
+TARIFF_COMMON = {
+    "currency": "USD",
+    "insurance_rate": "0.0100",
+    "surcharge_rate": "0.0800",
+    "tax_rate": "0.0700",
+    "cod_fee": "2.50",
+}
 
 FIRST_NAMES = [
     "Ana",
@@ -227,11 +251,21 @@ JOURNEYS = {
         (Status.OUT_FOR_DELIVERY, "destination", ""),
         (Status.DELIVERED, "destination", ""),
     ],
+    Status.RETURN_STARTED: [
+        (Status.ACCEPTED, "origin", ""),
+        (Status.IN_TRANSIT, "origin", ""),
+        (Status.ARRIVED, "destination", ""),
+        (Status.READY_FOR_PICKUP, "destination", ""),
+        (Status.RETURN_STARTED, "destination", Reason.HOLDING_EXPIRED),
+    ],
     Status.RETURNED: [
         (Status.ACCEPTED, "origin", ""),
         (Status.IN_TRANSIT, "origin", ""),
         (Status.ARRIVED, "destination", ""),
-        (Status.RETURNED, "destination", Reason.REFUSED),
+        (Status.RETURN_STARTED, "destination", Reason.REFUSED),
+        (Status.IN_TRANSIT, "destination", ""),
+        (Status.ARRIVED, "origin", ""),
+        (Status.RETURNED, "origin", ""),
     ],
     Status.CANCELLED: [(Status.CANCELLED, "origin", "")],
     Status.LOST: [
@@ -364,11 +398,13 @@ def seed_demo_packages(offices: list[Office], summary: Summary, count: int = DEM
                     status=status,
                     office=office,
                     # A person hands a parcel over only with a proof (handover/); the demo's history
-                    # records its deliveries as the system, as an import of a partner's does.
-                    actor=clerks.get(office.pk) if office and status != Status.DELIVERED else None,
+                    # records its handovers as the system, as an import of a partner's does.
+                    actor=clerks.get(office.pk) if office and status not in HANDOVER_STATUSES else None,
                     occurred_at=registered_at + step * STEP,
                     source="scan",
                     reason=reason,
-                    received_by=package.receiver_name if status == Status.DELIVERED else "",
+                    received_by={Status.DELIVERED: package.receiver_name, Status.RETURNED: package.sender_name}.get(
+                        status, ""
+                    ),
                 )
         summary.add("packages created")

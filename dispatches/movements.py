@@ -50,7 +50,12 @@ class _Steps:
     ) -> None:
         occurred_at = max(now, package["last_at"]) if package["last_at"] else now
         package |= effect_of(
-            status, office_id=office_id, occurred_at=occurred_at, transit_days=package["transit_days"], reason=reason
+            status,
+            office_id=office_id,
+            occurred_at=occurred_at,
+            transit_days=package["transit_days"],
+            reason=reason,
+            returning=package["returning"],
         )
         self.events.append((package["id"], status, office_id, occurred_at, note, reason, "", None))
         self.packages.append(package)
@@ -68,7 +73,7 @@ class _Steps:
 
 
 def _step_problems(package: dict[str, Any], status: str, office_id: int) -> list[Problem]:
-    if not can_follow(package["status"], status):
+    if not can_follow(package["status"], status, returning=package["returning"]):
         label = Status(package["status"]).label.lower()
         return [Problem("status", "Not now.", f"{package['tracking_number']} is {label}.", code="illegal_transition")]
     return event_office_problems(
@@ -77,6 +82,7 @@ def _step_problems(package: dict[str, Any], status: str, office_id: int) -> list
         origin_office_id=package["origin_office_id"],
         destination_office_id=package["destination_office_id"],
         current_office_id=package["current_office_id"],
+        returning=package["returning"],
     )
 
 

@@ -20,6 +20,7 @@ from offices import access
 from offices.models import Office
 from shipments.exceptions import InvalidTrackingNumber, OfficeNotAllowed, PackageNotFound, ShipmentError
 from shipments.models import Package
+from shipments.statuses import heading_to
 from shipments.tracking_numbers import normalize_tracking_number
 
 from .identifiers import s8, s9
@@ -85,7 +86,16 @@ def bag_add_parcel(*, actor: User | None, bag: Bag, package: Package) -> BagItem
     parcel = (
         Package.objects.select_for_update(of=("self",))
         .select_related("destination_office")
-        .only("pk", "tracking_number", "status", "current_office_id", "service", "destination_office__code")
+        .only(
+            "pk",
+            "tracking_number",
+            "status",
+            "current_office_id",
+            "service",
+            "returning",
+            "origin_office_id",
+            "destination_office__code",
+        )
         .get(pk=package.pk)
     )
     hold = bag_holds([parcel.pk]).get(parcel.pk, "")
@@ -103,7 +113,12 @@ def bag_add_parcel(*, actor: User | None, bag: Bag, package: Package) -> BagItem
         )
     )
     note = via_note(
-        package_destination_id=parcel.destination_office_id,
+        # On its way back a parcel's destination is its origin (statuses.heading_to).
+        package_destination_id=heading_to(
+            origin_office_id=parcel.origin_office_id,
+            destination_office_id=parcel.destination_office_id,
+            returning=parcel.returning,
+        ),
         bag_destination_office_id=locked.destination_office_id,
         bag_destination_code=locked.destination_office.code,
     )

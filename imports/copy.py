@@ -43,7 +43,9 @@ def copy_lines(cursor: Any, table: str, columns: Iterable[str], text: str) -> No
     takes no message over 1 GB, whatever the batch size.)
     """
     chunk = max(min(len(text), COPY_CHUNK), 1)
-    cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text), chunk)
+    # Quoted: a column may be named as a keyword ("returning").
+    names = ", ".join(f'"{column}"' for column in columns)
+    cursor.copy_expert(f"COPY {table} ({names}) FROM STDIN", io.StringIO(text), chunk)
 
 
 def copy_rows(cursor: Any, table: str, columns: Iterable[str], rows: Iterable[Iterable[object]]) -> None:

@@ -43,8 +43,9 @@ def overdue_packages(now: datetime) -> QuerySet[Package]:
         reason=Reason.ETA_PASSED,
         occurred_at__gte=OuterRef("expected_delivery_at"),
     )
+    # A parcel on its way back to its sender is past its ETA by then: not news.
     return (
-        Package.objects.filter(status__in=DELAYABLE, expected_delivery_at__lt=now)
+        Package.objects.filter(status__in=DELAYABLE, expected_delivery_at__lt=now, returning=False)
         .filter(~Exists(already))
         .order_by("expected_delivery_at")
     )

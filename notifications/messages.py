@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from shipments.models import Package, TrackingEvent
+from shipments.times import local_text, office_zone
 
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 
@@ -63,25 +64,31 @@ def _context(event: TrackingEvent, recipient: str) -> dict:
         "recipient": recipient,
         "tracking_url": tracking_url(package),
         "office": event.office,
+        # The last day a parcel waits for pickup, in its office's zone (the holding reminder says it).
+        "holding_until": local_text(package.holding_until, office_zone(event.office), "DATE_FORMAT"),
     }
 
 
-def sms_text(event: TrackingEvent, recipient: str, sealed: dict | None = None) -> str:
+def sms_text(event: TrackingEvent, recipient: str, message: str = "", sealed: dict | None = None) -> str:
     """The template's text in GSM-7 (the templates keep names they cannot
     spell in it out of the text, see the ``gsm7`` filter): one part, and at
     most two for the pickup message, which says where and when to come.
+    ``message`` names a template other than the event's status's (a reminder);
     ``sealed``: the row's sealed context (a collection code), at send time only."""
     context = _context(event, recipient) | (sealed or {})
-    return gsm7(render_to_string(f"notifications/sms/{event.status}.txt", context))
+    return gsm7(render_to_string(f"notifications/sms/{message or event.status}.txt", context))
 
 
-def email_parts(event: TrackingEvent, recipient: str, sealed: dict | None = None) -> tuple[str, str, str]:
+def email_parts(
+    event: TrackingEvent, recipient: str, message: str = "", sealed: dict | None = None
+) -> tuple[str, str, str]:
     """(subject, plain text, HTML); the text template's first line is the subject."""
     context = (
         _context(event, recipient) | {"unsubscribe_url": unsubscribe_url(event.package, recipient)} | (sealed or {})
     )
-    subject, _, text = render_to_string(f"notifications/email/{event.status}.txt", context).strip().partition("\n")
-    html = render_to_string(f"notifications/email/{event.status}.html", context | {"subject": subject})
+    name = message or event.status
+    subject, _, text = render_to_string(f"notifications/email/{name}.txt", context).strip().partition("\n")
+    html = render_to_string(f"notifications/email/{name}.html", context | {"subject": subject})
     return subject.strip(), text.strip() + "\n", html
 
 

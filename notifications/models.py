@@ -41,6 +41,8 @@ class Notification(models.Model):
         TrackingEvent, on_delete=models.DO_NOTHING, related_name="notifications", db_index=False, db_constraint=False
     )
     status = models.CharField(max_length=20, choices=Status.choices, help_text="The event's status.")
+    # A reminder about the event (the holding period's) rather than news of it: its own templates.
+    message = models.CharField(max_length=30, blank=True, choices=[("holding_reminder", "Holding period reminder")])
     channel = models.CharField(max_length=10, choices=Channel.choices)
     recipient = models.CharField(max_length=10, choices=Recipient.choices)
     address = models.CharField(max_length=254, blank=True, help_text="Phone (E.164) or email; empty for the topic.")

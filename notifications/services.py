@@ -42,9 +42,12 @@ PARTY_TRIGGERS = frozenset(
         Status.DELIVERED,
         Status.DELAYED,
         Status.DELIVERY_FAILED,
+        Status.RETURN_STARTED,
         Status.RETURNED,
     }
 )
+SENDER_ONLY = frozenset({Status.RETURN_STARTED, Status.RETURNED})  # the way back is the sender's news
+PARTIES = (Notification.Recipient.SENDER, Notification.Recipient.RECEIVER)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(seconds=30)
 BACKOFF_CAP = timedelta(hours=2)
@@ -68,12 +71,15 @@ INSERT_BATCH = 1000
 # --- enqueue (in the event's transaction) ---------------------------------------------
 
 
-def _party_rows(event: TrackingEvent, package: Package, now) -> Iterator[Notification]:
+def _party_rows(event: TrackingEvent, package: Package, now, recipients=None, message="") -> Iterator[Notification]:
     if event.status not in PARTY_TRIGGERS:
         return
-    if event.status == Status.ARRIVED and event.office_id != package.destination_office_id:
+    heading_to = package.origin_office_id if package.returning else package.destination_office_id
+    if event.status == Status.ARRIVED and event.office_id != heading_to:
         return  # A hub on the way is news to nobody.
-    for recipient in (Notification.Recipient.SENDER, Notification.Recipient.RECEIVER):
+    if recipients is None:
+        recipients = (Notification.Recipient.SENDER,) if package.returning or event.status in SENDER_ONLY else PARTIES
+    for recipient in recipients:
         for channel, wants, address, missing in (
             (Notification.Channel.SMS, "notify_sms", "phone", "No usable phone number."),
             (Notification.Channel.EMAIL, "notify_email", "email", "No email address."),
@@ -89,11 +95,17 @@ def _party_rows(event: TrackingEvent, package: Package, now) -> Iterator[Notific
                 channel=channel,
                 recipient=recipient,
                 address=value,
+                message=message,
                 state=Notification.State.PENDING if usable else Notification.State.SKIPPED,
                 last_error="" if usable else missing,
                 next_attempt_at=now,
                 created_at=now,
             )
+
+
+def reminder_rows(event: TrackingEvent, message: str) -> list[Notification]:
+    """The receiver's reminder of ``event`` (``message`` names its templates), for ``enqueue_rows``."""
+    return list(_party_rows(event, event.package, timezone.now(), (Notification.Recipient.RECEIVER,), message))
 
 
 def notifications_for(event: TrackingEvent) -> list[Notification]:
@@ -140,10 +152,15 @@ def enqueue(events: Iterable[TrackingEvent], *, deliver: bool = True) -> list[No
     with ``deliver``, deliver them once it commits. The post_save receiver
     calls it; bulk paths (``bulk_create`` fires no signal) call it themselves."""
     events = list(events)
-    rows = [row for event in events for row in notifications_for(event)]
+    return enqueue_rows([row for event in events for row in notifications_for(event)], deliver=deliver, events=events)
+
+
+def enqueue_rows(rows: list[Notification], *, deliver: bool = True, events: list | None = None) -> list[Notification]:
+    """Write outbox rows (in the caller's transaction); ``events`` go to the webhooks too (a reminder has none)."""
     _insert(rows)
-    # The partner webhooks' rows, in the same transaction (webhooks.receivers).
-    enqueued.send(sender=Notification, events=events)
+    if events:
+        # The partner webhooks' rows, in the same transaction (webhooks.receivers).
+        enqueued.send(sender=Notification, events=events)
     if deliver:
         pending = [row.pk for row in rows if row.state == Notification.State.PENDING]
         if pending:
@@ -307,10 +324,10 @@ def send(
         row.event.package = row.package
         try:
             if row.channel == Notification.Channel.SMS:
-                text = messages.sms_text(row.event, row.recipient, unseal(row.sealed))
+                text = messages.sms_text(row.event, row.recipient, row.message, unseal(row.sealed))
                 outcome.sent[row.pk] = backend.send_sms(row.address, text)
             else:
-                subject, text, html = messages.email_parts(row.event, row.recipient, unseal(row.sealed))
+                subject, text, html = messages.email_parts(row.event, row.recipient, row.message, unseal(row.sealed))
                 outcome.sent[row.pk] = backend.send_email(row.address, subject, text, html)
         except OptedOut as error:
             outcome.skipped[row.pk] = str(error)

@@ -250,7 +250,8 @@ def restrict(queryset: QuerySet[Any], user: Person, action: Action = "view") -> 
     - memberships: ``view`` / ``manage`` those of the offices they manage;
     - packages: ``view`` / ``act`` those leaving from, at or heading to one of
       their offices (HQ: all);
-    - bags, dispatches, discrepancies: those from or to one of their offices (HQ: all).
+    - bags, dispatches, discrepancies: those from or to one of their offices (HQ: all);
+    - tills: their own, and every till of the offices they manage (HQ: all).
     """
     label = queryset.model._meta.label
     if not _signed_in(user):
@@ -284,6 +285,9 @@ def restrict(queryset: QuerySet[Any], user: Person, action: Action = "view") -> 
         return queryset.filter(
             Q(**{f"{prefix}origin_office_id__in": office_ids}) | Q(**{f"{prefix}destination_office_id__in": office_ids})
         )
+    if label == "counter.Till":
+        # A clerk sees their own tills; a manager every till of their offices; HQ all.
+        return queryset if hq else queryset.filter(Q(clerk_id=user.pk) | Q(office_id__in=office_ids_managed(user)))
     raise ValueError(f"No access rule for {label}.")
 
 

@@ -13,10 +13,12 @@ from django.contrib.auth import get_user_model
 from offices import access, admin_accounts  # noqa: F401  (admin_accounts registers the user admin)
 from offices.admin_mixins import ADDRESS_FIELDS, OfferedFiltersOnlyMixin, RaiseNotFoundMixin, StaffReadsHQEditsMixin
 from offices.models import Membership, Office
-from offices.services import clerk_upsert, membership_remove, office_upsert, validate_account
+from offices.services import clerk_upsert, membership_remove, office_set_holding_days, office_upsert, validate_account
 from shipments.rules import PHONE_INVALID, phone_e164
 
-OFFICE_FIELDS = ["code", "name", "exchange_code", "phone", "email", "time_zone", "opening_hours", "is_active"]
+OFFICE_FIELDS = [
+    "code", "name", "exchange_code", "phone", "email", "time_zone", "opening_hours", "is_active", "holding_days"
+]  # fmt: skip
 
 
 class OfficeForm(forms.ModelForm):
@@ -39,6 +41,7 @@ class OfficeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["holding_days"].required = False  # left out: the office keeps its period (14 days when new)
         if self.instance.pk:
             for field in ADDRESS_FIELDS:
                 self.fields[field].initial = getattr(self.instance.location, field)
@@ -73,13 +76,7 @@ class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFound
     search_fields = ("code", "name", "exchange_code", "location__city")
     search_help_text = "Office code, exchange code, name or city."
     show_facets = admin.ShowFacets.NEVER
-    fieldsets = [
-        (
-            None,
-            {"fields": ["code", "name", "exchange_code", "phone", "email", "time_zone", "opening_hours", "is_active"]},
-        ),
-        ("Address", {"fields": list(ADDRESS_FIELDS)}),
-    ]
+    fieldsets = [(None, {"fields": list(OFFICE_FIELDS)}), ("Address", {"fields": list(ADDRESS_FIELDS)})]
 
     @admin.display(description="City", ordering="location__city")
     def city(self, office):
@@ -98,9 +95,15 @@ class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFound
             queryset = queryset.filter(is_active=True)
         return queryset, may_have_duplicates
 
+    def has_change_permission(self, request, obj=None):
+        # HQ edits offices; an office's manager sets its holding period (and nothing else).
+        return super().has_change_permission(request, obj) or (obj is not None and access.may_manage(request.user, obj))
+
     def get_readonly_fields(self, request, obj=None):
         if not access.is_hq(request.user):
-            return [*OfficeForm.Meta.fields, *ADDRESS_FIELDS]
+            managed = obj is not None and access.may_manage(request.user, obj)
+            kept = [field for field in OFFICE_FIELDS if not (managed and field == "holding_days")]
+            return [*kept, *ADDRESS_FIELDS, "address"]
         # The code is the office's natural key (on labels, in imports): it never changes.
         return ["code"] if obj is not None else []
 
@@ -120,6 +123,7 @@ class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFound
                 "time_zone",
                 "opening_hours",
                 "is_active",
+                "holding_days",
                 "address",
             ]
             return [(None, {"fields": fields})]
@@ -136,6 +140,9 @@ class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFound
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
+        if not access.is_hq(request.user):
+            office_set_holding_days(actor=request.user, office=obj, days=data["holding_days"])
+            return
         office, _created, _changed = office_upsert(
             actor=request.user,
             code=obj.code,
@@ -147,6 +154,7 @@ class OfficeAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, RaiseNotFound
             is_active=data["is_active"],
             opening_hours=data.get("opening_hours", ""),
             exchange_code=data.get("exchange_code") or "",
+            holding_days=data.get("holding_days"),
         )
         obj.pk, obj.location = office.pk, office.location
         obj._state.adding = False

@@ -64,6 +64,11 @@ class OfficeQuerySet(models.QuerySet):
         return self.get(code=code)
 
 
+# How long a parcel ready for pickup waits, by default and at most (docs/domain.md, holding period).
+HOLDING_DAYS_DEFAULT = 14
+HOLDING_DAYS_MAX = 90
+
+
 class Office(models.Model):
     """A branch of the network where parcels are taken in, sorted and handed over."""
 
@@ -93,6 +98,13 @@ class Office(models.Model):
         validators=[RegexValidator(EXCHANGE_CODE_PATTERN, "Use 6 capital letters, e.g. USNYCA.")],
     )
     is_active = models.BooleanField("active", default=True)
+    holding_days = models.PositiveSmallIntegerField(
+        "holding period (days)",
+        default=HOLDING_DAYS_DEFAULT,
+        db_default=HOLDING_DAYS_DEFAULT,
+        validators=[MinValueValidator(1), MaxValueValidator(HOLDING_DAYS_MAX)],
+        help_text="How long a parcel waits here for pickup before it goes back to its sender. Set by the manager.",
+    )
 
     objects = OfficeQuerySet.as_manager()
 
@@ -103,6 +115,10 @@ class Office(models.Model):
             models.CheckConstraint(
                 condition=models.Q(exchange_code__isnull=True) | models.Q(exchange_code__regex=EXCHANGE_CODE_PATTERN),
                 name="office_exchange_code_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(holding_days__gte=1, holding_days__lte=HOLDING_DAYS_MAX),
+                name="office_holding_days_range",
             ),
         ]
 

@@ -43,11 +43,12 @@ def office_upsert(
     is_active: bool | None = None,
     opening_hours: str | None = None,
     exchange_code: str | None = None,
+    holding_days: int | None = None,
 ) -> tuple[Office, bool, bool]:
     """Create the office with that code, or bring an existing one up to date
     (``is_active`` None keeps an existing office open or closed as it is,
     ``opening_hours`` None its hours, and ``exchange_code`` None its exchange
-    code, "" clears it).
+    code, "" clears it, ``holding_days`` None its holding period).
 
     HQ's (or the system's) only. The phone is stored in E.164 and refused
     (``ValidationError``) unless it is a valid number (shipments.rules.phone_e164).
@@ -66,6 +67,8 @@ def office_upsert(
             opening_hours=(opening_hours or "").strip(),
             exchange_code=exchange_code or None,
         )
+        if holding_days is not None:
+            office.holding_days = holding_days
         # Refused before anything is written (a taken exchange code is a ValidationError, not a 500).
         office.full_clean(exclude=["location"])
         office.location = Location.objects.create(**address)
@@ -78,6 +81,8 @@ def office_upsert(
         wanted["opening_hours"] = opening_hours.strip()
     if exchange_code is not None:
         wanted["exchange_code"] = exchange_code or None
+    if holding_days is not None:
+        wanted["holding_days"] = holding_days
     changed = False
     for field, value in wanted.items():
         if getattr(office, field) != value:
@@ -93,6 +98,22 @@ def office_upsert(
         office.full_clean()
         office.save()
     return office, False, changed
+
+
+@transaction.atomic
+def office_set_holding_days(*, actor: User | None, office: Office, days: int) -> bool:
+    """Set how long parcels wait at ``office`` for pickup (1 to ``HOLDING_DAYS_MAX``
+    days): its managers' and HQ's. Parcels already waiting keep the end they were
+    given. Returns whether it changed."""
+    _require(actor is None or access.may_manage(actor, office), f"Only the managers of {office.code} set this.")
+    locked = Office.objects.select_for_update().get(pk=office.pk)
+    if locked.holding_days == days:
+        return False
+    locked.holding_days = days
+    locked.full_clean(exclude=["location", "code", "exchange_code"])
+    locked.save(update_fields=["holding_days"])
+    office.holding_days = days
+    return True
 
 
 def _office_phone(phone: str, country: str) -> str:

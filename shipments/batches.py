@@ -120,7 +120,7 @@ def _office_for_step(
     return others.get(preselected) if preselected is not None else None
 
 
-def package_move_batch(*, actor: User, packages: list[Package], status: str) -> list[ScanResult]:
+def package_move_batch(*, actor: User, packages: list[Package], status: str, reason: str = "") -> list[ScanResult]:
     """Record ``status`` for each of ``packages`` (the admin's bulk actions), each on its own.
 
     The office of each step is where it naturally happens if the actor works
@@ -139,6 +139,7 @@ def package_move_batch(*, actor: User, packages: list[Package], status: str) -> 
             status=status,
             office=_office_for_step(preselected[package.pk], own, fallback, others),
             source=TrackingEvent.Source.COUNTER,
+            reason=reason,
         )
         for package in packages
     ]

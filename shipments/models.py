@@ -57,6 +57,19 @@ class Tariff(models.Model):
         max_digits=6, decimal_places=4, default=0, help_text="Fuel surcharge on base + weight + distance."
     )
     tax_rate = models.DecimalField(max_digits=6, decimal_places=4, default=0)
+    return_fee = models.DecimalField(
+        **MONEY,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text="Charged when a parcel goes back to its sender.",
+    )
+    cod_fee = models.DecimalField(
+        "COD fee",
+        **MONEY,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text="Added when cash is collected on delivery.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -65,7 +78,7 @@ class Tariff(models.Model):
             models.CheckConstraint(condition=Q(service__in=Service.values), name="tariff_service_valid"),
             models.CheckConstraint(
                 condition=Q(base_fee__gte=0, per_kg__gte=0, per_km__gte=0, insurance_rate__gte=0)
-                & Q(surcharge_rate__gte=0, tax_rate__gte=0),
+                & Q(surcharge_rate__gte=0, tax_rate__gte=0, return_fee__gte=0),
                 name="tariff_rates_not_negative",
             ),
         ]
@@ -146,6 +159,13 @@ class Package(models.Model):
     expected_delivery_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     received_by = models.CharField(max_length=200, blank=True, help_text="Who signed for the package.")
+    returning = models.BooleanField(
+        default=False, db_default=False, help_text="On its way back to the sender (origin office)."
+    )
+    holding_until = models.DateTimeField(
+        null=True, blank=True, help_text="Ready for pickup: when the holding period ends and the return starts."
+    )
+    holding_reminded_at = models.DateTimeField(null=True, blank=True, help_text="When the receiver was reminded.")
 
     created_at = models.DateTimeField(default=timezone.now, help_text="When the package was registered.")
     created_by = models.ForeignKey(
@@ -191,6 +211,17 @@ class Package(models.Model):
                 fields=["expected_delivery_at"],
                 name="package_open_eta_idx",
                 condition=~Q(status__in=["delivered", "returned", "cancelled", "lost"]),
+            ),
+            # The admin's "Returning to sender" list, newest first: few rows among millions.
+            models.Index(
+                fields=["-created_at", "-id"], name="package_returning_created_idx", condition=Q(returning=True)
+            ),
+            # The holding job (shipments.returns): only parcels waiting for pickup, by the end of their wait.
+            models.Index(fields=["holding_until"], name="package_holding_idx", condition=Q(status="ready_for_pickup")),
+            models.Index(
+                fields=["holding_until"],
+                name="package_holding_remind_idx",
+                condition=Q(status="ready_for_pickup", holding_reminded_at__isnull=True),
             ),
             models.Index(fields=["sender_phone"], name="package_sender_phone_idx"),
             models.Index(fields=["receiver_phone"], name="package_receiver_phone_idx"),
@@ -250,6 +281,8 @@ class TrackingEvent(models.Model):
         ]
         indexes = [
             models.Index(fields=["package", "occurred_at", "id"], name="event_package_timeline_idx"),
+            # The on-time report's returns (shipments.ontime): few rows among millions of events.
+            models.Index(fields=["occurred_at"], name="event_return_idx", condition=Q(status="return_started")),
         ]
 
     def __str__(self):
@@ -298,11 +331,15 @@ class PackageChange(models.Model):
 
 class Charge(models.Model):
     """An immutable money record for a package: its frozen cost when registered,
-    a negative refund when cancelled. Reports sum these, never re-price."""
+    a negative refund when cancelled, the tariff's return fee when it goes back
+    to its sender. Reports sum these, never re-price."""
 
     class Kind(models.TextChoices):
         SHIPPING = "shipping", "Shipping"
         REFUND = "refund", "Refund"
+        RETURN = "return", "Return to sender"
+        COD_FEE = "cod_fee", "COD fee"  # counter.cod
+        COD_FEE_REFUND = "cod_refund", "COD fee refund"
 
     # Indexed through charge_one_per_package_kind and charge_office_date_idx.
     package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="charges", db_index=False)

@@ -38,6 +38,8 @@ class ReportRow:
     label: str
     packages: int
     revenue: Decimal
+    returns: int = 0  # parcels sent back to their senders (their return charges)
+    return_fees: Decimal = Decimal("0.00")  # part of the revenue
 
     @property
     def average_cost(self) -> Decimal:
@@ -52,6 +54,8 @@ class CostReport:
     currency: str
     packages: int = 0
     revenue: Decimal = Decimal("0.00")
+    returns: int = 0
+    return_fees: Decimal = Decimal("0.00")
     rows: dict[str, list[ReportRow]] = field(default_factory=dict)
 
     @property
@@ -94,7 +98,8 @@ def cost_report(
     office's, the network's) between two dates, inclusive.
 
     ``packages`` counts shipping charges less refunds, so a cancelled parcel
-    counts for nothing; ``revenue`` is the sum of all charges. ``group_by``
+    counts for nothing; ``revenue`` is the sum of all charges, the return fees
+    (``returns``, ``return_fees``) included. ``group_by``
     picks the breakdowns returned (default: all; ``office`` is the network's only).
     """
     allowed = GROUPINGS if office is not None else NETWORK_GROUPINGS
@@ -124,7 +129,8 @@ def cost_report(
             f"""
             SELECT GROUPING({listed}) AS level, {listed},
                    COUNT(*) FILTER (WHERE kind = %(shipping)s) - COUNT(*) FILTER (WHERE kind = %(refund)s),
-                   SUM(total), MIN(currency)
+                   SUM(total), COUNT(*) FILTER (WHERE kind = %(return)s),
+                   COALESCE(SUM(total) FILTER (WHERE kind = %(return)s), 0.00), MIN(currency)
             FROM (
                 SELECT (charged_at AT TIME ZONE %(zone)s)::date AS day, {", ".join(columns[1:])}, kind, total,
                        currency
@@ -137,6 +143,7 @@ def cost_report(
             {
                 "shipping": Charge.Kind.SHIPPING,
                 "refund": Charge.Kind.REFUND,
+                "return": Charge.Kind.RETURN,
                 "zone": zone,
                 "office": office.pk if office is not None else None,
                 "start": start,
@@ -153,48 +160,48 @@ def cost_report(
         by_level.setdefault(level, []).append(tuple(values))
 
     def lines(name: str) -> list[tuple]:
-        """(the key, packages, revenue) of each line of one breakdown."""
+        """(the key, packages, revenue, returns, return fees) of each line of one breakdown."""
         index = breakdowns.index(name)
         return [
-            (values[index], *values[len(columns) : len(columns) + 2]) for values in by_level.get(level_of[name], [])
+            (values[index], *values[len(columns) : len(columns) + 4]) for values in by_level.get(level_of[name], [])
         ]
 
-    totals = (by_level.get(everything) or [(*[None] * len(columns), 0, None, None)])[0][len(columns) :]
+    totals = (by_level.get(everything) or [(*[None] * len(columns), 0, None, 0, Decimal("0.00"), None)])[0][
+        len(columns) :
+    ]
     report = CostReport(
         office=office,
         date_from=date_from,
         date_to=date_to,
-        currency=totals[2] or "USD",
+        currency=totals[4] or "USD",
         packages=totals[0] or 0,
         revenue=totals[1] if totals[1] is not None else Decimal("0.00"),
+        returns=totals[2],
+        return_fees=totals[3],
     )
     if "day" in group_by:
-        report.rows["day"] = [
-            ReportRow(day.isoformat(), day.isoformat(), packages, revenue)
-            for day, packages, revenue in sorted(lines("day"))
-        ]
+        report.rows["day"] = [ReportRow(day.isoformat(), day.isoformat(), *sums) for day, *sums in sorted(lines("day"))]
     if "service" in group_by:
         labels = dict(Service.choices)
         report.rows["service"] = [
-            ReportRow(service, labels.get(service, service), packages, revenue)
-            for service, packages, revenue in sorted(lines("service"))
+            ReportRow(service, labels.get(service, service), *sums) for service, *sums in sorted(lines("service"))
         ]
     by_office = [name for name in ("destination", "office") if name in group_by]
     if by_office:
         # One query names the offices of both breakdowns.
-        ids = {office_id for name in by_office for office_id, _, _ in lines(name)}
+        ids = {office_id for name in by_office for office_id, *_ in lines(name)}
         offices = {
             pk: (code, name) for pk, code, name in Office.objects.filter(pk__in=ids).values_list("pk", "code", "name")
         }
         for name in by_office:
             report.rows[name] = sorted(
-                (ReportRow(*offices[office_id], packages, revenue) for office_id, packages, revenue in lines(name)),
+                (ReportRow(*offices[office_id], *sums) for office_id, *sums in lines(name)),
                 key=lambda row: row.key,
             )
     return report
 
 
-CSV_COLUMNS = ["breakdown", "key", "label", "packages", "revenue", "average_cost", "currency"]
+CSV_COLUMNS = ["breakdown", "key", "label", "packages", "revenue", "average_cost", "currency", "returns", "return_fees"]
 
 
 class Writable(Protocol):
@@ -211,12 +218,25 @@ def write_csv(report: CostReport, out: Writable, breakdowns: Iterable[str] | Non
     writer = csv_cells.writer(out)
     writer.writerow(CSV_COLUMNS)
     writer.writerow(
-        ["total", report.key, report.label, report.packages, report.revenue, report.average_cost, report.currency]
-    )
+        [
+            "total", report.key, report.label, report.packages, report.revenue, report.average_cost, report.currency,
+            report.returns, report.return_fees,
+        ]
+    )  # fmt: skip
     for breakdown in report.rows if breakdowns is None else breakdowns:
         for row in report.rows.get(breakdown, []):
             writer.writerow(
-                [breakdown, row.key, row.label, row.packages, row.revenue, row.average_cost, report.currency]
+                [
+                    breakdown,
+                    row.key,
+                    row.label,
+                    row.packages,
+                    row.revenue,
+                    row.average_cost,
+                    report.currency,
+                    row.returns,
+                    row.return_fees,
+                ]  # fmt: skip
             )
 
 

@@ -35,6 +35,7 @@ AT_PARCEL = frozenset(
         Status.DELIVERY_FAILED,
         Status.READY_FOR_PICKUP,
         Status.DELIVERED,
+        Status.RETURN_STARTED,
         Status.RETURNED,
     }
 )
@@ -299,7 +300,7 @@ def step_office_id(package: Any, status: str) -> int | None:
     if status == Status.ACCEPTED:
         return int(package.origin_office_id)
     if status == Status.READY_FOR_PICKUP:
-        return int(package.destination_office_id)
+        return int(package.origin_office_id if package.returning else package.destination_office_id)
     if status in AT_PARCEL:
         current: int | None = package.current_office_id
         return current
@@ -314,14 +315,14 @@ def preselected_step_office_id(package: Any, status: str) -> int | None:
     if required is not None:
         return required
     if status == Status.ARRIVED:
-        return int(package.destination_office_id)
+        return int(package.origin_office_id if package.returning else package.destination_office_id)
     current: int | None = package.current_office_id
     return current
 
 
 def event_detail_problems(*, status: str, reason: str, received_by: str) -> list[Problem]:
     """What a step needs besides its office: a known status, a reason where the
-    status asks for one (and none where it takes none), who received a delivery."""
+    status asks for one (and none where it takes none), who took the parcel (HANDOVER_STATUSES)."""
     if status not in _STATUSES:
         return [Problem("status", "Unknown status.", f"Unknown status “{status}”.")]
     label = Status(status).label
@@ -336,7 +337,7 @@ def event_detail_problems(*, status: str, reason: str, received_by: str) -> list
         )
     elif reason and status not in REASON_ALLOWED:
         problems.append(Problem("reason", "Not used for this status.", f"“{label}” takes no reason."))
-    if status == Status.DELIVERED and not received_by.strip():
+    if status in HANDOVER_STATUSES and not received_by.strip():
         problems.append(Problem("received_by", "Required.", "Enter the name of the person who received the parcel."))
     return problems
 
@@ -376,9 +377,11 @@ def event_office_problems(
     origin_office_id: int,
     destination_office_id: int,
     current_office_id: int | None,
+    returning: bool = False,
 ) -> list[Problem]:
     """A step that happens at an office names one, and the right one: accepted
-    at the origin, ready for pickup at the destination, every other physical
+    at the origin, ready for pickup at the destination (at the origin on the
+    way back), handed back to the sender at the origin, every other physical
     step at the office that holds the parcel (arrivals at any office)."""
     if office_id is None:
         if status in _NEEDS_OFFICE:
@@ -387,11 +390,14 @@ def event_office_problems(
         return []
     if status == Status.ACCEPTED and office_id != origin_office_id:
         return [Problem("office", "Not the origin office.", "A package is accepted only at its origin office.")]
-    if status == Status.READY_FOR_PICKUP and office_id != destination_office_id:
+    if status == Status.READY_FOR_PICKUP and office_id != (origin_office_id if returning else destination_office_id):
+        where, whom = ("origin", "its sender") if returning else ("destination", "pickup")
         return [
-            Problem(
-                "office", "Not the destination office.", "A package waits for pickup only at its destination office."
-            )
+            Problem("office", f"Not the {where} office.", f"A package waits for {whom} only at its {where} office.")
+        ]
+    if status == Status.RETURNED and office_id != origin_office_id:
+        return [
+            Problem("office", "Not the origin office.", "A parcel is handed back to its sender at its origin office.")
         ]
     if status in AT_PARCEL and office_id != current_office_id:
         label = Status(status).label

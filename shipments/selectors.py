@@ -53,8 +53,9 @@ def office_packages(user: Person, office: Office, direction: str) -> QuerySet[Pa
 
 def incoming_to(queryset: QuerySet[Package], office_id: int) -> QuerySet[Package]:
     """The packages of ``queryset`` on their way to that office: a delivered,
-    returned, cancelled or lost parcel is not coming."""
-    return queryset.filter(destination_office_id=office_id).exclude(status__in=FINAL_STATUSES)
+    returned, cancelled or lost parcel is not coming, nor one going back to its
+    sender (the "Returning" filter lists those)."""
+    return queryset.filter(destination_office_id=office_id, returning=False).exclude(status__in=FINAL_STATUSES)
 
 
 def on_hand_at(queryset: QuerySet[Package], office_id: int) -> QuerySet[Package]:
@@ -179,6 +180,7 @@ def package_get_visible(user: Person, tracking_number: str) -> Package:
 PUBLIC_PACKAGE_FIELDS = (
     "tracking_number",
     "status",
+    "returning",
     "service",
     "expected_delivery_at",
     "delivered_at",
@@ -244,6 +246,7 @@ class PublicTracking:
     destination: Place
     expected_delivery_at: datetime | None
     delivered_at: datetime | None
+    returning: bool  # on its way back to the sender: "Returning to sender"
     events: list[PublicEvent]
     # Delivery times and dates are the destination's local ones.
     destination_time_zone: str
@@ -278,6 +281,7 @@ def package_tracking_public(tracking_number: str) -> PublicTracking:
         destination=Place(destination.city, destination.country),
         expected_delivery_at=package.expected_delivery_at,
         delivered_at=package.delivered_at,
+        returning=package.returning,
         events=[
             PublicEvent(
                 status=event.status,
@@ -312,7 +316,7 @@ def package_next_steps(user: Person, package: Package, own_office_ids: set[int])
     hq = access.is_hq(user)
     fallback = access.default_office(user)
     steps = []
-    for status in allowed_next(package.status):
+    for status in allowed_next(package.status, returning=package.returning):
         required = step_office_id(package, status)
         if required is not None and required not in own_office_ids and not hq:
             continue  # the service would refuse it at any office of this user
@@ -324,6 +328,7 @@ def package_next_steps(user: Person, package: Package, own_office_ids: set[int])
             origin_office_id=package.origin_office_id,
             destination_office_id=package.destination_office_id,
             current_office_id=package.current_office_id,
+            returning=package.returning,
         ):
             continue  # e.g. ready for pickup while the parcel is elsewhere
         steps.append(
@@ -333,7 +338,7 @@ def package_next_steps(user: Person, package: Package, own_office_ids: set[int])
                 office_id=office_id,
                 needs_reason=status in REASON_REQUIRED,
                 takes_reason=status in REASON_ALLOWED,
-                needs_received_by=status == Status.DELIVERED,
+                needs_received_by=status in HANDOVER_STATUSES,
                 confirm_first=status in CONFIRM_FIRST,
             )
         )

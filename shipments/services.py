@@ -22,7 +22,9 @@ from django.utils import timezone
 from offices import access
 from offices.models import Location, Office
 
+from .charges import return_charge
 from .exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
+from .guards import after_step, step_guard_problems
 from .holds import holds_of
 from .models import SERVICE_INDICATORS, Charge, Package, Tariff, TrackingEvent
 from .pricing import PriceList
@@ -38,7 +40,7 @@ from .rules import (
     registered_text,
     time_problems,
 )
-from .statuses import Status, allowed_next, can_follow, effect_of
+from .statuses import Status, allowed_next, can_follow, effect_of, return_follows
 from .tracking_numbers import issued_tracking_number, positions_to_draw
 from .values import Address, Parcel, Party
 
@@ -87,6 +89,8 @@ TARIFF_FIELDS = (
     "insurance_rate",
     "surcharge_rate",
     "tax_rate",
+    "return_fee",
+    "cod_fee",
 )
 
 
@@ -276,14 +280,15 @@ def package_record_event(
         ),
         error=IllegalTransition,  # 409: not possible while the bag holds it
     )
-    if not can_follow(locked.status, status):
+    returning = locked.returning
+    if not can_follow(locked.status, status, returning=returning):
         # Labels for the clerk; the codes stay in the details for programs.
-        following = ", ".join(Status(value).label for value in allowed_next(locked.status))
+        following = ", ".join(Status(value).label for value in allowed_next(locked.status, returning=returning))
         raise IllegalTransition(
             f"{locked.tracking_number} is {Status(locked.status).label.lower()}; "
             f"it cannot become {Status(status).label.lower()}. "
             + (f"Allowed next: {following}." if following else "Its journey is over."),
-            details={"current_status": locked.status, "allowed_next": allowed_next(locked.status)},
+            details={"current_status": locked.status, "allowed_next": allowed_next(locked.status, returning=returning)},
         )
     if office is None and locked.current_office_id is not None:
         office = locked.current_office
@@ -305,10 +310,13 @@ def package_record_event(
             origin_office_id=locked.origin_office_id,
             destination_office_id=locked.destination_office_id,
             current_office_id=locked.current_office_id,
+            returning=returning,
         )
         + event_detail_problems(status=status, reason=reason, received_by=received_by)
     )
     refuse(handover_problems(status=status, by_person=actor is not None, with_proof=with_proof))
+    # Other apps' conditions on a step (shipments.guards: the counter's money), also under the lock.
+    refuse(step_guard_problems(locked, status, office), error=IllegalTransition)
 
     now = timezone.now()
     occurred_at = occurred_at or now
@@ -346,6 +354,8 @@ def package_record_event(
         transit_days=locked.transit_days,
         received_by=event.received_by,
         reason=reason,
+        returning=returning,
+        holding_days=office.holding_days if office else None,
     )
     for field, value in changes.items():
         setattr(locked, field, value)
@@ -357,6 +367,17 @@ def package_record_event(
         # recorded, not when the cancellation happened (the event says that): a late recording
         # never changes a month whose report is closed.
         _charge(locked, kind=Charge.Kind.REFUND, charged_at=now)
+    elif status == Status.RETURN_STARTED:
+        return_charge(locked, charged_at=now)  # the tariff's return fee, dated as a refund is
+    after_step(locked, status)
+    failed = locked.events.filter(status=Status.DELIVERY_FAILED).count() if status == Status.DELIVERY_FAILED else 0
+    if follow := return_follows(status=status, reason=reason, failed_deliveries=failed, returning=returning):
+        # A refusal or the third failed delivery sends the parcel back, in the same transaction.
+        package_record_event(
+            package=locked, status=Status.RETURN_STARTED, office=office, occurred_at=occurred_at, reason=follow,
+            source=TrackingEvent.Source.SYSTEM,
+        )  # fmt: skip
+        changes |= {"returning": True, "holding_until": None}  # mirrored on the caller's package below
 
     for field in changes:
         setattr(package, field, getattr(locked, field))

@@ -20,6 +20,7 @@ class Status(models.TextChoices):
     READY_FOR_PICKUP = "ready_for_pickup", "Ready for pickup"
     DELAYED = "delayed", "Delayed"
     DELIVERED = "delivered", "Delivered"
+    RETURN_STARTED = "return_started", "Returning to sender"
     RETURNED = "returned", "Returned"
     CANCELLED = "cancelled", "Cancelled"
     LOST = "lost", "Lost"
@@ -33,6 +34,7 @@ ALLOWED_NEXT: dict[str, frozenset[str]] = {
             Status.OUT_FOR_DELIVERY,
             Status.READY_FOR_PICKUP,
             Status.DELAYED,
+            Status.RETURN_STARTED,
             Status.RETURNED,
             Status.LOST,
         }
@@ -44,13 +46,16 @@ ALLOWED_NEXT: dict[str, frozenset[str]] = {
             Status.OUT_FOR_DELIVERY,
             Status.READY_FOR_PICKUP,
             Status.DELAYED,
+            Status.RETURN_STARTED,
             Status.RETURNED,
             Status.LOST,
         }
     ),
     Status.OUT_FOR_DELIVERY: frozenset({Status.DELIVERED, Status.DELIVERY_FAILED, Status.DELAYED}),
-    Status.DELIVERY_FAILED: frozenset({Status.OUT_FOR_DELIVERY, Status.READY_FOR_PICKUP, Status.RETURNED}),
-    Status.READY_FOR_PICKUP: frozenset({Status.DELIVERED, Status.RETURNED}),
+    Status.DELIVERY_FAILED: frozenset(
+        {Status.OUT_FOR_DELIVERY, Status.READY_FOR_PICKUP, Status.RETURN_STARTED, Status.RETURNED}
+    ),
+    Status.READY_FOR_PICKUP: frozenset({Status.DELIVERED, Status.RETURN_STARTED, Status.RETURNED}),
     Status.DELAYED: frozenset(
         {
             Status.IN_TRANSIT,
@@ -58,10 +63,13 @@ ALLOWED_NEXT: dict[str, frozenset[str]] = {
             Status.OUT_FOR_DELIVERY,
             Status.READY_FOR_PICKUP,
             Status.DELIVERED,
+            Status.RETURN_STARTED,
             Status.RETURNED,
             Status.LOST,
         }
     ),
+    # The way back starts where the parcel is; it then travels as any parcel does.
+    Status.RETURN_STARTED: frozenset({Status.IN_TRANSIT, Status.READY_FOR_PICKUP, Status.RETURNED, Status.LOST}),
     Status.DELIVERED: frozenset(),
     Status.RETURNED: frozenset(),
     Status.CANCELLED: frozenset(),
@@ -69,6 +77,15 @@ ALLOWED_NEXT: dict[str, frozenset[str]] = {
 }
 
 FINAL_STATUSES = frozenset(status for status, following in ALLOWED_NEXT.items() if not following)
+
+# On the way back to the sender (``Package.returning``) a parcel goes to its
+# origin office and is handed to its sender there (``returned``): never out
+# for delivery to the receiver, and its return has started already.
+NOT_ON_THE_WAY_BACK = frozenset(
+    {Status.OUT_FOR_DELIVERY, Status.DELIVERY_FAILED, Status.DELIVERED, Status.RETURN_STARTED}
+)
+# After this many failed deliveries a parcel goes back to its sender.
+MAX_FAILED_DELIVERIES = 3
 
 # Statuses after which the package is physically at the event's office.
 AT_OFFICE = frozenset(
@@ -79,6 +96,7 @@ AT_OFFICE = frozenset(
         Status.DELIVERY_FAILED,
         Status.READY_FOR_PICKUP,
         Status.DELIVERED,
+        Status.RETURN_STARTED,
         Status.RETURNED,
     }
 )
@@ -87,18 +105,30 @@ AT_OFFICE = frozenset(
 # not gone again. Not a parcel only registered (not handed over yet), one out
 # with a courier, or one delivered, returned, cancelled or lost. A delay keeps
 # a parcel where it was: on hand if it was at an office, nowhere in transit.
-ON_HAND = frozenset({Status.ACCEPTED, Status.ARRIVED, Status.DELIVERY_FAILED, Status.READY_FOR_PICKUP, Status.DELAYED})
+ON_HAND = frozenset(
+    {
+        Status.ACCEPTED,
+        Status.ARRIVED,
+        Status.DELIVERY_FAILED,
+        Status.READY_FOR_PICKUP,
+        Status.DELAYED,
+        Status.RETURN_STARTED,
+    }
+)
 
 # Steps a clerk confirms on a second page before they are recorded: each ends the
-# journey for good, and a cancellation refunds the sender at once.
-CONFIRM_FIRST = frozenset({Status.CANCELLED, Status.LOST, Status.RETURNED})
+# journey for good (a cancellation refunds the sender at once), or turns it
+# back for good (a return to sender is charged its fee).
+CONFIRM_FIRST = frozenset({Status.CANCELLED, Status.LOST, Status.RETURN_STARTED, Status.RETURNED})
 
-# Handovers: recorded by a person only with a proof (who took the parcel, their
-# signature; the handover app records it). The one place that names them.
-HANDOVER_STATUSES = frozenset({Status.DELIVERED})
+# Handovers: steps that hand the parcel to a person, the receiver (delivered) or,
+# at the origin, its sender (returned). Each names who took it (``received_by``)
+# and is recorded by a person only with a proof (their signature; the handover
+# app records it). The one place that names them.
+HANDOVER_STATUSES = frozenset({Status.DELIVERED, Status.RETURNED})
 
 # Statuses that need a reason picked from Reason.
-REASON_REQUIRED = frozenset({Status.DELAYED, Status.DELIVERY_FAILED, Status.LOST})
+REASON_REQUIRED = frozenset({Status.DELAYED, Status.DELIVERY_FAILED, Status.LOST, Status.RETURN_STARTED})
 # Statuses that may carry a reason.
 REASON_ALLOWED = REASON_REQUIRED | {Status.RETURNED, Status.CANCELLED}
 
@@ -113,18 +143,38 @@ class Reason(models.TextChoices):
     RECEIVER_ABSENT = "receiver_absent", "Receiver absent"
     REFUSED = "refused", "Refused by receiver"
     ETA_PASSED = "eta_passed", "Expected delivery passed"
+    HOLDING_EXPIRED = "holding_expired", "Not collected within the holding period"
+    DELIVERY_ATTEMPTS = "delivery_attempts", "Three failed deliveries"
     MISSING_FROM_BAG = "missing_from_bag", "Missing from bag"
     OTHER = "other", "Other"
 
 
-def allowed_next(status: str) -> list[str]:
-    """The statuses that may follow ``status``, in the order of ``Status``."""
+def allowed_next(status: str, *, returning: bool = False) -> list[str]:
+    """The statuses that may follow ``status``, in the order of ``Status``
+    (on the way back, without ``NOT_ON_THE_WAY_BACK``)."""
     following = ALLOWED_NEXT[status]
-    return [value for value in Status.values if value in following]
+    return [value for value in Status.values if value in following and not (returning and value in NOT_ON_THE_WAY_BACK)]
 
 
-def can_follow(current: str, new: str) -> bool:
+def can_follow(current: str, new: str, *, returning: bool = False) -> bool:
+    if returning and new in NOT_ON_THE_WAY_BACK:
+        return False
     return new in ALLOWED_NEXT.get(current, frozenset())
+
+
+def heading_to(*, origin_office_id: int, destination_office_id: int, returning: bool) -> int:
+    """The office a parcel is travelling to: its destination, or its origin on the way back."""
+    return origin_office_id if returning else destination_office_id
+
+
+def return_follows(*, status: str, reason: str, failed_deliveries: int, returning: bool) -> str:
+    """The reason of the return a step starts by itself, or "": a delivery the
+    receiver refused, or the third failed one (``failed_deliveries`` counts this one)."""
+    if status != Status.DELIVERY_FAILED or returning:
+        return ""
+    if reason == Reason.REFUSED:
+        return Reason.REFUSED
+    return Reason.DELIVERY_ATTEMPTS if failed_deliveries >= MAX_FAILED_DELIVERIES else ""
 
 
 def effect_of(
@@ -135,11 +185,15 @@ def effect_of(
     transit_days: int,
     received_by: str = "",
     reason: str = "",
+    returning: bool = False,
+    holding_days: int | None = None,
 ) -> dict[str, Any]:
     """What recording ``status`` does to a package's own columns: its status,
     where it is (nowhere while in transit), when it was accepted and is
-    expected, when it was delivered and to whom. Every path that moves a
-    package (the service, a bulk generator, an import) applies this."""
+    expected, when it was delivered and to whom, whether it is on its way back,
+    and until when it waits for pickup (``holding_days`` of the office; a
+    parcel on its way back waits for its sender without an end). Every path
+    that moves a package (the service, a bulk generator, an import) applies this."""
     changes: dict[str, Any] = {"status": status}
     if status == Status.IN_TRANSIT or (status == Status.DELAYED and reason == Reason.MISSING_FROM_BAG):
         # A parcel missing from its bag is on hand nowhere until it is scanned again.
@@ -152,4 +206,13 @@ def effect_of(
     elif status == Status.DELIVERED:
         changes["delivered_at"] = occurred_at
         changes["received_by"] = received_by
+    elif status == Status.RETURNED:
+        changes["received_by"] = received_by  # the sender, or who collected it for them
+    elif status == Status.RETURN_STARTED:
+        changes["returning"] = True
+        changes["holding_until"] = None
+    elif status == Status.READY_FOR_PICKUP:
+        waits = not returning and holding_days is not None
+        changes["holding_until"] = occurred_at + timedelta(days=holding_days) if waits else None  # type: ignore[arg-type]
+        changes["holding_reminded_at"] = None
     return changes

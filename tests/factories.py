@@ -73,6 +73,7 @@ class TariffFactory(factory.django.DjangoModelFactory):
     insurance_rate = Decimal("0.0100")
     surcharge_rate = Decimal("0.1000")
     tax_rate = Decimal("0.2000")
+    return_fee = Decimal("4.50")
 
 
 def clerk_at(*offices: Office, role: str = Membership.Role.CLERK, **user_fields):

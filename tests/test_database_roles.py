@@ -73,6 +73,14 @@ REFUSED = [
     "UPDATE handover_proof SET received_by = 'someone else'",
     "DELETE FROM handover_proof",
     "TRUNCATE handover_proof",
+    # The counter's money (counter migration 0002).
+    "UPDATE counter_payment SET amount = 0",
+    "DELETE FROM counter_payment",
+    "TRUNCATE counter_payment",
+    "ALTER TABLE counter_payment DISABLE TRIGGER counter_payment_append_only",
+    "UPDATE counter_packageaccount SET due = 0",
+    "DELETE FROM counter_dayclose",
+    "UPDATE counter_remittance SET bank_reference = ''",
     "SELECT setval('shipments_tracking_serial', 10000000)",
     "UPDATE shipments_tracking_serial_scheme SET plain_below = 0",
     "DELETE FROM django_migrations",
@@ -112,8 +120,9 @@ def test_grants_are_idempotent_and_refuse_the_owner_itself(application_role):
     for _ in range(2):
         out = io.StringIO()
         call_command("grant_application_role", application_role, database="default", stdout=out, stderr=io.StringIO())
-        # Tracking events, charges, a package's recorded changes, a bag's timeline and proofs of delivery.
-        assert "5 append-only (insert and read)" in out.getvalue()
+        # Tracking events, charges, a package's recorded changes, a bag's timeline, proofs of delivery and the
+        # counter's four money tables.
+        assert "9 append-only (insert and read)" in out.getvalue()
     with pytest.raises(CommandError, match="owns the tables"):
         call_command("grant_application_role", connection.settings_dict["USER"], database="default")
     with pytest.raises(CommandError, match="There is no role"):

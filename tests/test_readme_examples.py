@@ -101,8 +101,8 @@ def test_the_readme_api_examples_work_as_printed(fresh_demo_data, local_cognito_
         assert result.returncode == 0, f"{block}\n{result.stdout}\n{result.stderr}"
         outputs.append(result.stdout)
     session, token, public = outputs
-    assert '"status":"accepted"' in session  # the event recorded on EX930604146US
+    assert '"status":"accepted"' in session  # the event recorded on EE547094477US
     assert '"total"' in session  # the quote
-    assert '"tracking_number":"EX930604146US"' in token
+    assert '"tracking_number":"EE547094477US"' in token
     assert '"tracking_number":"EX706858621US"' in public
     assert '"status":"delivered"' in public

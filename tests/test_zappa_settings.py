@@ -84,6 +84,7 @@ def test_every_event_calls_a_function_zappa_can_call(name):
         "notifications.services.dispatch_due",
         "webhooks.delivery.dispatch_due",
         "notifications.delays.detect_delays",
+        "shipments.returns.expire_holdings",
         "imports.lambda_handler.handle_s3_event",
     }
     for event in events:
@@ -110,6 +111,7 @@ def test_the_schedules_and_the_import_trigger(name):
     # The partner webhooks in an invocation of their own: a slow endpoint never holds up an SMS.
     assert events["webhooks.delivery.dispatch_due"]["expression"] == "rate(1 minute)"
     assert events["notifications.delays.detect_delays"]["expression"] == "rate(15 minutes)"
+    assert events["shipments.returns.expire_holdings"]["expression"] == "rate(15 minutes)"
     source = events["imports.lambda_handler.handle_s3_event"]["event_source"]
     assert source["arn"].startswith("arn:aws:s3:::")
     assert source["events"] == ["s3:ObjectCreated:*"]

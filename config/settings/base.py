@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "handover",
     "imports",
     "webhooks",
+    "counter",
 ]
 
 MIDDLEWARE = [
@@ -252,6 +253,10 @@ TRACKING_NUMBER_KEY = env("TRACKING_NUMBER_KEY", default="")
 NETWORK_START_DATE = date.fromisoformat(env("NETWORK_START_DATE", default="2000-01-01"))
 # The currency all tariffs are priced in.
 PRICING_CURRENCY = env("PRICING_CURRENCY", default="USD")
+# Money at the counter (docs/domain.md): the defaults of an office without counter settings of its own.
+COUNTER_UNPAID_ALLOWED = env.bool("COUNTER_UNPAID_ALLOWED", default=False)
+COUNTER_VARIANCE_LIMIT = Decimal(env("COUNTER_VARIANCE_LIMIT", default="5.00"))
+COD_LIMIT = Decimal(env("COD_LIMIT", default="1000.00"))
 
 AWS_REGION = env("AWS_REGION", default="us-east-1")
 
@@ -388,6 +393,8 @@ SPECTACULAR_SETTINGS = {
         "BagStateEnum": "dispatches.models.Bag.State",
         "DispatchStateEnum": "dispatches.models.Dispatch.State",
         "WebhookMessageStateEnum": "webhooks.models.Message.State",
+        "PaymentKindEnum": "counter.models.Payment.Kind",
+        "PaymentMethodEnum": "counter.models.Method",
     },
 }
 

@@ -24,6 +24,10 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c shipments.allow_
 # The tests run as one role: the migration alias is the same test database.
 DATABASES["migrations"]["TEST"] = {"MIRROR": "default"}
 
+# Most tests register parcels through the API without a payment (unpaid, as an office may allow);
+# the counter's own tests say which office allows it (tests/counter).
+COUNTER_UNPAID_ALLOWED = True
+
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Proofs of delivery a test records without its own storage (tests/handover's fixtures

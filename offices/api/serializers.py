@@ -29,5 +29,6 @@ class OfficeSerializer(serializers.ModelSerializer):
             "time_zone",
             "opening_hours",
             "is_active",
+            "holding_days",
         ]
         read_only_fields = fields

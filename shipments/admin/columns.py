@@ -21,6 +21,10 @@ class PackageColumnsMixin:
     def destination(self, package):
         return package.destination_office.code
 
+    @admin.display(description="Direction")
+    def direction(self, package):
+        return "↩ returning to sender" if package.returning else "→ to receiver"
+
     @admin.display(description="Sender")
     def sender(self, package):
         return package.sender_name

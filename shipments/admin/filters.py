@@ -65,6 +65,22 @@ class OverdueFilter(admin.SimpleListFilter):
         return packages_overdue(queryset, timezone.now())
 
 
+class DirectionFilter(admin.SimpleListFilter):
+    """On the way to the receiver, or back to the sender (``Package.returning``;
+    the partial index ``package_returning_created_idx`` lists the returning newest first)."""
+
+    title = "direction"
+    parameter_name = "direction"
+
+    def lookups(self, request, model_admin):
+        return [("returning", "Returning to sender"), ("outbound", "To the receiver")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("returning", "outbound"):
+            return queryset.filter(returning=self.value() == "returning")
+        return queryset
+
+
 def office_choices(request) -> list[tuple[int, str, str]]:
     """Every office as (id, code, name), by code: the suggestions of the office
     filters, from the small office table; one query per request."""

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelect
 
+from counter.forms import PAYMENT_DETAIL_FIELDS, PAYMENT_FIELD_NAMES, payment_fields, tender_from
 from offices import access
 from offices.models import Office
 
@@ -28,7 +29,7 @@ _DETAIL_FIELDS = {
     f"{role}.{key}": f"{role}_{key.removeprefix('address.')}"
     for role in ("sender", "receiver")
     for key in ("name", "phone", "email", "address.line1", "address.city", "address.country")
-}
+} | PAYMENT_DETAIL_FIELDS
 
 MAX_SCAN_LINES = 500
 
@@ -104,6 +105,7 @@ class PackageRegisterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields.update(_party_fields("sender"))
         self.fields.update(_party_fields("receiver"))
+        self.fields.update(payment_fields())  # the payment block (counter.forms)
         self.fields["origin_office"].queryset = access.offices_to_act_at(user)
         if not self.is_bound:
             office = access.default_office(user)
@@ -170,14 +172,20 @@ class PackageRegisterForm(forms.Form):
         )
 
     def register_arguments(self) -> dict:
-        """The keyword arguments of ``services.package_register`` (but the actor)."""
+        """The keyword arguments of ``counter.services.register_at_counter`` (but the actor)."""
         return {
             "parcel": self.parcel(),
             "sender": self.party("sender"),
             "receiver": self.party("receiver"),
             "accept": self.cleaned_data["accept"],
             "collection_code_requested": self.cleaned_data["collection_code_requested"],
+            "payment": tender_from(self.cleaned_data),
+            "cod_amount": self.cleaned_data.get("cod_amount") or Decimal("0"),
         }
+
+    @property
+    def payment_fields(self):
+        return [self[name] for name in PAYMENT_FIELD_NAMES]
 
     @property
     def focus_id(self) -> str:

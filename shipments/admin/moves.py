@@ -1,16 +1,24 @@
 """The package list's bulk moves: a status recorded for each selected package, each on its own."""
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 
 from ..batches import package_move_batch
-from ..statuses import Status
+from ..statuses import Reason, Status
 
 # The most packages one changelist action moves; bigger moves go through the scan page.
 MAX_ACTION_PACKAGES = 500
 
 
+class ReturnActionForm(ActionForm):
+    """The actions' bar with the reason a return to sender needs."""
+
+    reason = forms.ChoiceField(label="Reason (for a return)", choices=[("", "—"), *Reason.choices], required=False)
+
+
 class BulkMovesMixin:
-    def _bulk_move(self, request, queryset, status):
+    def _bulk_move(self, request, queryset, status, reason=""):
         """Record ``status`` for each selected package, each on its own, and say what happened."""
         selected = list(queryset.order_by("pk")[: MAX_ACTION_PACKAGES + 1])
         if len(selected) > MAX_ACTION_PACKAGES:
@@ -20,7 +28,7 @@ class BulkMovesMixin:
                 messages.ERROR,
             )
             return
-        results = package_move_batch(actor=request.user, packages=selected, status=status)
+        results = package_move_batch(actor=request.user, packages=selected, status=status, reason=reason)
         done = [f"{r.tracking_number}{f' at {r.office.code}' if r.office else ''}" for r in results if r.done]
         refused = [f"{r.tracking_number}: {r.message}" for r in results if not r.done]
         label = Status(status).label.lower()
@@ -50,3 +58,11 @@ class BulkMovesMixin:
     @admin.action(description="Mark ready for pickup at my office")
     def mark_ready_for_pickup(self, request, queryset):
         self._bulk_move(request, queryset, Status.READY_FOR_PICKUP)
+
+    @admin.action(description="Return to sender (with the reason chosen)")
+    def return_to_sender(self, request, queryset):
+        reason = request.POST.get("reason", "")
+        if reason not in Reason.values:
+            self.message_user(request, "Pick the reason for the return, then run the action again.", messages.ERROR)
+            return
+        self._bulk_move(request, queryset, Status.RETURN_STARTED, reason)

@@ -24,11 +24,13 @@ from ..paginators import EstimatedCountPaginator
 from ..selectors import package_detail_queryset, package_list, package_next_steps, packages_search
 from ..statuses import Reason
 from ..tracking_numbers import check_digit_problem, normalize_tracking_number
+from . import ontime as ontime_views
 from . import reports as report_views
 from . import views as admin_views
 from .columns import PackageColumnsMixin
 from .filters import (
     DateRangeFilter,
+    DirectionFilter,
     IncomingFilter,
     OfficeCodeFilter,
     OnHandFilter,
@@ -39,7 +41,7 @@ from .filters import (
 )
 from .inlines import ChargeInline, PackageChangeInline, TrackingEventInline
 from .labels import LabelActionsMixin
-from .moves import BulkMovesMixin
+from .moves import BulkMovesMixin, ReturnActionForm
 
 
 class PackageChangeList(OfferedFiltersChangeList):
@@ -50,6 +52,7 @@ class PackageChangeList(OfferedFiltersChangeList):
     columns = (
         "tracking_number",
         "status",
+        "returning",
         "service",
         "origin_office__code",
         "current_office__code",
@@ -69,6 +72,7 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
     list_display = (
         "tracking_number",
         "status",
+        "direction",
         "service",
         "origin",
         "current",
@@ -86,6 +90,7 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
         IncomingFilter,
         ("created_at", DateRangeFilter),
         OverdueFilter,
+        DirectionFilter,
         "status",
         "service",
         ("origin_office", OfficeCodeFilter),
@@ -108,9 +113,11 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
         "mark_arrived",
         "mark_out_for_delivery",
         "mark_ready_for_pickup",
+        "return_to_sender",
         "print_labels_zpl",
         "print_labels_pages",
     )
+    action_form = ReturnActionForm
     change_form_template = "admin/shipments/package/change_form.html"
     change_list_template = "admin/shipments/package/change_list.html"
     fieldsets = [
@@ -118,7 +125,7 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
             None,
             {
                 "fields": [
-                    ("tracking_number", "status"),
+                    ("tracking_number", "status", "direction"),
                     ("service", "transit_days"),
                     ("origin_office", "current_office", "destination_office"),
                     ("registered_time", "created_by"),
@@ -236,6 +243,13 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
                 name="shipments_package_report_network",
             ),
             path("report/<str:office_code>/", wrap(report_views.report_view), name="shipments_package_report"),
+            path("on-time/", wrap(ontime_views.on_time_view), name="shipments_package_on_time_pick"),
+            path(
+                "on-time/all-offices/",
+                wrap(ontime_views.network_on_time_view),
+                name="shipments_package_on_time_network",
+            ),
+            path("on-time/<str:office_code>/", wrap(ontime_views.on_time_view), name="shipments_package_on_time"),
             path("<path:object_id>/label/", wrap(admin_views.label_view), name="shipments_package_label"),
             path("<path:object_id>/label.zpl", wrap(admin_views.label_zpl_view), name="shipments_package_label_zpl"),
             path("<path:object_id>/receipt/", wrap(admin_views.receipt_view), name="shipments_package_receipt"),

@@ -21,6 +21,8 @@ class TariffAdmin(OfferedFiltersOnlyMixin, StaffReadsHQEditsMixin, admin.ModelAd
         "insurance_rate",
         "surcharge_rate",
         "tax_rate",
+        "return_fee",
+        "cod_fee",
         "currency",
         "updated_at",
     )

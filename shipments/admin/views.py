@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
+from counter.services import amount_due, register_at_counter
 from offices import access
 
 from ..batches import package_scan_batch
@@ -21,7 +22,7 @@ from ..exceptions import ShipmentError
 from ..labels import barcode_svg, public_tracking_url, qr_svg
 from ..models import Package, TrackingEvent
 from ..pricing import quote
-from ..services import package_record_event, package_register
+from ..services import package_record_event
 from ..statuses import CONFIRM_FIRST, Reason, Status
 from ..times import office_zone
 from ..zpl import DPI_CHOICES, dpi_from, package_label, zpl_response
@@ -66,7 +67,7 @@ def register_view(model_admin, request):
                     )
                 else:
                     try:
-                        package = package_register(actor=request.user, **form.register_arguments())
+                        package = register_at_counter(actor=request.user, **form.register_arguments())
                     except ShipmentError as error:
                         add_shipment_error(form, error)
                         shown_quote = None
@@ -88,12 +89,16 @@ def register_view(model_admin, request):
                 # Remember which total the clerk was shown (see the check above).
                 form.data = form.data.copy()
                 form.data["quoted_total"] = str(shown_quote.total)
+    due = None
+    if shown_quote is not None:
+        due = amount_due(shown_quote.total, form.cleaned_data["service"], form.cleaned_data.get("cod_amount"))
     context = _context(
         model_admin,
         request,
         "Register a package",
         form=form,
         quote=shown_quote,
+        amount_due=due,
         media=model_admin.media + form.media,
     )
     return TemplateResponse(request, "admin/shipments/package/register.html", context)
@@ -205,8 +210,13 @@ def _confirm_step_page(model_admin, request, package: Package, data: dict) -> Te
         )
     elif status == Status.LOST:
         consequence = "The package is written off as lost; its journey ends and it can never move again."
+    elif status == Status.RETURN_STARTED:
+        consequence = (
+            "The parcel goes back to its origin office and its sender, who is told; the return fee of its "
+            "tariff is charged, and the receiver can no longer collect it."
+        )
     else:
-        consequence = "The package goes back to its sender; its journey ends and it can never move again."
+        consequence = "The parcel is handed back to its sender; its journey ends and it can never move again."
     fields = {
         "status": data["status"],
         "office": data["office"].pk if data["office"] else "",

@@ -1,7 +1,18 @@
 """CSV for the cost report (``?format=csv``): the view writes the file with
 shipments.reports.write_csv, the same writer as the admin's download; ZPL for labels."""
 
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+
+class ErrorsAsJSONMixin:
+    """For a view that answers a file (CSV, ZPL): its errors stay JSON, in the one
+    error shape, whatever format was asked for."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
 
 
 class _WrittenTextRenderer(BaseRenderer):

@@ -11,6 +11,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from counter.api.serializers import TenderInputSerializer
 from handover.api.serializers import ProofFieldsSerializer
 from offices.models import Office
 from shipments.days import day_out_of_range
@@ -94,9 +95,20 @@ class PackageCreateSerializer(ParcelInputSerializer):
     collection_code_requested = serializers.BooleanField(
         required=False, default=False, help_text="Hand it over only against a code sent to the receiver."
     )
+    # Money at the counter (counter.services.register_at_counter).
+    payment = TenderInputSerializer(
+        required=False, allow_null=True, default=None, help_text="How the price was paid; leave out for unpaid."
+    )
+    cod_amount = serializers.DecimalField(
+        **MONEY,
+        min_value=0,
+        required=False,
+        default=Decimal("0"),
+        help_text="Cash on delivery, in the tariff's currency.",
+    )
 
     def service_arguments(self) -> dict:
-        """The keyword arguments of ``services.package_register``."""
+        """The keyword arguments of ``counter.services.register_at_counter``."""
         data = self.validated_data
         return {
             "parcel": self.parcel(),
@@ -104,6 +116,8 @@ class PackageCreateSerializer(ParcelInputSerializer):
             "receiver": PartyInputSerializer.to_party(data["receiver"]),
             "accept": data["accept"],
             "collection_code_requested": data["collection_code_requested"],
+            "payment": TenderInputSerializer.to_tender(data["payment"]) if data["payment"] else None,
+            "cod_amount": data["cod_amount"],
         }
 
 
@@ -171,12 +185,13 @@ class CostReportRowSerializer(serializers.Serializer):
     packages = serializers.IntegerField()
     revenue = serializers.DecimalField(**REPORT_MONEY)
     average_cost = serializers.DecimalField(**REPORT_MONEY)
+    returns = serializers.IntegerField(help_text="Parcels sent back to their senders (return charges).")
+    return_fees = serializers.DecimalField(**REPORT_MONEY, help_text="The return fees, part of the revenue.")
 
 
-class CostReportTotalsSerializer(serializers.Serializer):
-    packages = serializers.IntegerField()
-    revenue = serializers.DecimalField(**REPORT_MONEY)
-    average_cost = serializers.DecimalField(**REPORT_MONEY)
+class CostReportTotalsSerializer(CostReportRowSerializer):
+    key = None  # type: ignore[assignment]
+    label = None  # type: ignore[assignment]
 
 
 class CostReportSerializer(serializers.Serializer):
@@ -311,6 +326,7 @@ class PackageListSerializer(_PackageOfficesSerializer):
             "accepted_at",
             "expected_delivery_at",
             "delivered_at",
+            "returning",
         ]
         read_only_fields = fields
 
@@ -345,6 +361,7 @@ class PackageDetailSerializer(_PackageOfficesSerializer):
             "expected_delivery_at",
             "delivered_at",
             "received_by",
+            "returning",
             "events",
         ]
         read_only_fields = fields
@@ -378,4 +395,5 @@ class PublicTrackingSerializer(serializers.Serializer):
     destination = PlaceSerializer()
     expected_delivery_at = serializers.DateTimeField(allow_null=True)
     delivered_at = serializers.DateTimeField(allow_null=True)
+    returning = serializers.BooleanField(help_text='On its way back to the sender ("Returning to sender").')
     events = PublicEventSerializer(many=True)

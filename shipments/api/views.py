@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from api.schema import error_responses
 from api.throttling import PublicTrackingThrottle
+from counter.services import register_at_counter
 from handover.services import package_hand_over
 from offices import access
 from offices.models import Office
@@ -31,13 +32,13 @@ from shipments.selectors import (
     package_list,
     package_tracking_public,
 )
-from shipments.services import package_record_event, package_register
+from shipments.services import package_record_event
 from shipments.statuses import HANDOVER_STATUSES
 from shipments.zpl import DPI_CHOICES, dpi_from, package_label, zpl_response
 
 from . import serializers as api
 from .filters import PackageFilter
-from .renderers import CostReportCSVRenderer, ZPLRenderer
+from .renderers import CostReportCSVRenderer, ErrorsAsJSONMixin, ZPLRenderer
 
 TRACKING_NUMBER = OpenApiParameter(
     "tracking_number", OpenApiTypes.STR, OpenApiParameter.PATH, description="e.g. EE473124829US"
@@ -82,12 +83,12 @@ class PackageListCreateView(generics.ListCreateAPIView):
     @extend_schema(
         summary="Register a parcel at the counter",
         request=api.PackageCreateSerializer,
-        responses={201: api.PackageDetailSerializer, **error_responses(400, 401, 403, 429)},
+        responses={201: api.PackageDetailSerializer, **error_responses(400, 401, 403, 409, 429)},
     )
     def post(self, request, *args, **kwargs):
         serializer = api.PackageCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        package = package_register(
+        package = register_at_counter(
             actor=request.user, source=TrackingEvent.Source.API, **serializer.service_arguments()
         )
         package = package_detail_queryset(request.user).get(pk=package.pk)
@@ -120,7 +121,7 @@ class PackageDetailView(APIView):
         **error_responses(400, 401, 403, 404, 429),
     },
 )
-class PackageLabelZPLView(APIView):
+class PackageLabelZPLView(ErrorsAsJSONMixin, APIView):
     """The package's label in ZPL, for a Zebra-type thermal printer."""
 
     # JSON first: errors keep the one error shape; a client asking only for application/zpl is served too.
@@ -133,13 +134,6 @@ class PackageLabelZPLView(APIView):
             raise serializers.ValidationError({"dpi": [f"One of {', '.join(map(str, DPI_CHOICES))}."]})
         body = package_label(package, tracking_url=public_tracking_url(request, package.tracking_number), dpi=dpi)
         return zpl_response(body, f"label-{package.tracking_number}.zpl")
-
-    def handle_exception(self, exc):
-        # Errors stay JSON (the one error shape) even when ZPL was asked for.
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return response
 
 
 @extend_schema(
@@ -214,7 +208,7 @@ class OfficePackagesView(generics.ListAPIView):
         return office_packages(self.request.user, office, query.validated_data["direction"])
 
 
-class _CostReportView(APIView):
+class _CostReportView(ErrorsAsJSONMixin, APIView):
     """A cost report (shipments.reports) as JSON, or as CSV with ``?format=csv``."""
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CostReportCSVRenderer]
@@ -235,13 +229,6 @@ class _CostReportView(APIView):
             response["Content-Disposition"] = f'attachment; filename="{csv_filename(report, (group_by,))}"'
             return response
         return Response(self.serializer_class(report, context={"group_by": group_by}).data)
-
-    def handle_exception(self, exc):
-        # Errors stay JSON (the one error shape) even when CSV was asked for.
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return response
 
 
 @extend_schema(

@@ -25,7 +25,6 @@ from typing import Any
 from django.db import connection
 from django.utils import timezone
 
-from imports.copy import copy_rows
 from imports.framework import BatchResult, Importer
 from offices.models import Office
 
@@ -41,22 +40,11 @@ from ..rules import (
     network_start,
     time_problems,
 )
-from ..statuses import Status, allowed_next, can_follow, effect_of
+from ..statuses import Status, allowed_next, can_follow, effect_of, return_follows
 from ..tracking_numbers import clean_tracking_number, normalize_tracking_number
+from .event_writes import EVENT_COLUMNS, write_events
 
-EVENT_STAGE = "import_event_stage"
-PACKAGE_STAGE = "import_event_package_stage"
-EVENT_COLUMNS = ("package_id", "status", "office_id", "occurred_at", "note", "reason", "received_by", "external_id")
-PACKAGE_COLUMNS = (
-    "id",
-    "status",
-    "current_office_id",
-    "accepted_at",
-    "expected_delivery_at",
-    "delivered_at",
-    "received_by",
-    "cancelled_at",
-)
+__all__ = ["EventImporter", "enqueue_notifications", "write_events"]
 
 
 LOCKED_COLUMNS = (
@@ -71,28 +59,34 @@ LOCKED_COLUMNS = (
     "expected_delivery_at",
     "delivered_at",
     "received_by",
+    "returning",
+    "holding_until",
+    "holding_reminded_at",
 )
 
 
 def lock_packages(cursor: Any, *, ids: list[int] | None = None, numbers: list[str] | None = None) -> list[dict]:
     """The packages' rows (by id or by tracking number) locked ``FOR UPDATE`` in id
     order, as ``package_record_event`` locks one, as dicts of ``LOCKED_COLUMNS``
-    plus ``last_at`` (the time of each one's last event) and ``cancelled_at``
-    (None: a bulk step never cancels). The one query every set-based event path
-    (imports, bags) starts from."""
+    plus ``last_at`` (the time of each one's last event), ``failed_deliveries``
+    (its ``delivery_failed`` events: the third starts a return),
+    ``cancelled_at`` and ``return_started_at`` (None until a step of the batch
+    sets them). The one query every set-based event path (imports, bags) starts from."""
     column, values = ("id", ids) if ids is not None else ("tracking_number", numbers)
     if not values:
         return []
-    columns = ", ".join(f"p.{name}" for name in LOCKED_COLUMNS)
+    columns = ", ".join(f'p."{name}"' for name in LOCKED_COLUMNS)  # quoted: "returning" is a keyword of SQL
     cursor.execute(
         f"""
         SELECT {columns},
-               (SELECT max(e.occurred_at) FROM shipments_trackingevent e WHERE e.package_id = p.id)
+               (SELECT max(e.occurred_at) FROM shipments_trackingevent e WHERE e.package_id = p.id),
+               (SELECT count(*) FROM shipments_trackingevent e WHERE e.package_id = p.id AND e.status = %s)
         FROM shipments_package p WHERE p.{column} = ANY(%s) ORDER BY p.id FOR UPDATE OF p""",
-        [sorted(values)],
+        [Status.DELIVERY_FAILED, sorted(values)],
     )
-    names = (*LOCKED_COLUMNS, "last_at")
-    return [dict(zip(names, row, strict=True)) | {"cancelled_at": None} for row in cursor.fetchall()]
+    names = (*LOCKED_COLUMNS, "last_at", "failed_deliveries")
+    fresh = {"cancelled_at": None, "return_started_at": None}
+    return [dict(zip(names, row, strict=True)) | fresh for row in cursor.fetchall()]
 
 
 def enqueue_notifications(event_keys: list[tuple[int, str, datetime]]) -> int:
@@ -139,6 +133,7 @@ class EventImporter(Importer):
 
     def prepare(self) -> None:
         self.office_ids = dict(Office.objects.values_list("code", "id"))
+        self.holding_days = dict(Office.objects.values_list("id", "holding_days"))
         self.limits = column_limits(TrackingEvent, ("external_id", "received_by"))
         self.start = network_start()
 
@@ -299,8 +294,11 @@ class EventImporter(Importer):
                     f"{package['last_at']:%Y-%m-%d %H:%M} UTC; a new one cannot be earlier."
                 }
                 continue
-            if not can_follow(package["status"], status):
-                following = ", ".join(Status(value).label for value in allowed_next(package["status"]))
+            returning = package["returning"]
+            if not can_follow(package["status"], status, returning=returning):
+                following = ", ".join(
+                    Status(value).label for value in allowed_next(package["status"], returning=returning)
+                )
                 result.rejected[number] = {
                     "status": f"{event['tracking_number']} is {Status(package['status']).label.lower()}; "
                     f"it cannot become {Status(status).label.lower()}. "
@@ -316,85 +314,45 @@ class EventImporter(Importer):
                 origin_office_id=package["origin_office_id"],
                 destination_office_id=package["destination_office_id"],
                 current_office_id=package["current_office_id"],
+                returning=returning,
             ) + hold_problems(tracking_number=event["tracking_number"], status=status, hold=package["hold"])
             if problems:
                 result.rejected[number] = {problem.field: problem.sentence or problem.message for problem in problems}
                 continue
-            package |= effect_of(
-                status,
-                office_id=office_id,
-                occurred_at=event["occurred_at"],
-                transit_days=package["transit_days"],
-                received_by=event["received_by"],
-                reason=event["reason"],
-            )
-            package["last_at"] = event["occurred_at"]
-            if status == Status.CANCELLED:
-                package["cancelled_at"] = event["occurred_at"]
             changed.add(event["tracking_number"])
-            to_write.append(
-                (
-                    package["id"],
-                    status,
-                    office_id,
-                    event["occurred_at"],
-                    event["note"],
-                    event["reason"],
-                    event["received_by"],
-                    event["external_id"],
-                )
+            self._step(to_write, package, event | {"office_id": office_id})
+            package["failed_deliveries"] += status == Status.DELIVERY_FAILED
+            follow = return_follows(
+                status=status,
+                reason=event["reason"],
+                failed_deliveries=package["failed_deliveries"],
+                returning=returning,
             )
+            if follow:
+                # A refusal or the third failed delivery sends the parcel back, as the service does.
+                step = {"status": Status.RETURN_STARTED, "reason": follow, "received_by": "", "external_id": None}
+                self._step(to_write, package, event | step | {"office_id": office_id, "note": ""})
         return to_write, changed
+
+    def _step(self, to_write: list[tuple[Any, ...]], package: dict[str, Any], event: dict[str, Any]) -> None:
+        """Apply one checked event to its package (``statuses.effect_of``) and add its row."""
+        status, office_id = event["status"], event["office_id"]
+        package |= effect_of(
+            status,
+            office_id=office_id,
+            occurred_at=event["occurred_at"],
+            transit_days=package["transit_days"],
+            received_by=event["received_by"],
+            reason=event["reason"],
+            returning=package["returning"],
+            holding_days=self.holding_days.get(office_id),
+        )
+        package["last_at"] = event["occurred_at"]
+        if status == Status.CANCELLED:
+            package["cancelled_at"] = event["occurred_at"]
+        elif status == Status.RETURN_STARTED:
+            package["return_started_at"] = event["occurred_at"]
+        to_write.append((package["id"], status, office_id, *(event[name] for name in EVENT_COLUMNS[3:])))
 
     def _write(self, cursor: Any, events: list[tuple[Any, ...]], packages: list[dict[str, Any]]) -> None:
         write_events(cursor, events, packages, source="import")
-
-
-def write_events(cursor: Any, events: list[tuple[Any, ...]], packages: list[dict[str, Any]], *, source: str) -> None:
-    """The set-based write of checked events: ``events`` rows of ``EVENT_COLUMNS``
-    and the packages' new ``PACKAGE_COLUMNS``, staged with COPY, then one INSERT of
-    the events (``source``), one UPDATE of the packages and the refunds of
-    cancellations. Fires no signals: the caller enqueues the notifications
-    (``enqueue_notifications``). Used by the import and by a bag's dispatch and receipt."""
-    cursor.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {EVENT_STAGE} (package_id bigint, status text, office_id bigint, "
-        "occurred_at timestamptz, note text, reason text, received_by text, external_id text)"
-    )
-    cursor.execute(
-        f"CREATE TEMP TABLE IF NOT EXISTS {PACKAGE_STAGE} (id bigint, status text, current_office_id bigint, "
-        "accepted_at timestamptz, expected_delivery_at timestamptz, delivered_at timestamptz, "
-        "received_by text, cancelled_at timestamptz)"
-    )
-    cursor.execute(f"TRUNCATE {EVENT_STAGE}, {PACKAGE_STAGE}")
-    copy_rows(cursor, EVENT_STAGE, EVENT_COLUMNS, events)
-    copy_rows(
-        cursor,
-        PACKAGE_STAGE,
-        PACKAGE_COLUMNS,
-        ([package[name] for name in PACKAGE_COLUMNS] for package in packages),
-    )
-    # A temporary table has no statistics: without them the update below scans the package table.
-    cursor.execute(f"ANALYZE {PACKAGE_STAGE} (id)")
-    columns = ", ".join(EVENT_COLUMNS)
-    cursor.execute(
-        f"""
-        INSERT INTO shipments_trackingevent ({columns}, recorded_at, source)
-        SELECT {columns}, now(), %s FROM {EVENT_STAGE}
-        ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING""",
-        [source],
-    )
-    assignments = ", ".join(f"{name} = s.{name}" for name in PACKAGE_COLUMNS[1:-1])
-    cursor.execute(
-        f"UPDATE shipments_package p SET {assignments}, updated_at = now() FROM {PACKAGE_STAGE} s WHERE p.id = s.id"
-    )
-    # Cancelling before acceptance gives the whole price back (as the service does), dated when
-    # written: a late import never changes a month whose report is closed.
-    cursor.execute(f"""
-        INSERT INTO shipments_charge (
-            package_id, kind, office_id, destination_office_id, service, base, weight, distance,
-            insurance, surcharges, tax, total, currency, charged_at)
-        SELECT c.package_id, 'refund', c.office_id, c.destination_office_id, c.service, -c.base, -c.weight,
-            -c.distance, -c.insurance, -c.surcharges, -c.tax, -c.total, c.currency, now()
-        FROM {PACKAGE_STAGE} s JOIN shipments_charge c ON c.package_id = s.id AND c.kind = 'shipping'
-        WHERE s.cancelled_at IS NOT NULL
-        ON CONFLICT (package_id, kind) DO NOTHING""")

@@ -40,10 +40,15 @@ def counter_links(context) -> list[dict]:
         links.append({"title": "Open discrepancies", "url": reverse("admin:dispatches_discrepancy_changelist")})
     if access.may_view_network_reports(user):
         links.append({"title": "Network cost report", "url": reverse("admin:shipments_package_report_network")})
+        links.append({"title": "Network on-time report", "url": reverse("admin:shipments_package_on_time_network")})
     managed = access.office_ids_managed(user)
     if access.is_hq(user) or len(managed) > 1:
         links.append({"title": "Cost reports", "url": reverse("admin:shipments_package_report_pick")})
+        links.append({"title": "On-time reports", "url": reverse("admin:shipments_package_on_time_pick")})
     elif managed:
         code = next(code for pk, code in access.offices_to_act_at(user).values_list("pk", "code") if pk in managed)
         links.append({"title": f"Cost report {code}", "url": reverse("admin:shipments_package_report", args=[code])})
+        links.append(
+            {"title": f"On-time report {code}", "url": reverse("admin:shipments_package_on_time", args=[code])}
+        )
     return links

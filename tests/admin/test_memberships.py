@@ -56,9 +56,19 @@ def test_a_manager_changes_a_clerks_role(net):
 
 def test_only_hq_edits_offices_and_tariffs(net):
     office_url = reverse("admin:offices_office_change", args=[net.a.pk])
+    # A manager sets their office's holding period, and nothing else of it.
     page = login(net.manager_a).get(office_url).content.decode()
-    assert 'name="_save"' not in page
-    assert login(net.manager_a).post(office_url, {"name": "Mine"}).status_code == 403
+    assert 'name="holding_days"' in page
+    assert 'name="name"' not in page
+    assert login(net.manager_a).post(office_url, {"name": "Mine", "holding_days": "10"}).status_code == 302
+    net.a.refresh_from_db()
+    assert (net.a.name, net.a.holding_days) == ("Office A", 10)
+    other = reverse("admin:offices_office_change", args=[net.b.pk])
+    assert 'name="_save"' not in login(net.manager_a).get(other).content.decode()
+    assert login(net.manager_a).post(other, {"holding_days": "3"}).status_code == 403
+    assert login(net.clerk_a).post(office_url, {"holding_days": "3"}).status_code == 403
+    net.b.refresh_from_db()
+    assert net.b.holding_days == 14
     data = {
         "name": "Office A renamed",
         "phone": "",

@@ -37,6 +37,10 @@ def form_data(net, **overrides):
         "receiver_city": "Shelbyville",
         "receiver_country": "US",
         "receiver_notify_email": "",
+        # The payment block (counter.forms): paid by card at the terminal.
+        "payment_method": "card",
+        "payment_reference": "AUTH-1",
+        "card_last4": "4242",
     }
     data.update(overrides)
     return {key: value for key, value in data.items() if value != ""}

@@ -1,6 +1,8 @@
 """Every registered ModelAdmin loads its changelist, add and change pages for HQ,
 and for a clerk wherever a clerk is meant to be."""
 
+from decimal import Decimal
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -16,6 +18,8 @@ CLERK_ACCESS = {
     "offices.membership": (403, 403, 404),  # managers and HQ only; others' rows are not found
     "dispatches.bag": (200, 200, 200),  # a bag from A: its clerks build it
     "dispatches.discrepancy": (200, 403, 200),  # found by checking bags, never added by hand
+    "counter.till": (200, 403, 200),  # their own; opened and cashed up on the Cash-up page
+    "counter.countersettings": (200, 403, 200),  # reference data: HQ sets it
 }
 
 
@@ -27,6 +31,7 @@ HQ_ACCESS = {
     "notifications.notification": (200, 403, 200),  # written by tracking events
     "dispatches.discrepancy": (200, 403, 200),
     "webhooks.message": (200, 403, 200),  # written by tracking events
+    "counter.till": (200, 403, 200),
 }
 
 
@@ -58,6 +63,14 @@ def _sample(model, net):
             if model._meta.model_name == "subscription"
             else subscription_send_test(subscription=subscription)
         )
+    if model._meta.label_lower == "counter.countersettings":
+        return model._default_manager.create(
+            office=net.a, unpaid_allowed=False, variance_limit=Decimal("5.00"), cod_limit=Decimal("500.00")
+        )
+    if model._meta.label_lower == "counter.till":
+        from counter.tills import till_open
+
+        return till_open(actor=net.clerk_a, office=net.a, opening_float="10.00")
     if model._meta.label_lower == "otp_totp.totpdevice":
         return model._default_manager.create(user=net.clerk_a, name="Phone")
     return model._default_manager.first() or model._default_manager.create(name="Sample")

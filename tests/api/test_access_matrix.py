@@ -2,6 +2,8 @@
 /api/v1/ (read from the URL conf, so a new endpoint without a row here fails),
 every role, objects of office A and of office B."""
 
+from datetime import UTC, datetime
+
 import pytest
 import yaml
 
@@ -85,6 +87,19 @@ def _hq_only(success: int) -> dict:
     }
 
 
+def _managers(success: int) -> dict:
+    """An office's managers and HQ; its clerks are refused (403), as everyone else."""
+    return {
+        "anonymous": {"A": 401, "B": 401},
+        "outsider": {"A": 403, "B": 403},
+        "clerk_a": {"A": 403, "B": 403},
+        "clerk_b": {"A": 403, "B": 403},
+        "manager_a": {"A": success, "B": 403},
+        "hq": {"A": success, "B": success},
+        "hq_member": {"A": success, "B": success},
+    }
+
+
 def make_webhook(*, active: bool = True):
     """A subscription to a public address (a literal one: nothing to resolve; nothing is sent to it here)."""
     from webhooks.services import subscription_create
@@ -120,6 +135,9 @@ def office_c_now():
     return Office.objects.get(code="CCC01")
 
 
+TODAY = datetime.now(UTC).date().isoformat()  # the test offices keep UTC
+
+
 def make_bag(origin, destination, state: str):
     """A bag from ``origin`` to ``destination`` holding one accepted parcel, brought to ``state`` by the system."""
     from dispatches.movements import dispatch_bags, receive_bag
@@ -142,6 +160,16 @@ def _open_bag_parcel(o) -> str:
     return f"/api/v1/bags/{bag.pk}/parcels/{bag.items.get().package.tracking_number}/"
 
 
+def _accepted_return(o) -> str:
+    """The return URL of the office's package, handed over first (a registered parcel cannot go back)."""
+    from shipments.services import package_record_event
+
+    package = o["package"]
+    if package.status == "created":
+        package_record_event(package=package, status="accepted")
+    return f"/api/v1/packages/{package.tracking_number}/return/"
+
+
 MATRIX = {
     "api-track": ("get", lambda o: f"/api/v1/track/{o['package'].tracking_number}/", None, _everyone(200)),
     "api-office-list": ("get", lambda o: "/api/v1/offices/", None, _staff(200)),
@@ -160,6 +188,13 @@ MATRIX = {
         None,
         _own(200, 404),
     ),
+    # Many labels at once: another office's number is refused by its position (400), as an unknown one.
+    "api-labels-zpl": (
+        "post",
+        lambda o: "/api/v1/labels.zpl",
+        lambda o: {"tracking_numbers": [o["package"].tracking_number]},
+        _own(200, 400),
+    ),
     "api-package-events": (
         "post",
         lambda o: f"/api/v1/packages/{o['package'].tracking_number}/events/",
@@ -174,6 +209,7 @@ MATRIX = {
         lambda o: {"content_type": "image/jpeg"},
         _own(201, 404),
     ),
+    "api-package-return": ("post", _accepted_return, lambda o: {"reason": "damaged"}, _own(201, 404)),
     "api-office-packages": (
         "get",
         lambda o: f"/api/v1/offices/{o['office'].code}/packages/?direction=sent",
@@ -205,6 +241,21 @@ MATRIX = {
             "clerk_a": {"A": 403, "B": 403},
             "clerk_b": {"A": 403, "B": 403},
             "manager_a": {"A": 403, "B": 403},
+            "hq": {"A": 200, "B": 200},
+            "hq_member": {"A": 200, "B": 200},
+        },
+    ),
+    # The on-time report of an office: its managers and HQ, as its cost report.
+    "api-on-time-report": (
+        "get",
+        lambda o: f"/api/v1/reports/on-time/?office={o['office'].code}",
+        None,
+        {
+            "anonymous": {"A": 401, "B": 401},
+            "outsider": {"A": 403, "B": 403},
+            "clerk_a": {"A": 403, "B": 403},
+            "clerk_b": {"A": 403, "B": 403},
+            "manager_a": {"A": 200, "B": 403},
             "hq": {"A": 200, "B": 200},
             "hq_member": {"A": 200, "B": 200},
         },
@@ -310,6 +361,48 @@ MATRIX = {
         None,
         _hq_only(200),
     ),
+    # Money at the counter (counter/api): A's parcels are registered at A, B's at B.
+    "api-package-payments": (
+        "get",
+        lambda o: f"/api/v1/packages/{o['package'].tracking_number}/payments/",
+        None,
+        _own(200, 404),
+    ),
+    "api-package-payments:post": (
+        "post",
+        lambda o: f"/api/v1/packages/{o['unpaid']().tracking_number}/payments/",
+        lambda o: {"method": "prepaid", "reference": "PP-1"},
+        _own(201, 404),
+    ),
+    "api-till-list": ("get", lambda o: "/api/v1/tills/?state=open", None, _staff(200)),
+    "api-till-list:post": (
+        "post",
+        lambda o: "/api/v1/tills/",
+        lambda o: {"office": o["office"].code, "float": "100.00"},
+        _own(201, 403),
+    ),
+    "api-till-close": (
+        "post",
+        lambda o: f"/api/v1/tills/{o['till']().pk}/close/",
+        lambda o: {"counted": "0.00"},
+        _own(200, 404),
+    ),
+    "api-office-day": ("get", lambda o: f"/api/v1/offices/{o['office'].code}/days/{TODAY}/", None, _managers(200)),
+    "api-office-day-close": (
+        "post",
+        lambda o: f"/api/v1/offices/{o['office'].code}/days/{TODAY}/close/",
+        None,
+        _managers(200),
+    ),
+    "api-network-day": ("get", lambda o: f"/api/v1/days/{TODAY}/", None, _hq_only(200)),
+    "api-remittance-list": ("get", lambda o: f"/api/v1/remittances/?office={o['office'].code}", None, _managers(200)),
+    # A clerk of the origin sees the parcel but pays nothing out (403); a stranger does not see it (404).
+    "api-remittance-pay": (
+        "post",
+        lambda o: f"/api/v1/remittances/{o['cod']().pk}/pay/",
+        lambda o: {"bank_reference": "BANK-1"},
+        _own(201, 404) | {"clerk_a": {"A": 403, "B": 404}, "clerk_b": {"A": 404, "B": 403}},
+    ),
     # DEBUG is off in tests, as in production: the documentation is for staff.
     "api-schema": ("get", lambda o: "/api/v1/schema/", None, _staff(200)),
     "api-docs": ("get", lambda o: "/api/v1/docs/", None, _staff(200)),
@@ -352,9 +445,25 @@ def world(
                 "bag": lambda state, office=office: make_bag(office, office_c, state),
                 "waiting": lambda office=office: waiting_at(office),
                 "handed_over": lambda office=office: handed_over_at(office),
+                **money(office, office_c, clerk, hq),
             }
-            for name, office, package in (("A", office_a, package_a), ("B", office_b, package_b))
+            for name, office, package, clerk in (
+                ("A", office_a, package_a, clerk_a),
+                ("B", office_b, package_b, clerk_b),
+            )
         },
+    }
+
+
+def money(office, destination, clerk, hq) -> dict:
+    """The counter's objects of ``office``, made on demand (counter/)."""
+    from counter.tills import till_open
+    from tests.counter.conftest import cod_collected, counter_package
+
+    return {
+        "unpaid": lambda: counter_package(office, destination, clerk),
+        "till": lambda: till_open(actor=clerk, office=office, opening_float="0.00"),
+        "cod": lambda: cod_collected(office, destination, hq),
     }
 
 

@@ -90,7 +90,12 @@ def test_register_returns_the_package_detail_with_frozen_cost(clerk_a_client, of
 
 
 def test_register_and_accept_at_the_counter(clerk_a_client, office_c, tariff):
-    response = clerk_a_client.post("/api/v1/packages/", new_parcel(accept=True), format="json")
+    # Accepted only once paid (counter.services): the frontend reports the card payment.
+    unpaid = clerk_a_client.post("/api/v1/packages/", new_parcel(accept=True), format="json")
+    assert unpaid.status_code == 400
+    assert unpaid.json()["error"]["details"] == {"payment": ["Required to accept."]}
+    payment = {"method": "card", "reference": "AUTH-1", "card_last4": "4242"}
+    response = clerk_a_client.post("/api/v1/packages/", new_parcel(accept=True, payment=payment), format="json")
     assert response.status_code == 201
     body = response.json()
     assert body["status"] == "accepted"

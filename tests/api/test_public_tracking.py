@@ -41,6 +41,7 @@ def test_public_tracking_is_redacted(api_client, travelled):
         "destination",
         "expected_delivery_at",
         "delivered_at",
+        "returning",
         "events",
     }
     assert body["origin"] == {"city": "Springfield", "country": "US"}

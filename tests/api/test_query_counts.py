@@ -21,9 +21,11 @@ LIST_URLS = {
     "api-bag-list": "/api/v1/bags/?page_size={size}",
     "api-discrepancy-list": "/api/v1/discrepancies/?page_size={size}",
     "api-webhook-list": "/api/v1/webhooks/?page_size={size}",
+    "api-till-list": "/api/v1/tills/?page_size={size}",
+    "api-remittance-list": "/api/v1/remittances/?office=AAA01&page_size={size}",
 }
-# Who asks: a clerk of office A, or HQ for what only HQ may see.
-ASKED_BY = {"api-webhook-list": "hq"}
+# Who asks: a clerk of office A, or HQ for what only HQ may see, or A's manager for its COD remittances.
+ASKED_BY = {"api-webhook-list": "hq", "api-remittance-list": "manager_a"}
 # With a Bearer token. The office list of parcels also looks up the office (404 vs 403);
 # the bag list reads the bags' parcels in one more.
 EXPECTED = {
@@ -33,6 +35,8 @@ EXPECTED = {
     "api-bag-list": 5,
     "api-discrepancy-list": 4,
     "api-webhook-list": 4,
+    "api-till-list": 4,
+    "api-remittance-list": 5,  # and the office (404 vs 403)
 }
 # Rows on a page of 100: 105 packages sent from A; 6 offices (A, B, C and three more);
 # 3 bags from A to C, each checked with its one parcel missing.
@@ -43,11 +47,13 @@ LARGE_PAGE_ROWS = {
     "api-bag-list": 3,
     "api-discrepancy-list": 3,
     "api-webhook-list": 3,
+    "api-till-list": 3,
+    "api-remittance-list": 3,
 }
 
 
 @pytest.fixture
-def many_packages(office_a, office_b, office_c, tariff):
+def many_packages(office_a, office_b, office_c, tariff, clerk_a):
     from tests.factories import OfficeFactory
 
     for number in range(3):
@@ -59,6 +65,20 @@ def many_packages(office_a, office_b, office_c, tariff):
         _checked_bag(office_a, office_c)
     for number in range(3):  # partners' subscriptions, on literal public addresses (no DNS)
         subscription_create(url=f"https://93.184.216.{34 + number}/hooks", origin_offices=[office_a])
+    _money(office_a, office_c, clerk_a)
+
+
+def _money(origin, destination, clerk):
+    """Three cashed-up tills of clerk_a at A, and three COD amounts collected for A's senders (counter/)."""
+    from counter.tills import till_close, till_open
+    from tests.counter.conftest import cod_collected
+    from tests.factories import UserFactory
+
+    for _ in range(3):
+        till_close(actor=clerk, till=till_open(actor=clerk, office=origin, opening_float="10.00"), counted="10.00")
+    collector = UserFactory(username="hq_collector", is_superuser=True)
+    for _ in range(3):
+        cod_collected(origin, destination, collector)
 
 
 def _checked_bag(origin, destination):
@@ -87,7 +107,9 @@ def test_every_list_endpoint_is_measured():
 
 
 @pytest.mark.parametrize("endpoint", sorted(LIST_URLS))
-def test_list_queries_do_not_grow_with_the_page(endpoint, cognito_settings, clerk_a, hq, many_packages, api_client):
+def test_list_queries_do_not_grow_with_the_page(
+    endpoint, cognito_settings, clerk_a, manager_a, hq, many_packages, api_client
+):
     token = cognito_settings["tokens_for"](ASKED_BY.get(endpoint, clerk_a.username))["access"]
     auth = {"Authorization": f"Bearer {token}"}
     api_client.get("/api/v1/offices/", headers=auth)  # warm the JWKS cache

@@ -90,6 +90,8 @@ def test_cost_report_json_and_csv(client_for, manager_a, office_a, office_c, tar
         "packages": 1,
         "revenue": str(package.cost_total),
         "average_cost": str(package.cost_total),
+        "returns": 0,
+        "return_fees": "0.00",
     }
     assert body["rows"][0]["key"] == "CCC01"
 
@@ -99,10 +101,12 @@ def test_cost_report_json_and_csv(client_for, manager_a, office_a, office_c, tar
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     # The same file as the admin's download (shipments.reports.write_csv), with the asked breakdown.
-    assert rows[0] == ["breakdown", "key", "label", "packages", "revenue", "average_cost", "currency"]
+    assert rows[0] == [
+        "breakdown", "key", "label", "packages", "revenue", "average_cost", "currency", "returns", "return_fees"
+    ]  # fmt: skip
     assert rows[1][:5] == ["total", "AAA01", office_a.name, "1", str(package.cost_total)]
     assert rows[2:] == [
-        ["service", "standard", "Standard", "1", str(package.cost_total), str(package.cost_total), "USD"]
+        ["service", "standard", "Standard", "1", str(package.cost_total), str(package.cost_total), "USD", "0", "0.00"]
     ]
     assert Charge.objects.count() == 1
 

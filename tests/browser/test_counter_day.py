@@ -49,6 +49,9 @@ def test_a_clerks_counter_day(live_server, browser_page):
         page.fill(f"#id_{field}", value)
     page.check("#id_receiver_notify_email")
     page.uncheck("#id_accept")  # handed over later: it is scanned in below
+    page.select_option("#id_payment_method", "card")  # paid at the card terminal
+    page.fill("#id_payment_reference", "AUTH-77")
+    page.fill("#id_card_last4", "4242")
     page.screenshot(path=str(SCREENSHOTS / "register_form.png"), full_page=True)
 
     page.click("input[name=_quote]")

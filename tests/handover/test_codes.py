@@ -154,6 +154,7 @@ def test_the_sender_may_ask_for_a_code_on_a_cheap_parcel(client_for, net, caplog
     from tests.api.test_packages import new_parcel
 
     body = new_parcel(origin_office="CCC01", destination_office="BBB01", collection_code_requested=True)
+    body["payment"] = {"method": "prepaid", "reference": "POSTAGE-1"}  # paid, so it may be accepted
     body["receiver"]["phone"] = "+12125550188"
     body["receiver"]["notify_sms"] = True
     answer = client_for(net.hq).post("/api/v1/packages/", body, format="json").json()

@@ -224,6 +224,8 @@ def test_hq_sets_the_tariffs_in_the_admin(deployment, hq_browser):
                 "insurance_rate": "0.0100",
                 "surcharge_rate": "0.1000",
                 "tax_rate": "0.2000",
+                "return_fee": "4.00",
+                "cod_fee": "2.50",
                 "_save": "Save",
             },
         )
@@ -269,6 +271,7 @@ def test_a_clerk_made_on_the_worker_registers_a_package_with_a_cognito_token(dep
             "declared_value": "120.00",
             "currency": "USD",
             "accept": True,
+            "payment": {"method": "card", "reference": "AUTH-1", "card_last4": "4242"},
             "sender": {
                 "name": "Sam Sender",
                 "email": "sam@example.com",

@@ -38,12 +38,20 @@ JOURNEYS = {
         ("ready_for_pickup", "B"),
         ("delivered", "B"),
     ],
+    "return_started": [("accepted", "A"), ("in_transit", "A"), ("arrived", "B"), ("return_started", "B")],
     "returned": [("accepted", "A"), ("returned", "A")],
     "cancelled": [("cancelled", "A")],
     "lost": [("accepted", "A"), ("lost", "A")],
 }
 FINAL = {"delivered", "returned", "cancelled", "lost"}
-ON_HAND = {"accepted": "A", "arrived": "B", "delivery_failed": "B", "ready_for_pickup": "B", "delayed": "A"}
+ON_HAND = {
+    "accepted": "A",
+    "arrived": "B",
+    "delivery_failed": "B",
+    "ready_for_pickup": "B",
+    "delayed": "A",
+    "return_started": "B",
+}
 
 
 @pytest.fixture
@@ -60,8 +68,8 @@ def by_status(office_a, office_b, tariff):
                 status=step,
                 office=offices[office],
                 occurred_at=when,
-                reason="other" if step in ("delayed", "delivery_failed", "lost") else "",
-                received_by="Rita" if step == "delivered" else "",
+                reason="other" if step in ("delayed", "delivery_failed", "lost", "return_started") else "",
+                received_by="Rita" if step in ("delivered", "returned") else "",
             )
         assert package.status == status
         packages[status] = package
@@ -88,7 +96,8 @@ def test_incoming_to_my_office_in_the_admin_is_the_apis_direction_incoming(by_st
 
     clerk = clerk_at(office_b, username="clerk.b")
     listed = client_for(clerk).get(f"/api/v1/offices/{office_b.code}/packages/?direction=incoming").json()["results"]
-    expected = {by_status[status].tracking_number for status in JOURNEYS if status not in FINAL}
+    # A parcel going back to its sender is not coming to its destination any more.
+    expected = {by_status[status].tracking_number for status in JOURNEYS if status not in FINAL | {"return_started"}}
     assert {row["tracking_number"] for row in listed} == expected
 
     client = login(clerk)

@@ -15,13 +15,23 @@ from tests.factories import register_package
 # The docs/domain.md table, written out independently of the code under test.
 DOMAIN_TABLE = {
     "created": {"accepted", "cancelled"},
-    "accepted": {"in_transit", "out_for_delivery", "ready_for_pickup", "delayed", "returned", "lost"},
+    "accepted": {"in_transit", "out_for_delivery", "ready_for_pickup", "delayed", "return_started", "returned", "lost"},
     "in_transit": {"arrived", "delayed", "lost"},
-    "arrived": {"in_transit", "out_for_delivery", "ready_for_pickup", "delayed", "returned", "lost"},
+    "arrived": {"in_transit", "out_for_delivery", "ready_for_pickup", "delayed", "return_started", "returned", "lost"},
     "out_for_delivery": {"delivered", "delivery_failed", "delayed"},
-    "delivery_failed": {"out_for_delivery", "ready_for_pickup", "returned"},
-    "ready_for_pickup": {"delivered", "returned"},
-    "delayed": {"in_transit", "arrived", "out_for_delivery", "ready_for_pickup", "delivered", "returned", "lost"},
+    "delivery_failed": {"out_for_delivery", "ready_for_pickup", "return_started", "returned"},
+    "ready_for_pickup": {"delivered", "return_started", "returned"},
+    "delayed": {
+        "in_transit",
+        "arrived",
+        "out_for_delivery",
+        "ready_for_pickup",
+        "delivered",
+        "return_started",
+        "returned",
+        "lost",
+    },
+    "return_started": {"in_transit", "ready_for_pickup", "returned", "lost"},
     "delivered": set(),
     "returned": set(),
     "cancelled": set(),
@@ -39,6 +49,7 @@ PATH_TO = {
     "ready_for_pickup": ["accepted", "in_transit", "arrived", "ready_for_pickup"],
     "delayed": ["accepted", "delayed"],
     "delivered": ["accepted", "in_transit", "arrived", "ready_for_pickup", "delivered"],
+    "return_started": ["accepted", "in_transit", "arrived", "return_started"],
     "returned": ["accepted", "returned"],
     "cancelled": ["cancelled"],
     "lost": ["accepted", "lost"],
@@ -52,7 +63,8 @@ def test_code_table_is_the_domain_table():
 def _record(package, status, origin, destination, when):
     # Where the step may happen (docs/domain.md): accepted at the origin, an
     # arrival or pickup at the destination, anything else where the parcel is.
-    if status in {"accepted", "created"}:
+    # A parcel is handed back to its sender at the origin, where a returning one also waits.
+    if status in {"accepted", "created", "returned"} or (status == "ready_for_pickup" and package.returning):
         office = origin
     elif status in {"arrived", "ready_for_pickup"}:
         office = destination
@@ -64,7 +76,7 @@ def _record(package, status, origin, destination, when):
         office=office,
         occurred_at=when,
         reason=Reason.OTHER if status in REASON_REQUIRED else "",
-        received_by="Rita Receiver" if status == "delivered" else "",
+        received_by="Rita Receiver" if status in ("delivered", "returned") else "",
     )
 
 
@@ -86,6 +98,9 @@ ALL_PAIRS = list(itertools.product(DOMAIN_TABLE, DOMAIN_TABLE))
 def test_allowed_transition_appends_an_event_and_moves_the_status(current, new, office_a, office_b):
     # Ready for pickup straight from the origin office: a parcel sent within one office.
     destination = office_a if new == "ready_for_pickup" and current != "arrived" else office_b
+    # Handed back to its sender at its origin: there already, or sent within it.
+    if new == "returned":
+        destination = office_a
     package, when = _package_at(current, office_a, destination)
     events_before = package.events.count()
 

@@ -1,0 +1,30 @@
+from typing import Any
+
+from django.apps import AppConfig
+
+
+def _step_guard(package: Any, status: str, office: Any) -> list[Any]:
+    """counter.services.step_guard, imported on the first step it concerns (not on every cold start)."""
+    if status not in ("accepted", "delivered"):
+        return []
+    from .services import step_guard
+
+    return step_guard(package, status, office)
+
+
+def _refund_fee_on_cancel(package: Any, status: str) -> None:
+    if status == "cancelled":
+        from .cod import refund_cod_fee
+
+        refund_cod_fee(package)
+
+
+class CounterConfig(AppConfig):
+    name = "counter"
+    verbose_name = "Counter money"
+
+    def ready(self) -> None:
+        from shipments.guards import add_after_step, add_step_guard
+
+        add_step_guard(_step_guard)
+        add_after_step(_refund_fee_on_cancel)

@@ -1,0 +1,394 @@
+"""Every write of the counter's money: registering with a payment, recording
+a payment, a refund, a COD collection or a manager's correction. Tills are
+``counter.tills``, the day close ``counter.days``.
+
+Each service checks the rules of ``counter.rules`` over plain values, then
+locks in one order (the package, the office's day, the till) and inserts.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.db.models import DecimalField, Exists, OuterRef, Subquery, Sum
+from django.utils import timezone
+
+from offices import access
+from offices.models import Office
+from shipments.exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
+from shipments.models import Package, TrackingEvent
+from shipments.pricing import PriceList
+from shipments.rules import Problem, refuse
+from shipments.services import package_record_event, package_register
+from shipments.statuses import Status
+from shipments.times import office_zone
+
+from .models import CounterSettings, DayClose, Method, PackageAccount, Payment, Till
+from .rules import (
+    ZERO,
+    amount_problems,
+    as_amount,
+    change_due,
+    cod_amount_problems,
+    cod_problems,
+    currency_problems,
+    payment_problems,
+    payout_problems,
+    settled,
+    tender_problems,
+)
+
+# The advisory lock class of an office's day (pg_advisory_xact_lock(DAY_LOCK, office id)).
+DAY_LOCK = 23
+
+
+class Conflict(ShipmentError):
+    """Refused because of the state of something else (an open till, a closed day): 409."""
+
+    code = "conflict"
+    http_status = 409
+
+
+@dataclass(frozen=True, slots=True)
+class Tender:
+    """How a customer pays: ``method`` and what it needs (see ``rules.tender_problems``)."""
+
+    method: str
+    amount_tendered: Any = None
+    reference: str = ""
+    card_last4: str = ""
+    currency: str | None = None
+
+
+def office_settings(office: Office) -> CounterSettings:
+    """The office's counter settings, or the network's defaults (not saved)."""
+    found = CounterSettings.objects.filter(office=office).first()
+    return found or CounterSettings(
+        office=office,
+        unpaid_allowed=settings.COUNTER_UNPAID_ALLOWED,
+        variance_limit=settings.COUNTER_VARIANCE_LIMIT,
+        cod_limit=settings.COD_LIMIT,
+    )
+
+
+def office_day(office: Office, moment: datetime | None = None) -> date:
+    """The office's calendar date at ``moment`` (now)."""
+    return (moment or timezone.now()).astimezone(office_zone(office)).date()
+
+
+def day_lock(office: Office, day: date, *, exclusive: bool = False) -> None:
+    """Hold the office's day until commit (shared: a payment, a till; exclusive:
+    the day close) and refuse when the day is closed already."""
+    function = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [DAY_LOCK, office.pk])
+    if DayClose.objects.filter(office=office, day=day).exists():
+        raise Conflict(
+            f"The day {day} of {office.code} is closed: nothing of it changes any more.",
+            code="day_closed",
+            details={"day": "Closed."},
+        )
+
+
+def open_till_of(actor: User, office: Office, *, lock: bool = False) -> Till | None:
+    tills = Till.objects.filter(clerk=actor, office=office, closed_at__isnull=True)
+    return (tills.select_for_update() if lock else tills).first()
+
+
+def _cash_till(actor: User | None, office: Office) -> Till:
+    till = open_till_of(actor, office, lock=True) if actor is not None else None
+    if till is None:
+        raise Conflict(
+            f"Open a till at {office.code} before taking or paying out cash.",
+            code="no_open_till",
+            details={"method": "Cash needs your open till."},
+        )
+    return till
+
+
+def _problems_with_tender(tender: Tender, amount: Decimal, currency: str) -> list[Problem]:
+    return currency_problems("currency", tender.currency, currency) + tender_problems(
+        method=tender.method,
+        amount=amount,
+        tendered=tender.amount_tendered,
+        reference=tender.reference,
+        card_last4=tender.card_last4,
+    )
+
+
+def _insert(
+    *,
+    package: Package,
+    kind: str,
+    tender: Tender,
+    amount: Decimal,
+    office: Office,
+    actor: User | None,
+    reason: str = "",
+    day_held: bool = False,
+) -> Payment:
+    """Hold the office's day (unless the caller does: ``day_held``), put cash into the clerk's till, record it."""
+    now = timezone.now()
+    day = office_day(office, now)
+    if not day_held:
+        day_lock(office, day)
+    till = _cash_till(actor, office) if tender.method == Method.CASH else None
+    if till is None and actor is not None and tender.method != Method.CASH:
+        till = open_till_of(actor, office)
+    given = as_amount(tender.amount_tendered) if tender.method == Method.CASH and amount > 0 else None
+    tendered = given if isinstance(given, Decimal) else None  # checked by tender_problems
+    return Payment.objects.create(
+        package=package,
+        kind=kind,
+        method=tender.method,
+        amount=amount,
+        currency=package.cost_currency,
+        tendered=tendered,
+        change=change_due(tendered, amount) if tendered is not None else None,
+        reference=tender.reference.strip(),
+        card_last4=tender.card_last4 if tender.method == Method.CARD else "",
+        office=office,
+        day=day,
+        till=till,
+        clerk=actor,
+        recorded_at=now,
+        reason=reason.strip(),
+    )
+
+
+def amount_due(total: Decimal, service: str, cod_amount: Any) -> Decimal:
+    """What registering costs the sender: the price, and the tariff's COD fee when cash is collected on delivery."""
+    from shipments.models import Tariff
+
+    cod = as_amount(cod_amount or ZERO)
+    if not isinstance(cod, Decimal) or cod <= 0:
+        return total
+    return total + (Tariff.objects.filter(service=service).values_list("cod_fee", flat=True).first() or ZERO)
+
+
+@transaction.atomic
+def register_at_counter(
+    *,
+    actor: User,
+    payment: Tender | None,
+    cod_amount: Any = ZERO,
+    accept: bool = False,
+    source: str = TrackingEvent.Source.COUNTER,
+    price_list: PriceList | None = None,
+    **register: Any,
+) -> Package:
+    """``shipments.services.package_register`` with the money: the price (and
+    the COD fee) is paid with ``payment``, or left unpaid where the office
+    allows it; ``accept`` only once it is paid. ``register``: parcel, sender, receiver."""
+    parcel = register["parcel"]
+    office = parcel.origin_office
+    if not access.may_act_at(actor, office):
+        raise OfficeNotAllowed(
+            f"You do not work at {office.code}, so you cannot register parcels there.",
+            details={"origin_office": "Not one of your offices."},
+        )
+    price_list = price_list or PriceList.load()
+    if price_list.problems(parcel):  # the registration refuses it with every problem of the parcel and the parties
+        package_register(actor=actor, source=source, price_list=price_list, **register)
+    cost = price_list.price(parcel)
+    rules = office_settings(office)
+    cod_amount = as_amount(cod_amount if cod_amount is not None else ZERO)
+    problems = cod_amount_problems(cod_amount, limit=rules.cod_limit, currency=cost.currency)
+    cod_fee = price_list.tariffs[parcel.service].cod_fee if not problems and cod_amount > 0 else ZERO
+    due = cost.total + cod_fee
+    if payment is not None:  # named as the fields of the create body's payment
+        problems += [
+            problem._replace(field=f"payment.{problem.field}")
+            for problem in _problems_with_tender(payment, due, cost.currency)
+        ]
+    elif not rules.unpaid_allowed:
+        problems.append(
+            Problem("payment", "Required.", f"Take the payment: {office.code} registers paid parcels only.")
+        )
+    elif accept:
+        problems.append(Problem("payment", "Required to accept.", "An unpaid parcel is accepted once it is paid."))
+    refuse(problems, "Please correct the payment.")
+    day_lock(office, office_day(office))
+    package = package_register(actor=actor, source=source, price_list=price_list, accept=False, **register)
+    PackageAccount.objects.create(
+        package=package,
+        due=due,
+        cod_amount=cod_amount,
+        cod_fee=cod_fee,
+        currency=cost.currency,
+        unpaid_allowed=payment is None,
+    )
+    if cod_fee:
+        from .cod import charge_cod_fee
+
+        charge_cod_fee(package, cod_fee)
+    if payment is not None:
+        _insert(
+            package=package,
+            kind=Payment.Kind.PAYMENT,
+            tender=payment,
+            amount=due,
+            office=office,
+            actor=actor,
+            day_held=True,
+        )
+    if accept:
+        package_record_event(package=package, status=Status.ACCEPTED, office=office, actor=actor, source=source)
+    return package
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    package: Package,
+    actor: User,
+    kind: str,
+    tender: Tender,
+    amount: Any = None,
+    office: Office | None = None,
+    reason: str = "",
+) -> Payment:
+    """Record money for ``package`` at ``office`` (default: the office of the
+    clerk's open till, else where the parcel is, else its origin). ``amount``
+    is what changes hands, always positive (a refund is paid back: stored
+    negative); a manager's correction is signed and needs a reason. Without
+    ``amount``: what is still due, everything paid (a refund), the COD amount."""
+    locked = Package.objects.select_for_update().select_related("origin_office").get(pk=package.pk)
+    if kind not in Payment.Kind.values:
+        raise ShipmentError(f"Unknown kind “{kind}”.", details={"kind": "Unknown kind."})
+    account = PackageAccount.objects.filter(package=locked).first()
+    if account is None:
+        raise IllegalTransition(
+            f"{locked.tracking_number} was not registered at a counter: it has no account to pay into.",
+            code="no_account",
+        )
+    office = office or _default_office(actor, locked)
+    if not access.may_act_at(actor, office):
+        raise OfficeNotAllowed(f"You do not work at {office.code}.", details={"office": "Not one of your offices."})
+    if kind == Payment.Kind.CORRECTION and not access.may_manage(actor, office):
+        raise OfficeNotAllowed("Only a manager of the office corrects a payment.")
+    rows = list(Payment.objects.filter(package=locked).values("kind", "amount"))
+    paid = settled(rows)
+    if amount is None:
+        if kind == Payment.Kind.PAYMENT and account.due <= paid:
+            raise ShipmentError(
+                f"{locked.tracking_number} is paid already.", code="overpaid", details={"amount": "Nothing is due."}
+            )
+        defaults: dict[str, Decimal] = {Payment.Kind.PAYMENT: account.due - paid, Payment.Kind.REFUND: paid}
+        amount = defaults.get(kind, account.cod_amount)
+    amount = as_amount(amount)
+    problems = (
+        _correction_problems(amount, reason) if kind == Payment.Kind.CORRECTION else amount_problems("amount", amount)
+    )
+    refuse(problems)
+    signed = -amount if kind == Payment.Kind.REFUND else amount
+    problems = currency_problems("currency", tender.currency, account.currency)
+    if kind == Payment.Kind.REFUND or kind == Payment.Kind.CORRECTION:
+        problems += payout_problems(method=tender.method, reference=tender.reference, card_last4=tender.card_last4)
+    else:
+        problems += _problems_with_tender(tender, amount, account.currency)
+    if kind == Payment.Kind.COD:
+        problems += cod_problems(
+            cod_amount=account.cod_amount,
+            amount=amount,
+            collected=any(row["kind"] == Payment.Kind.COD for row in rows),
+            status=locked.status,
+            at_destination=locked.current_office_id == locked.destination_office_id == office.pk,
+            currency=account.currency,
+        )
+    else:
+        problems += payment_problems(kind=kind, amount=signed, due=account.due, paid=paid, status=locked.status)
+    refuse(problems)
+    return _insert(package=locked, kind=kind, tender=tender, amount=signed, office=office, actor=actor, reason=reason)
+
+
+def _correction_problems(amount: object, reason: str) -> list[Problem]:
+    problems = amount_problems("amount", abs(amount) if isinstance(amount, Decimal) and amount.is_finite() else amount)
+    if not reason.strip():
+        problems.append(Problem("reason", "Required.", "Say why the payment is corrected."))
+    return problems
+
+
+def _default_office(actor: User, package: Package) -> Office:
+    till = Till.objects.filter(clerk=actor, closed_at__isnull=True).select_related("office").first()
+    if till is not None:
+        return till.office
+    return package.current_office or package.origin_office
+
+
+# --- what a package shows --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentState:
+    """A package's money as a clerk reads it: "Paid (cash)", "Unpaid: 12.40 USD due"."""
+
+    due: Decimal
+    paid: Decimal
+    currency: str
+    method: str
+    cod_amount: Decimal
+    cod_collected: bool
+    cod_fee: Decimal = ZERO
+
+    @property
+    def label(self) -> str:
+        if self.paid >= self.due:
+            return f"Paid ({Method(self.method).label.lower()})" if self.method else "Paid"
+        if self.paid > 0:
+            return f"Part paid: {self.due - self.paid} {self.currency} due"
+        return f"Unpaid: {self.due} {self.currency} due"
+
+
+def payment_state(package: Package) -> PaymentState | None:
+    """The package's money, or None for a package outside the counter's rules."""
+    account = PackageAccount.objects.filter(package_id=package.pk).first()
+    if account is None:
+        return None
+    rows = list(Payment.objects.filter(package_id=package.pk).values("kind", "amount", "method"))
+    method = next((row["method"] for row in rows if row["kind"] == Payment.Kind.PAYMENT), "")
+    return PaymentState(
+        due=account.due,
+        paid=settled(rows),
+        currency=account.currency,
+        method=method,
+        cod_amount=account.cod_amount,
+        cod_collected=any(row["kind"] == Payment.Kind.COD for row in rows),
+        cod_fee=account.cod_fee,
+    )
+
+
+def step_guard(package: Package, status: str, office: Office | None) -> list[Problem]:
+    """``shipments.guards``: an unpaid parcel is not accepted, a COD parcel not
+    delivered before its amount is collected (the message names it)."""
+    if status not in (Status.ACCEPTED, Status.DELIVERED):
+        return []
+    # One query (a step of every parcel asks): the account with what was paid and whether COD was collected.
+    payments = Payment.objects.filter(package_id=OuterRef("package_id")).order_by().values("package_id")
+    row = (
+        PackageAccount.objects.filter(package_id=package.pk)
+        .annotate(
+            paid=Subquery(
+                payments.exclude(kind=Payment.Kind.COD).annotate(total=Sum("amount")).values("total"),
+                output_field=DecimalField(),
+            ),
+            collected=Exists(payments.filter(kind=Payment.Kind.COD)),
+        )
+        .values("due", "currency", "cod_amount", "paid", "collected")
+        .first()
+    )
+    if row is None:
+        return []
+    paid, currency = row["paid"] or ZERO, row["currency"]
+    if status == Status.ACCEPTED and paid < row["due"]:
+        owed = row["due"] - paid
+        return [Problem("payment", "Unpaid.", f"Take the payment of {owed} {currency} before accepting.", "unpaid")]
+    cod_amount = row["cod_amount"]
+    if status == Status.DELIVERED and cod_amount > 0 and not row["collected"]:
+        sentence = f"Collect the cash on delivery of {cod_amount} {currency} before delivering."
+        return [Problem("payment", f"COD of {cod_amount} {currency} not collected.", sentence, "cod_due")]
+    return []
