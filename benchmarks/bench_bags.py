@@ -22,7 +22,7 @@ ADDED = 20
 def _accepted(origin, destination, count: int) -> list:
     from decimal import Decimal
 
-    from notifications.services import muted
+    from notifications.muting import muted
     from shipments.models import Service
     from shipments.pricing import PriceList
     from shipments.services import package_register

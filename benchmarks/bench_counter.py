@@ -39,7 +39,7 @@ def _parcel(origin, destination):
 def _registration_ms(nyc, bos, clerk) -> dict:
     from counter.services import Tender, register_at_counter
     from counter.tills import till_open
-    from notifications.services import muted
+    from notifications.muting import muted
     from shipments.pricing import PriceList
     from shipments.services import package_register
     from shipments.values import Address, Party
@@ -79,7 +79,7 @@ def _day_close_ms(office, destination, clerk, manager) -> float:
     from counter.days import day_close
     from counter.models import Payment, Till
     from counter.services import Tender, register_at_counter
-    from notifications.services import muted
+    from notifications.muting import muted
     from shipments.values import Address, Party
 
     party = Party(name="Bench Day", address=Address(line1="1 Main St", city="New York", country="US"))

@@ -1,7 +1,7 @@
 """Millions of packages for scale work (`seed_demo --packages N`), in bulk SQL
 over small tables made in Python: costs from real quotes, tracking numbers from
 ``shipments.tracking_numbers``, histories that follow the demo journeys
-(``demo.seed.JOURNEYS``).
+(``demo.tables.JOURNEYS``).
 """
 
 import io
@@ -12,7 +12,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import connection, transaction
 
-from demo.seed import FIRST_NAMES, JOURNEYS, LAST_NAMES, STEP, Summary
+from demo.seed import Summary
+from demo.tables import FIRST_NAMES, JOURNEYS, LAST_NAMES, STEP
 from offices.models import Office
 from shipments.models import SERVICE_INDICATORS, Package, Service
 from shipments.pricing import PriceList

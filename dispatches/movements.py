@@ -18,7 +18,7 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
-from notifications.services import is_muted
+from notifications.muting import is_muted
 from offices import access
 from offices.models import Office
 from shipments.exceptions import InvalidTrackingNumber, OfficeNotAllowed, ShipmentError

@@ -2,11 +2,12 @@
 
 from shipments.models import TrackingEvent
 
-from .services import enqueue, is_muted
+from .muting import is_muted
+from .services import enqueue
 
 
 def enqueue_for_event(sender, instance: TrackingEvent, created: bool, raw: bool = False, **kwargs) -> None:
     """Created events only (events are append-only), never fixture loading, and
-    not inside ``services.muted()``."""
+    not inside ``muting.muted()``."""
     if created and not raw and not is_muted():
         enqueue([instance])

@@ -128,25 +128,6 @@ def notifications_for(event: TrackingEvent) -> list[Notification]:
     return rows
 
 
-_muting = threading.local()
-
-
-@contextmanager
-def muted() -> Iterator[None]:
-    """Record events without notifying anyone, in this thread: history that is
-    not news (the demo seed's packages, made through the services)."""
-    before = getattr(_muting, "on", False)
-    _muting.on = True
-    try:
-        yield
-    finally:
-        _muting.on = before
-
-
-def is_muted() -> bool:
-    return bool(getattr(_muting, "on", False))
-
-
 def enqueue(events: Iterable[TrackingEvent], *, deliver: bool = True) -> list[Notification]:
     """Write the outbox rows of ``events`` (in the caller's transaction) and,
     with ``deliver``, deliver them once it commits. The post_save receiver

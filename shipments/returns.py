@@ -79,7 +79,8 @@ def holdings_expired(now: datetime) -> QuerySet[Package]:
 
 def _remind(package_id: int, now: datetime) -> bool:
     """One reminder, once: the package row is claimed by the UPDATE that marks it."""
-    from notifications.services import enqueue_rows, is_muted, reminder_rows
+    from notifications.muting import is_muted
+    from notifications.services import enqueue_rows, reminder_rows
 
     with transaction.atomic():
         claimed = Package.objects.filter(

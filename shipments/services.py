@@ -13,10 +13,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from offices import access
@@ -26,7 +25,7 @@ from .charges import return_charge
 from .exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
 from .guards import after_step, step_guard_problems
 from .holds import holds_of
-from .models import SERVICE_INDICATORS, Charge, Package, Tariff, TrackingEvent
+from .models import Charge, Package, Tariff, TrackingEvent
 from .pricing import PriceList
 from .rules import (
     event_detail_problems,
@@ -40,45 +39,9 @@ from .rules import (
     registered_text,
     time_problems,
 )
+from .serials import next_tracking_number
 from .statuses import Status, allowed_next, can_follow, effect_of, return_follows
-from .tracking_numbers import issued_tracking_number, positions_to_draw
 from .values import Address, Parcel, Party
-
-
-def tracking_numbers_for(service: str, count: int = 1) -> list[str]:
-    """``count`` fresh tracking numbers from the database sequence, in one round
-    trip (safe across processes: a sequence never hands out a value twice, and
-    its positions become serials through a keyed permutation,
-    ``tracking_numbers.issued_tracking_number``, so they are not consecutive)."""
-    numbers: list[str] = []
-    indicator, country = SERVICE_INDICATORS[service], settings.TRACKING_NUMBER_COUNTRY
-    with connection.cursor() as cursor:
-        while len(numbers) < count:
-            wanted = positions_to_draw(count - len(numbers))
-            cursor.execute(
-                "SELECT nextval('shipments_tracking_serial'), scheme.plain_below "
-                "FROM generate_series(1, %s), shipments_tracking_serial_scheme AS scheme",
-                [wanted],
-            )
-            drawn: list[str] = []
-            for position, plain_below in cursor.fetchall():
-                number = issued_tracking_number(
-                    indicator, position, country, key=settings.TRACKING_NUMBER_KEY, plain_below=plain_below
-                )
-                if number is not None and len(numbers) + len(drawn) < count:
-                    drawn.append(number)
-            # A number of ours registered some other way (imported before imports refused
-            # them) is skipped: the next one is drawn, never a duplicate and its 500.
-            cursor.execute("SELECT tracking_number FROM shipments_package WHERE tracking_number = ANY(%s)", [drawn])
-            taken = {number for (number,) in cursor.fetchall()}
-            numbers += [number for number in drawn if number not in taken]
-    return numbers
-
-
-def next_tracking_number(service: str) -> str:
-    """One fresh tracking number (see ``tracking_numbers_for``)."""
-    return tracking_numbers_for(service, 1)[0]
-
 
 TARIFF_FIELDS = (
     "transit_days",

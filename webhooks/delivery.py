@@ -133,8 +133,7 @@ def body_of(message: Message) -> str:
         origin_office=package.origin_office.code,
         destination_office=package.destination_office.code,
         expected_delivery_at=package.expected_delivery_at,
-        # The returning leg (issue 22) adds Package.returning; until then nothing is on its way back.
-        returning=bool(getattr(package, "returning", False)),
+        returning=package.returning,
         service=package.service,
     )
 

@@ -42,7 +42,7 @@ from offices.models import Office
 from ..exceptions import InvalidTrackingNumber
 from ..pricing import PriceList
 from ..rules import imported_number_problems, network_start, party_problems, registered_text, time_problems
-from ..services import tracking_numbers_for
+from ..serials import tracking_numbers_for
 from ..tracking_numbers import normalize_tracking_number
 from ..values import Address, Parcel, Party
 from .exports import COLUMNS as EXPORT_COLUMNS

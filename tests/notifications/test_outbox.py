@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from notifications.backends import DeliveryError, LogBackend
 from notifications.models import Notification
-from notifications.services import MAX_ATTEMPTS, claim, dispatch_due, enqueue, muted
+from notifications.muting import muted
+from notifications.services import MAX_ATTEMPTS, claim, dispatch_due, enqueue
 from shipments.services import package_record_event
 from shipments.statuses import Status
 from tests.factories import party, register_package

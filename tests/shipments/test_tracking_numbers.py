@@ -1,7 +1,7 @@
 import pytest
 
 from shipments.exceptions import InvalidTrackingNumber
-from shipments.services import next_tracking_number, tracking_numbers_for
+from shipments.serials import next_tracking_number, tracking_numbers_for
 from shipments.tracking_numbers import (
     FIRST_POSITION,
     check_digit,

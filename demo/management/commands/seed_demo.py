@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from demo.bags import seed_demo_bags
 from demo.bulk import bulk_generate_packages
 from demo.seed import DEMO_PACKAGES, Summary, _party, seed_demo_packages, seed_network
-from notifications.services import muted
+from notifications.muting import muted
 
 
 class Command(BaseCommand):
