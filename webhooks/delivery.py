@@ -22,6 +22,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from shipments.models import TrackingEvent
+from shipments.statuses import Status
 
 from . import client, rules
 from .models import RESPONSE_KEPT_BYTES, Attempt, Message, Subscription
@@ -71,6 +72,15 @@ def enqueue(events: Iterable[TrackingEvent]) -> int:
             [now, now, packages, times, ids, statuses, origins],
         )
         return cursor.rowcount
+
+
+def _was_returning(event) -> bool:
+    """Whether the parcel was on its way back when ``event`` happened (the body is
+    written at the first attempt, when a later step may have turned it back): its
+    return started at or before the event. One query, for returning parcels only."""
+    if not event.package.returning:
+        return False
+    return event.package.events.filter(status=Status.RETURN_STARTED, occurred_at__lte=event.occurred_at).exists()
 
 
 # --- claim -----------------------------------------------------------------------------------
@@ -133,7 +143,7 @@ def body_of(message: Message) -> str:
         origin_office=package.origin_office.code,
         destination_office=package.destination_office.code,
         expected_delivery_at=package.expected_delivery_at,
-        returning=package.returning,
+        returning=_was_returning(event),
         service=package.service,
     )
 

@@ -215,3 +215,18 @@ def test_a_bags_dispatch_enqueues_its_parcels_events_set_based(dns, office_a, of
     messages = Message.objects.filter(subscription=subscription)
     assert sorted(messages.values_list("package_id", flat=True)) == sorted(parcel.pk for parcel in parcels)
     assert set(messages.values_list("event_type", "event__status")) == {("package.in_transit", "in_transit")}
+
+
+def test_a_parcel_turned_back_to_its_sender_is_sent_as_returning(receiver, dns, office_a, office_c, tariff):
+    subscription = subscription_create(url=receiver.url, events=["arrived", "return_started"])
+    package = register_package(origin=office_a, destination=office_c)
+    journey(package, office_a, office_c)
+    package_record_event(package=package, status="return_started", office=office_c, reason="refused")
+
+    for _ in range(3):
+        dispatch_due()
+        time_passes()
+
+    bodies = {body["data"]["status"]: body["data"] for body in verified(receiver, subscription.secret)}
+    assert set(bodies) == {"arrived", "return_started"}
+    assert (bodies["arrived"]["returning"], bodies["return_started"]["returning"]) == (False, True)
