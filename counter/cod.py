@@ -66,7 +66,7 @@ def remittances_due(office: Office | None) -> QuerySet[Payment]:
 @transaction.atomic
 def remittance_pay(*, actor: User, payment: Payment, bank_reference: str) -> Remittance:
     """Pay a collected COD amount out to its sender: a manager of the origin office, or HQ."""
-    locked = Payment.objects.select_for_update().select_related("package__origin_office").get(pk=payment.pk)
+    locked = Payment.objects.select_for_update(of=("self",)).select_related("package__origin_office").get(pk=payment.pk)
     office = locked.package.origin_office
     if not access.may_manage(actor, office):
         raise OfficeNotAllowed(f"COD pay-outs of {office.code} are for its managers and HQ.")

@@ -94,22 +94,6 @@ def day_lock(office: Office, day: date, *, exclusive: bool = False) -> None:
         )
 
 
-def open_till_of(actor: User, office: Office, *, lock: bool = False) -> Till | None:
-    tills = Till.objects.filter(clerk=actor, office=office, closed_at__isnull=True)
-    return (tills.select_for_update() if lock else tills).first()
-
-
-def _cash_till(actor: User | None, office: Office) -> Till:
-    till = open_till_of(actor, office, lock=True) if actor is not None else None
-    if till is None:
-        raise Conflict(
-            f"Open a till at {office.code} before taking or paying out cash.",
-            code="no_open_till",
-            details={"method": "Cash needs your open till."},
-        )
-    return till
-
-
 def _problems_with_tender(tender: Tender, amount: Decimal, currency: str) -> list[Problem]:
     return currency_problems("currency", tender.currency, currency) + tender_problems(
         method=tender.method,
@@ -118,6 +102,28 @@ def _problems_with_tender(tender: Tender, amount: Decimal, currency: str) -> lis
         reference=tender.reference,
         card_last4=tender.card_last4,
     )
+
+
+# One statement records a payment: the clerk's open till at the office is found and
+# locked (FOR UPDATE, as the cash-up locks it: a close racing the payment either
+# sees it or, having closed first, leaves no open till to find) and the row is
+# inserted with it. Cash without an open till inserts nothing (no_open_till).
+_INSERT = """
+    INSERT INTO counter_payment (
+        package_id, kind, method, amount, currency, tendered, change, reference, card_last4,
+        office_id, day, till_id, clerk_id, recorded_at, reason
+    )
+    SELECT %(package)s, %(kind)s, %(method)s, %(amount)s, %(currency)s, %(tendered)s, %(change)s,
+           %(reference)s, %(card_last4)s, %(office)s, %(day)s, till.id, %(clerk)s, %(recorded_at)s, %(reason)s
+    FROM (SELECT 1) AS payment
+    LEFT JOIN LATERAL (
+        SELECT id FROM counter_till
+        WHERE clerk_id = %(clerk)s AND office_id = %(office)s AND closed_at IS NULL
+        FOR UPDATE
+    ) AS till ON true
+    WHERE %(method)s <> 'cash' OR till.id IS NOT NULL
+    RETURNING id, till_id
+"""
 
 
 def _insert(
@@ -131,17 +137,16 @@ def _insert(
     reason: str = "",
     day_held: bool = False,
 ) -> Payment:
-    """Hold the office's day (unless the caller does: ``day_held``), put cash into the clerk's till, record it."""
+    """Hold the office's day (unless the caller does: ``day_held``), record the
+    payment in the clerk's open till (cash: refused without one)."""
     now = timezone.now()
     day = office_day(office, now)
     if not day_held:
         day_lock(office, day)
-    till = _cash_till(actor, office) if tender.method == Method.CASH else None
-    if till is None and actor is not None and tender.method != Method.CASH:
-        till = open_till_of(actor, office)
-    given = as_amount(tender.amount_tendered) if tender.method == Method.CASH and amount > 0 else None
+    cash = tender.method == Method.CASH
+    given = as_amount(tender.amount_tendered) if cash and amount > 0 else None
     tendered = given if isinstance(given, Decimal) else None  # checked by tender_problems
-    return Payment.objects.create(
+    payment = Payment(
         package=package,
         kind=kind,
         method=tender.method,
@@ -153,11 +158,26 @@ def _insert(
         card_last4=tender.card_last4 if tender.method == Method.CARD else "",
         office=office,
         day=day,
-        till=till,
         clerk=actor,
         recorded_at=now,
         reason=reason.strip(),
     )
+    values = {
+        field.name: field.get_db_prep_save(getattr(payment, field.attname), connection)
+        for field in Payment._meta.concrete_fields
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT, values)
+        row = cursor.fetchone()
+    if row is None:
+        raise Conflict(
+            f"Open a till at {office.code} before taking or paying out cash.",
+            code="no_open_till",
+            details={"method": "Cash needs your open till."},
+        )
+    payment.pk, payment.till_id = row
+    payment._state.adding, payment._state.db = False, "default"
+    return payment
 
 
 def amount_due(total: Decimal, service: str, cod_amount: Any) -> Decimal:
@@ -257,7 +277,7 @@ def payment_record(
     is what changes hands, always positive (a refund is paid back: stored
     negative); a manager's correction is signed and needs a reason. Without
     ``amount``: what is still due, everything paid (a refund), the COD amount."""
-    locked = Package.objects.select_for_update().select_related("origin_office").get(pk=package.pk)
+    locked = Package.objects.select_for_update(of=("self",)).select_related("origin_office").get(pk=package.pk)
     if kind not in Payment.Kind.values:
         raise ShipmentError(f"Unknown kind “{kind}”.", details={"kind": "Unknown kind."})
     account = PackageAccount.objects.filter(package=locked).first()

@@ -85,7 +85,7 @@ def till_close(
         problems.append(Problem("note", "At most 2000 characters."))
     refuse(problems)
     day_lock(till.office, office_day(till.office))
-    locked = Till.objects.select_for_update().select_related("office").get(pk=till.pk)
+    locked = Till.objects.select_for_update(of=("self",)).select_related("office").get(pk=till.pk)
     if locked.closed_at is not None:
         raise Conflict(f"Till {locked.pk} is closed already.", code="till_closed")
     counted = Decimal(str(as_amount(counted)))  # an amount: checked above

@@ -107,7 +107,7 @@ def dispatch_bags(*, actor: User | None, bags: list[Bag]) -> Dispatch:
     if dispatch_id is None or len(dispatch_ids) > 1:
         refuse_bag(dispatch_problems(described(bags), []))
         raise BagConflict("These bags cannot be dispatched together.")  # the rule above has said why
-    dispatch = Dispatch.objects.select_for_update().select_related("origin_office").get(pk=dispatch_id)
+    dispatch = Dispatch.objects.select_for_update(of=("self",)).select_related("origin_office").get(pk=dispatch_id)
     if dispatch.state == Dispatch.State.DISPATCHED:
         return dispatch  # applied already (a double click, a retry): answer as the first time
     locked = list(Bag.objects.select_for_update().filter(dispatch=dispatch).order_by("pk"))

@@ -116,3 +116,42 @@ def test_a_close_racing_a_payment_sees_it_or_refuses_it(office_a, office_c, cler
     assert outcome["payment"] == "paid"
     assert (closed.expected, closed.variance) == (package.cost_total, 0)  # the close saw the payment
     assert Payment.objects.filter(till=till).count() == 1
+
+
+def _waiting_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # the statistics are otherwise read once per transaction
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cash_payment_racing_a_close_that_locked_first_is_refused(office_a, office_c, clerk_a, tariff):
+    """The close holds the till; the payment waits for it and then finds no open till: refused, nothing recorded."""
+    from .conftest import counter_package
+
+    till = till_open(actor=clerk_a, office=office_a, opening_float="0.00")
+    package = counter_package(office_a, office_c, clerk_a)
+    outcome = {}
+
+    def pay():
+        try:
+            payment_record(package=package, actor=clerk_a, kind="payment", tender=cash("100.00"))
+            outcome["payment"] = "paid"
+        except ShipmentError as error:
+            outcome["payment"] = error.code
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        closed = till_close(actor=clerk_a, till=Till.objects.get(pk=till.pk), counted="0.00")
+        thread = threading.Thread(target=pay)
+        thread.start()
+        while not _waiting_on_a_lock() and thread.is_alive():
+            time.sleep(0.01)
+    thread.join()
+    assert outcome["payment"] == "no_open_till"
+    assert (closed.expected, closed.variance) == (Decimal("0.00"), 0)
+    assert not Payment.objects.filter(package=package).exists()
