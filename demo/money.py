@@ -96,9 +96,9 @@ def seed_demo_money(offices: list[Office], summary) -> None:
     if Till.objects.exists() or DayClose.objects.exists():
         summary.add("payments unchanged", Payment.objects.count())
         return
-    # The demo's own parcels (registered by a clerk; generated ones have nobody), not paid yet.
+    # The demo's own parcels (registered by a clerk of a demo office; generated ones have nobody), not paid yet.
     packages = list(
-        Package.objects.filter(created_by__isnull=False, account__isnull=True)
+        Package.objects.filter(created_by__isnull=False, account__isnull=True, origin_office__in=offices)
         .select_related("origin_office", "destination_office")
         .order_by("pk")
     )
