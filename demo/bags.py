@@ -1,20 +1,25 @@
 """Demo bags: a few in every state between the demo offices, made through the
 dispatches services (so they obey the same rules), and a few parcels accepted
-at NYC01 for BOS01 left loose for a clerk to put in a bag."""
+at NYC01 for BOS01 left loose for a clerk to put in a bag. Their parcels are
+registered today at the counter by the office's clerk, paid by card or
+prepaid (``counter.services.register_at_counter``; no till: today's cash is the user's)."""
 
 import random
 from decimal import Decimal
 
 from django.db import transaction
 
+from counter.models import Method
+from counter.services import register_at_counter
 from dispatches.models import Bag, Category
 from dispatches.movements import check_bag, dispatch_bags, receive_bag
 from dispatches.services import bag_add_parcel, bag_close, bag_open
-from offices.models import Office
+from offices.models import Membership, Office
 from shipments.models import Service
 from shipments.pricing import PriceList
-from shipments.services import package_register
 from shipments.values import Parcel
+
+from .money import MONEY_SEED, demo_tender
 
 # (origin, destination, category, state, parcels)
 DEMO_BAGS = [
@@ -28,9 +33,20 @@ DEMO_BAGS = [
 LOOSE_PARCELS = 4  # accepted at NYC01 for BOS01, standard: what the README's walk-through bags
 
 
-def _accepted(rng: random.Random, origin: Office, destination: Office, service: str, price_list: PriceList, party):
-    return package_register(
-        actor=None,
+def _accepted(
+    rng: random.Random,
+    paying: random.Random,
+    origin: Office,
+    destination: Office,
+    service: str,
+    price_list: PriceList,
+    party,
+):
+    # How it is paid comes from a generator of its own (``paying``): the parcels stay what they were.
+    method = Method.CARD if paying.random() < 0.6 else Method.PREPAID
+    return register_at_counter(
+        actor=Membership.objects.get(office=origin, role=Membership.Role.CLERK).user,
+        payment=demo_tender(paying, method, Decimal("0")),
         parcel=Parcel(
             origin_office=origin,
             destination_office=destination,
@@ -55,13 +71,14 @@ def seed_demo_bags(offices: list[Office], summary, party) -> None:
         return
     by_code = {office.code: office for office in offices}
     rng = random.Random(20261207)
+    paying = random.Random(MONEY_SEED + 1)
     price_list = PriceList.load()
     with transaction.atomic():
         for origin_code, destination_code, category, state, count in DEMO_BAGS:
             origin, destination = by_code[origin_code], by_code[destination_code]
             service = Service.STANDARD if category == Category.STANDARD else Service.EXPRESS
             bag = bag_open(actor=None, origin_office=origin, destination_office=destination, category=category)
-            parcels = [_accepted(rng, origin, destination, service, price_list, party) for _ in range(count)]
+            parcels = [_accepted(rng, paying, origin, destination, service, price_list, party) for _ in range(count)]
             for package in parcels:
                 bag_add_parcel(actor=None, bag=bag, package=package)
             if state != Bag.State.OPEN:
@@ -76,5 +93,5 @@ def seed_demo_bags(offices: list[Office], summary, party) -> None:
                 check_bag(actor=None, bag=bag, found=found, weight_kg=f"{count * 1.5 - 0.5:.1f}")
             summary.add("bags created")
         for _ in range(LOOSE_PARCELS):
-            _accepted(rng, by_code["NYC01"], by_code["BOS01"], Service.STANDARD, price_list, party)
+            _accepted(rng, paying, by_code["NYC01"], by_code["BOS01"], Service.STANDARD, price_list, party)
         summary.add("packages created", LOOSE_PARCELS)

@@ -106,3 +106,25 @@ def test_the_readme_api_examples_work_as_printed(fresh_demo_data, local_cognito_
     assert '"tracking_number":"EE547094477US"' in token
     assert '"tracking_number":"EX706858621US"' in public
     assert '"status":"delivered"' in public
+
+
+def test_the_readmes_demo_cod_parcels_are_the_demos(fresh_demo_data):
+    from counter.models import PackageAccount
+
+    readme = (ROOT / "README.md").read_text()
+    cod = {
+        account.package.tracking_number: account
+        for account in PackageAccount.objects.filter(cod_amount__gt=0).select_related(
+            "package__origin_office", "package__destination_office"
+        )
+    }
+    collected, to_collect = cod["EX014319240US"], cod["EX037312580US"]
+    assert (collected.package.status, collected.package.origin_office.code) == ("delivered", "NYC01")
+    assert collected.package.destination_office.location.city == "Denver"
+    assert str(collected.cod_amount) == "85.00"
+    assert collected.package.payments.filter(kind="cod").exists()
+    assert (to_collect.package.status, to_collect.package.current_office.code) == ("out_for_delivery", "NYC01")
+    assert str(to_collect.cod_amount) == "60.00"
+    assert not to_collect.package.payments.filter(kind="cod").exists()
+    assert "`EX014319240US`, sent from NYC01 and delivered\n  in Denver" in readme
+    assert "`EX037312580US`, out for delivery at NYC01, has 60.00 USD to collect" in readme

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.bags import seed_demo_bags
 from demo.bulk import bulk_generate_packages
+from demo.money import seed_demo_money
 from demo.seed import DEMO_PACKAGES, Summary, _party, seed_demo_packages, seed_network
 from notifications.muting import muted
 
@@ -19,7 +20,8 @@ class Command(BaseCommand):
     help = (
         "Load demo data: offices in several cities, tariffs for every service, an HQ superuser (hq), "
         "a clerk and a manager per office (clerk.<code>, manager.<code>) and a few hundred packages over "
-        "every status, and bags between offices in every state. "
+        "every status, and bags between offices in every state, and their money: payments, tills cashed up, "
+        "past days closed, two cash on delivery parcels (one to collect at NYC01). "
         "--packages N tops the package table up to N with generated packages (bulk SQL, "
         "no notifications). Demo passwords are for local use only: refuses to run unless the settings set "
         "DEMO_DATA_ALLOWED (local and test do)."
@@ -50,6 +52,7 @@ class Command(BaseCommand):
         with muted():  # demo history is not news: no outbox rows, nothing logged or sent
             seed_demo_packages(offices, summary, count=DEMO_PACKAGES)
             seed_demo_bags(offices, summary, _party)
+            seed_demo_money(offices, summary)
         if packages:
             bulk_generate_packages(
                 packages, summary, progress=lambda message: self.stderr.write(f"seed_demo: {message}")
