@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
 from counter.forms import RefundForm, add_money_error
+from counter.models import Method
 from counter.services import PaymentState, payment_state
 from counter.steps import cancel_with_refund
 
@@ -138,6 +139,7 @@ def _confirm_step_page(
         fields=fields,
         change_url=package_url(package),
         money=money,
+        paid_by=Method(money.method).label.lower() if money is not None and money.method else "",
         refund_form=refund_form,
     )
     return TemplateResponse(request, "admin/shipments/package/confirm_step.html", context)
