@@ -1,22 +1,24 @@
 """Steps that move money with them: a cancellation with its refund, a delivery
 with its cash on delivery. Both are recorded, or neither is."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
 from counter.models import Payment
-from counter.services import Conflict, Tender, payment_record, payment_state
+from counter.services import Conflict, Tender, payment_record, payment_state, register_at_counter
 from counter.steps import cancel_with_refund, hand_over_with_cod
 from counter.tills import till_expected, till_open
-from handover.models import Proof
+from handover.codes import code_matches
+from handover.models import CollectionCode, Proof
 from handover.rules import ProofInput
 from shipments.exceptions import IllegalTransition, ShipmentError
 from shipments.models import Charge, TrackingEvent
-from tests.factories import clerk_at
+from tests.factories import clerk_at, party
 from tests.handover.images import png
 
-from .conftest import at_destination, card, cash
+from .conftest import at_destination, card, cash, parcel
 
 
 @pytest.fixture(autouse=True)
@@ -113,6 +115,25 @@ def cod_parcel(register, cod_tariff, office_c):
     return at_destination(register(card(), cod_amount="25.00"), office_c)
 
 
+@pytest.fixture
+def register_at(cod_tariff, office_a, office_c, clerk_a):
+    """register_at(**facts): a COD parcel from A, paid by card, ready for pickup at C; its receiver gets SMS."""
+
+    def make(**facts):
+        package = register_at_counter(
+            actor=clerk_a,
+            payment=card(),
+            cod_amount=Decimal("25.00"),
+            parcel=parcel(office_a, office_c),
+            sender=party("Sam Sender"),
+            receiver=party("Rita Receiver", notify_sms=True),
+            **facts,
+        )
+        return at_destination(package, office_c, status="ready_for_pickup")
+
+    return make
+
+
 def test_the_cod_is_collected_in_cash_with_the_delivery(cod_parcel, clerk_c, office_c):
     till = till_open(actor=clerk_c, office=office_c, opening_float="10.00")
     handed, collected = hand_over_with_cod(package=cod_parcel, proof=proof(), actor=clerk_c, cod=cash("30.00"))
@@ -178,3 +199,16 @@ def test_a_collected_cod_is_not_asked_again(cod_parcel, clerk_c):
     assert collected is None
     assert handed.status == "delivered"
     assert Payment.objects.filter(package=cod_parcel, kind="cod").count() == 1
+
+
+def test_a_wrong_collection_code_still_counts_and_collects_nothing(register_at, clerk_c, office_c):
+    package = register_at(collection_code_requested=True)
+    till_open(actor=clerk_c, office=office_c, opening_float="0")
+    code = CollectionCode.objects.get(package=package, state="active")
+    wrong = next(guess for guess in ("000000", "111111") if not code_matches(guess, code.code_hash))
+    with pytest.raises(ShipmentError, match="Wrong code; 4 more tries."):
+        hand_over_with_cod(
+            package=package, proof=replace(proof(), collection_code=wrong), actor=clerk_c, cod=cash("30.00")
+        )
+    assert CollectionCode.objects.get(pk=code.pk).failed_attempts == 1
+    nothing_recorded(package, status="ready_for_pickup")
