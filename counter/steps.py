@@ -3,6 +3,8 @@ cancellation with the refund of what its sender paid (the confirmation page),
 a delivery with its cash on delivery (the delivery page). Either both are
 recorded or neither is."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -26,7 +28,17 @@ from .services import Tender, payment_record, payment_state
 COD_METHODS = frozenset({Method.CASH, Method.CARD})
 
 
-@transaction.atomic
+@contextmanager
+def _as_it_was_when_refused(package: Package) -> Iterator[None]:
+    """``package_record_event`` writes the step onto the caller's package too: when
+    a refusal after it rolls the rows back, the object is read again (after the rollback)."""
+    try:
+        yield
+    except Exception:
+        package.refresh_from_db()
+        raise
+
+
 def cancel_with_refund(
     *,
     package: Package,
@@ -47,17 +59,18 @@ def cancel_with_refund(
             code="nothing_paid",
             details={"method": "Nothing to pay back."},
         )
-    event = package_record_event(
-        package=package,
-        status=Status.CANCELLED,
-        office=office,
-        actor=actor,
-        source=source,
-        reason=reason,
-        note=note,
-    )
-    # Without an amount the refund is what was paid, read under the package's lock: never more.
-    refund = payment_record(package=package, actor=actor, kind=Payment.Kind.REFUND, tender=tender, office=office)
+    with _as_it_was_when_refused(package), transaction.atomic():
+        event = package_record_event(
+            package=package,
+            status=Status.CANCELLED,
+            office=office,
+            actor=actor,
+            source=source,
+            reason=reason,
+            note=note,
+        )
+        # Without an amount the refund is what was paid, read under the package's lock: never more.
+        refund = payment_record(package=package, actor=actor, kind=Payment.Kind.REFUND, tender=tender, office=office)
     return event, refund
 
 
@@ -111,14 +124,15 @@ def hand_over_with_cod(
     def collect() -> None:
         collected.append(payment_record(package=package, actor=actor, kind=Payment.Kind.COD, tender=cod, office=office))
 
-    handed = package_hand_over(
-        package=package,
-        proof=proof,
-        actor=actor,
-        status=status,
-        office=office,
-        source=source,
-        note=note,
-        collect=collect,
-    )
+    with _as_it_was_when_refused(package):
+        handed = package_hand_over(
+            package=package,
+            proof=proof,
+            actor=actor,
+            status=status,
+            office=office,
+            source=source,
+            note=note,
+            collect=collect,
+        )
     return handed, collected[0]

@@ -98,10 +98,15 @@ def test_a_day_of_money_at_the_counter(live_server, browser_page, proofs_folder)
     )
     expect(page.locator("#id_refund-payment_method")).to_have_value("cash")  # as it was paid
     expect(page.locator("#refund_block .field-payment_reference")).to_be_hidden()  # cash needs no reference
+    page.screenshot(path=str(SCREENSHOTS / "cancel_refund.png"), full_page=True)
     page.select_option("#id_refund-payment_method", "card")
     expect(page.locator("#refund_block .field-payment_reference")).to_be_visible()  # a card refund's reference
+    page.click("input[name=_confirm]")  # without it: refused, nothing recorded, the page again
+    expect(page.locator("#refund_block .errorlist")).to_have_text("Enter the refund's reference.")
+    page.screenshot(path=str(SCREENSHOTS / "cancel_refund_refused.png"), full_page=True)
+    expect(page.locator(".confirm-step")).to_contain_text(f"{cash_parcel.tracking_number} is created.")
     page.select_option("#id_refund-payment_method", "cash")
-    page.screenshot(path=str(SCREENSHOTS / "cancel_refund.png"), full_page=True)
+    assert page.evaluate("window.__cspViolations") == []
     page.click("input[name=_confirm]")
     expect(page.locator(".messagelist")).to_contain_text(
         f"{cash_parcel.tracking_number} is now cancelled at NYC01. "

@@ -81,6 +81,7 @@ def test_without_an_open_till_a_cash_refund_cancels_nothing(register, clerk_a):
     with pytest.raises(Conflict, match="Open a till at AAA01") as caught:
         cancel_with_refund(package=package, actor=clerk_a, tender=Tender(method="cash"))
     assert caught.value.details == {"method": "Cash needs your open till."}
+    assert package.status == "created"  # the caller's object too, not only the rows
     nothing_recorded(package)
     assert not Charge.objects.filter(package=package, kind="refund").exists()
 
@@ -190,6 +191,7 @@ def test_a_refused_handover_leaves_no_cod_payment(cod_parcel, clerk_c, office_c,
     }
     with pytest.raises(OSError, match="not-a-folder"):
         hand_over_with_cod(package=cod_parcel, proof=proof(), actor=clerk_c, cod=cash("30.00"))
+    assert cod_parcel.status == "out_for_delivery"  # the caller's object too, not only the rows
     nothing_recorded(cod_parcel, status="out_for_delivery")
 
 
