@@ -65,3 +65,61 @@ def tender_from(data: dict) -> Tender | None:
         reference=data.get("payment_reference") or "",
         card_last4=(data.get("card_last4") or "").strip(),
     )
+
+
+# The fields of a money problem (counter.rules, counter.services) → the fields of a payment block.
+MONEY_FIELDS = {
+    "method": "payment_method",
+    "amount_tendered": "amount_tendered",
+    "reference": "payment_reference",
+    "card_last4": "card_last4",
+    "amount": "payment_method",
+    "kind": "payment_method",
+    "currency": "payment_method",
+    "payment": "payment_method",
+}
+
+
+def add_money_error(form: forms.Form, field: str, message: str) -> bool:
+    """Put ``message`` at the field of ``form`` that ``field`` (a money problem's) names; False when none does."""
+    name = MONEY_FIELDS.get(field)
+    if name is None or name not in form.fields:
+        return False
+    form.add_error(name, message)
+    return True
+
+
+class RefundForm(forms.Form):
+    """The cancellation page's refund: how what the sender paid goes back
+    (cash out of the clerk's open till, a card refund's reference)."""
+
+    payment_method = forms.ChoiceField(label="Pay back by", choices=Method.choices)
+    payment_reference = forms.CharField(
+        label="Refund reference",
+        max_length=100,
+        required=False,
+        help_text="The card terminal's refund reference (for prepaid postage: its reference). Never a card number.",
+    )
+
+    def tender(self) -> Tender:
+        return Tender(method=self.cleaned_data["payment_method"], reference=self.cleaned_data["payment_reference"])
+
+
+class CodForm(forms.Form):
+    """The delivery page's cash on delivery: the receiver pays in cash (what
+    they hand over, the change shown) or by card (authorisation, last four)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = payment_fields()
+        method = fields["payment_method"]
+        method.label = "Paid by"
+        method.choices = [("", "Choose…"), (Method.CASH, Method.CASH.label), (Method.CARD, Method.CARD.label)]
+        method.initial = ""
+        fields["payment_reference"].label = "Authorisation"
+        fields["payment_reference"].help_text = "The card terminal's authorisation reference."
+        for name in PAYMENT_FIELD_NAMES:
+            self.fields[name] = fields[name]
+
+    def tender(self) -> Tender | None:
+        return tender_from(self.cleaned_data)

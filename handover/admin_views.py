@@ -11,6 +11,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from counter.forms import CodForm, add_money_error
+from counter.models import Payment
+from counter.services import payment_state
+from counter.steps import hand_over_with_cod
 from offices import access
 from shipments.exceptions import ShipmentError
 from shipments.models import TrackingEvent
@@ -22,7 +26,7 @@ from . import files
 from .forms import DeliveryForm
 from .rules import READY_FOR_HANDOVER, image_type
 from .selectors import handover_needs, package_proof, proof_links
-from .services import collection_code_resend, package_hand_over
+from .services import collection_code_resend
 
 
 def back_office(view):
@@ -62,14 +66,19 @@ def delivery_view(request, object_id: str, status: str = Status.DELIVERED):
         raise Http404
     needs = handover_needs(package, status)
     form = DeliveryForm(request.POST or None, request.FILES or None, needs=needs)
-    if request.method == "POST" and form.is_valid():
+    # A COD parcel's receiver pays on this page, with the handover (counter.steps.hand_over_with_cod).
+    money = payment_state(package) if status == Status.DELIVERED else None
+    cod_owed = money is not None and money.cod_amount > 0 and not money.cod_collected
+    cod_form = CodForm(request.POST or None, prefix="cod") if cod_owed else None
+    if request.method == "POST" and form.is_valid() and (cod_form is None or cod_form.is_valid()):
         try:
             photo = form.cleaned_data["photo"]
-            package_hand_over(
+            _, collected = hand_over_with_cod(
                 package=package,
                 status=status,
                 proof=form.proof(_store_photo(package, photo) if photo else ""),
                 actor=request.user,
+                cod=cod_form.tender() if cod_form is not None else None,
                 source=TrackingEvent.Source.COUNTER,
                 note=form.cleaned_data["note"],
             )
@@ -77,11 +86,13 @@ def delivery_view(request, object_id: str, status: str = Status.DELIVERED):
             # One problem: its whole sentence at its field; several: each field's short message.
             details = error.details if len(error.details) > 1 else dict.fromkeys(error.details, error.message)
             for field, message in details.items():
-                form.add_error(field if field in form.fields else None, message)
+                if cod_form is None or not add_money_error(cod_form, field, message):
+                    form.add_error(field if field in form.fields else None, message)
             if not details:
                 form.add_error(None, error.message)
         else:
-            messages.success(request, f"{package.tracking_number} is now {Status(status).label.lower()}.")
+            done = f"{package.tracking_number} is now {Status(status).label.lower()}."
+            messages.success(request, done + _paid(collected))
             return redirect(package_page(package))
     context = {
         **admin.site.each_context(request),
@@ -89,10 +100,22 @@ def delivery_view(request, object_id: str, status: str = Status.DELIVERED):
         "package": package,
         "form": form,
         "needs": needs,
+        "money": money if money is not None and money.cod_amount > 0 else None,
+        "cod_form": cod_form,
         "ready": package.status in READY_FOR_HANDOVER,
         "change_url": package_page(package),
     }
     return TemplateResponse(request, "admin/handover/deliver.html", context)
+
+
+def _paid(collected: Payment | None) -> str:
+    if collected is None:
+        return ""
+    change = f", change {collected.change}" if collected.change else ""
+    return (
+        f" Cash on delivery of {collected.amount} {collected.currency} collected "
+        f"({collected.get_method_display().lower()}{change})."
+    )
 
 
 @back_office

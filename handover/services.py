@@ -7,6 +7,7 @@ without it. The rules are ``handover.rules``; the rights ``offices.access``."""
 
 import base64
 import binascii
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -199,11 +200,14 @@ def package_hand_over(
     source: str = TrackingEvent.Source.COUNTER,
     note: str = "",
     reason: str = "",
+    collect: Callable[[], object] | None = None,
 ) -> Proof:
     """Hand ``package`` over (``status``, delivered) with its proof: check the
     values, the photo as stored, the collection code (a wrong one counts even
     though nothing else is recorded), then in one transaction the event, the
-    code used up, the signature stored and the proof."""
+    code used up, the signature stored and the proof. ``collect``: what the
+    receiver pays, recorded in that transaction before the step (the counter's
+    cash on delivery, counter.steps); its refusal records nothing else."""
     proof = replace(
         proof, received_by=proof.received_by.strip(), id_document_last4=proof.id_document_last4.strip().upper()
     )
@@ -230,6 +234,8 @@ def package_hand_over(
             if current is None or current.pk != code_row.pk or current.state != CollectionCode.State.ACTIVE:
                 refuse([Problem("collection_code", "A new code was sent meanwhile.", "A new code was sent meanwhile.")])
             CollectionCode.objects.filter(pk=code_row.pk).update(state=CollectionCode.State.USED)
+        if collect is not None:
+            collect()
         event = package_record_event(
             package=package,
             status=status,

@@ -26,6 +26,7 @@ from ..statuses import Reason
 from ..tracking_numbers import check_digit_problem, normalize_tracking_number
 from . import ontime as ontime_views
 from . import reports as report_views
+from . import steps as step_views
 from . import views as admin_views
 from .columns import PackageColumnsMixin
 from .filters import (
@@ -255,7 +256,7 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
             path("<path:object_id>/receipt/", wrap(admin_views.receipt_view), name="shipments_package_receipt"),
             path(
                 "<path:object_id>/record-event/",
-                wrap(admin_views.record_event_view),
+                wrap(step_views.record_event_view),
                 name="shipments_package_record_event",
             ),
         ]

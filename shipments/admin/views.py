@@ -1,5 +1,5 @@
-"""The counter pages hooked into the package admin: register, scan, record one
-event, label and receipt (the cost reports are in ``reports``).
+"""The counter pages hooked into the package admin: register, scan, label and
+receipt (recording one step is ``steps``, the cost reports are in ``reports``).
 
 Views stay thin: input goes through the forms of ``shipments.admin.forms``, reads through
 the selectors, writes through ``services``; a ShipmentError becomes a form
@@ -20,13 +20,11 @@ from offices import access
 from ..batches import package_scan_batch
 from ..exceptions import ShipmentError
 from ..labels import barcode_svg, public_tracking_url, qr_svg
-from ..models import Package, TrackingEvent
+from ..models import Package
 from ..pricing import quote
-from ..services import package_record_event
-from ..statuses import CONFIRM_FIRST, Reason, Status
 from ..times import office_zone
 from ..zpl import DPI_CHOICES, dpi_from, package_label, zpl_response
-from .forms import PackageRegisterForm, RecordEventForm, ScanForm, add_shipment_error
+from .forms import PackageRegisterForm, ScanForm, add_shipment_error
 
 
 def _context(model_admin, request, title: str, **extra) -> dict:
@@ -166,77 +164,7 @@ def scan_view(model_admin, request, office_code: str | None = None):
     return TemplateResponse(request, "admin/shipments/package/scan.html", context)
 
 
-# --- The package page: next steps, label ------------------------------------------
-
-
-def record_event_view(model_admin, request, object_id: str):
-    package = model_admin.get_object(request, object_id)
-    if request.method != "POST":
-        return redirect(package_url(package))
-    form = RecordEventForm(request.POST, user=request.user)
-    if not form.is_valid():
-        problems = "; ".join(str(message) for messages_ in form.errors.values() for message in messages_)
-        messages.error(request, f"Nothing recorded: {problems}")
-        return redirect(package_url(package))
-    data = form.cleaned_data
-    if data["status"] in CONFIRM_FIRST and request.POST.get("confirmed") != "yes":
-        # Ending a journey (and refunding a cancellation) takes a second click on its own page.
-        return _confirm_step_page(model_admin, request, package, data)
-    try:
-        package_record_event(
-            package=package,
-            status=data["status"],
-            office=data["office"],
-            actor=request.user,
-            source=TrackingEvent.Source.COUNTER,
-            reason=data["reason"],
-            received_by=data["received_by"],
-            note=data["note"],
-        )
-    except ShipmentError as error:
-        messages.error(request, f"Nothing recorded: {error.message}")
-    else:
-        where = f" at {data['office'].code}" if data["office"] else ""
-        messages.success(request, f"{package.tracking_number} is now {Status(data['status']).label.lower()}{where}.")
-    return redirect(package_url(package))
-
-
-def _confirm_step_page(model_admin, request, package: Package, data: dict) -> TemplateResponse:
-    status = Status(data["status"])
-    if status == Status.CANCELLED:
-        consequence = (
-            f"The sender is refunded {package.cost_total} {package.cost_currency} at once, "
-            "and the package can never move again."
-        )
-    elif status == Status.LOST:
-        consequence = "The package is written off as lost; its journey ends and it can never move again."
-    elif status == Status.RETURN_STARTED:
-        consequence = (
-            "The parcel goes back to its origin office and its sender, who is told; the return fee of its "
-            "tariff is charged, and the receiver can no longer collect it."
-        )
-    else:
-        consequence = "The parcel is handed back to its sender; its journey ends and it can never move again."
-    fields = {
-        "status": data["status"],
-        "office": data["office"].pk if data["office"] else "",
-        "reason": data["reason"],
-        "received_by": data["received_by"],
-        "note": data["note"],
-    }
-    context = _context(
-        model_admin,
-        request,
-        f"Mark {package.tracking_number} {status.label.lower()}?",
-        package=package,
-        status_label=status.label,
-        office=data["office"],
-        reason=Reason(data["reason"]).label if data["reason"] else "",
-        consequence=consequence,
-        fields=fields,
-        change_url=package_url(package),
-    )
-    return TemplateResponse(request, "admin/shipments/package/confirm_step.html", context)
+# --- The package page: label and receipt (its next steps: ``steps``) ---------------
 
 
 def label_view(model_admin, request, object_id: str):

@@ -53,3 +53,12 @@ def browser_page(monkeypatch):
         connections.close_all()
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def proofs_folder(tmp_path, settings):
+    """The proofs of delivery (signatures, photos) in a folder of the test's own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "proofs": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
+    }

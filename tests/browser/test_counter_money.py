@@ -1,6 +1,7 @@
 """Issue 23's "Done when", end to end in headless Chromium: a clerk opens a till
 with a float, registers three parcels (cash with change, card, prepaid), cancels
-one and pays its refund in cash, delivers a COD parcel collecting cash, counts
+one paying its refund in cash on the confirmation page, delivers a COD parcel
+collecting the cash on its delivery page (the change shown as it is typed), counts
 the drawer a little short and closes the till; the manager closes the day and
 prints the report; HQ sees the network's day and the COD remittance list."""
 
@@ -11,7 +12,8 @@ from playwright.sync_api import expect
 from counter.models import Payment, Till
 from offices.models import Membership
 from shipments.models import Package, Service
-from tests.counter.conftest import at_destination, card, counter_package, hand_over
+from tests.browser.test_handover import sign
+from tests.counter.conftest import at_destination, card, counter_package
 from tests.factories import OfficeFactory, TariffFactory, UserFactory, clerk_at
 from tests.helpers import SCREENSHOTS, log_in
 
@@ -53,7 +55,7 @@ def register(page, base, sender: str, method: str, **payment: str) -> Package:
     return Package.objects.get(sender_name=sender)
 
 
-def test_a_day_of_money_at_the_counter(live_server, browser_page):
+def test_a_day_of_money_at_the_counter(live_server, browser_page, proofs_folder):
     nyc = OfficeFactory(code="NYC01", name="New York Midtown")
     bos = OfficeFactory(code="BOS01", name="Boston Back Bay")
     for service in Service.values:
@@ -88,26 +90,53 @@ def test_a_day_of_money_at_the_counter(live_server, browser_page):
     expect(page.locator("#payment")).to_contain_text("Paid (cash)")
     expect(page.locator("#payment")).to_contain_text("50.00 handed over")
 
-    # The cash parcel is cancelled and its price paid back in cash.
+    # The cash parcel is cancelled, its price paid back in cash on the confirmation page.
     page.goto(f"{base}/admin/shipments/package/{cash_parcel.pk}/change/")
     page.click("input[name=_record_cancelled]")
+    expect(page.locator("#refund_amount")).to_have_text(
+        f"Pay back {cash_parcel.cost_total} USD to the sender, who paid by cash."
+    )
+    expect(page.locator("#id_refund-payment_method")).to_have_value("cash")  # as it was paid
+    expect(page.locator("#refund_block .field-payment_reference")).to_be_hidden()  # cash needs no reference
+    page.screenshot(path=str(SCREENSHOTS / "cancel_refund.png"), full_page=True)
+    page.select_option("#id_refund-payment_method", "card")
+    expect(page.locator("#refund_block .field-payment_reference")).to_be_visible()  # a card refund's reference
+    page.click("input[name=_confirm]")  # without it: refused, nothing recorded, the page again
+    expect(page.locator("#refund_block .errorlist")).to_have_text("Enter the refund's reference.")
+    page.screenshot(path=str(SCREENSHOTS / "cancel_refund_refused.png"), full_page=True)
+    expect(page.locator(".confirm-step")).to_contain_text(f"{cash_parcel.tracking_number} is created.")
+    page.select_option("#id_refund-payment_method", "cash")
+    assert page.evaluate("window.__cspViolations") == []
     page.click("input[name=_confirm]")
-    expect(page.locator(".messagelist")).to_contain_text("is now cancelled")
-    page.select_option("#payment_form select[name=kind]", "refund")
-    page.select_option("#payment_form select[name=payment_method]", "cash")
-    page.click("#payment_form input[name=_pay]")
-    expect(page.locator(".messagelist")).to_contain_text(f"Refund of {cash_parcel.cost_total} USD (cash) recorded.")
+    expect(page.locator(".messagelist")).to_contain_text(
+        f"{cash_parcel.tracking_number} is now cancelled at NYC01. "
+        f"Refund of {cash_parcel.cost_total} USD (cash) paid back."
+    )
+    expect(page.locator("#payment_state")).to_have_text(f"Unpaid: {cash_parcel.cost_total} USD due")
 
-    # The COD parcel: its 25.00 are collected in cash before it is handed over (issue 22's proof of
-    # delivery, recorded here by the service: the refusal without the collection is tests/counter/test_cod.py's).
+    # The COD parcel is delivered on its delivery page, its 25.00 collected there in cash.
     page.goto(f"{base}/admin/shipments/package/{cod.pk}/change/")
     expect(page.locator("#cod_state")).to_contain_text("25.00 USD, to collect before delivery")
-    page.select_option("#payment_form select[name=kind]", "cod")
-    page.fill("#payment_form input[name=amount_tendered]", "30.00")
-    page.click("#payment_form input[name=_pay]")
-    expect(page.locator(".messagelist")).to_contain_text("Cash on delivery of 25.00 USD (cash, change 5.00) recorded.")
+    page.click("a[data-step=delivered]")
+    expect(page.locator("#cod_due")).to_contain_text("Cash on delivery: 25.00 USD to collect")
+    page.fill("#id_received_by", "Alan Turing")
+    page.select_option("#id_relationship", "addressee")
+    page.click("input[name=_hand_over]")  # the money first: refused, naming the amount
+    expect(page.locator("#cod_block .errorlist")).to_have_text(
+        "Collect the cash on delivery of 25.00 USD: by cash or by card."
+    )
+    page.select_option("#id_cod-payment_method", "cash")
+    page.fill("#id_cod-amount_tendered", "30.00")
+    expect(page.locator("#cod_change")).to_have_text("5.00 USD")
+    sign(page)
+    page.screenshot(path=str(SCREENSHOTS / "cod_delivery.png"), full_page=True)
+    page.click("input[name=_hand_over]")
+    expect(page.locator(".messagelist")).to_contain_text(
+        f"{cod.tracking_number} is now delivered. Cash on delivery of 25.00 USD collected (cash, change 5.00)."
+    )
     expect(page.locator("#cod_state")).to_contain_text("25.00 USD, collected")
-    hand_over(cod)
+    expect(page.locator("#handover")).to_contain_text("Delivered to Alan Turing (addressee)")
+    assert page.evaluate("window.__cspViolations") == []
 
     # The cash-up: float + cash parcel - its refund + COD = 125.00 expected; counted 0.30 short.
     page.click("#header_till")

@@ -6,7 +6,6 @@ without its collection code and handed over with the code its receiver got
 import logging
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from offices.models import Membership
@@ -18,14 +17,6 @@ from tests.helpers import log_in
 CODE = re.compile(r"Collection code: (\d{6})")
 
 
-@pytest.fixture
-def proofs_folder(tmp_path, settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "proofs": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path}},
-    }
-
-
 def waiting_at(origin, destination, **parcel):
     package = register_package(origin=origin, destination=destination, **parcel)
     for status, office in (("accepted", origin), ("in_transit", origin), ("arrived", destination)):
@@ -35,7 +26,9 @@ def waiting_at(origin, destination, **parcel):
 
 
 def sign(page) -> None:
-    box = page.locator("canvas.signature-pad").bounding_box()
+    pad = page.locator("canvas.signature-pad")
+    pad.scroll_into_view_if_needed()  # the mouse draws where the screen shows it
+    box = pad.bounding_box()
     page.mouse.move(box["x"] + 40, box["y"] + 100)
     page.mouse.down()
     for step in range(1, 12):
