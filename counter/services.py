@@ -355,10 +355,14 @@ class PaymentState:
     cod_collected: bool
     cod_fee: Decimal = ZERO
 
+    refund_method: str = ""
+
     @property
     def label(self) -> str:
         if self.paid >= self.due:
             return f"Paid ({Method(self.method).label.lower()})" if self.method else "Paid"
+        if self.refund_method and self.paid <= 0:  # a cancellation's price, given back
+            return f"Paid back ({Method(self.refund_method).label.lower()})"
         if self.paid > 0:
             return f"Part paid: {self.due - self.paid} {self.currency} due"
         return f"Unpaid: {self.due} {self.currency} due"
@@ -371,6 +375,7 @@ def payment_state(package: Package) -> PaymentState | None:
         return None
     rows = list(Payment.objects.filter(package_id=package.pk).values("kind", "amount", "method"))
     method = next((row["method"] for row in rows if row["kind"] == Payment.Kind.PAYMENT), "")
+    refund_method = next((row["method"] for row in reversed(rows) if row["kind"] == Payment.Kind.REFUND), "")
     return PaymentState(
         due=account.due,
         paid=settled(rows),
@@ -379,6 +384,7 @@ def payment_state(package: Package) -> PaymentState | None:
         cod_amount=account.cod_amount,
         cod_collected=any(row["kind"] == Payment.Kind.COD for row in rows),
         cod_fee=account.cod_fee,
+        refund_method=refund_method,
     )
 
 

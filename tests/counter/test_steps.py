@@ -59,6 +59,7 @@ def test_a_cash_refund_comes_out_of_the_clerks_till(register, till_a, clerk_a, o
     assert (refund.kind, refund.method, refund.amount, refund.till) == ("refund", "cash", -package.cost_total, till_a)
     assert till_expected(till_a) == Decimal("100.00")  # the float: the price came in and went out again
     assert payment_state(package).paid == Decimal("0.00")
+    assert payment_state(package).label == "Paid back (cash)"  # not "Unpaid": a cancelled parcel owes nothing
     assert Charge.objects.filter(package=package, kind="refund").count() == 1
 
 
@@ -74,6 +75,7 @@ def test_a_card_refund_records_its_reference(register, clerk_a):
         -package.cost_total,
         None,
     )
+    assert payment_state(package).label == "Paid back (card)"
 
 
 def test_without_an_open_till_a_cash_refund_cancels_nothing(register, clerk_a):
