@@ -58,6 +58,16 @@ def test_malformed_money_on_the_create_body_names_the_field(api, office_c, tarif
     assert not Package.objects.exists()
 
 
+def test_a_card_number_typed_as_the_last_four_is_refused_as_one(api, office_c, tariff):
+    payment = {"method": "card", "reference": "A1", "card_last4": "4111 1111 1111 1111"}
+    response = api.post("/api/v1/packages/", new_parcel(payment=payment), format="json")
+    assert response.status_code == 400
+    assert details(response)["payment.card_last4"] == [
+        "That looks like a card number: never type it. Give only the last four digits."
+    ]
+    assert not Payment.objects.exists()
+
+
 @pytest.mark.parametrize("cod", ["-1", "NaN", "1e30", "1.005"])
 def test_a_malformed_cod_amount_names_the_field(api, office_c, tariff, cod):
     response = api.post(
