@@ -4,10 +4,10 @@ from django.apps import AppConfig
 
 
 def _step_guard(package: Any, status: str, office: Any) -> list[Any]:
-    """counter.services.step_guard, imported on the first step it concerns (not on every cold start)."""
+    """counter.selectors.step_guard, imported on the first step it concerns (not on every cold start)."""
     if status not in ("accepted", "delivered"):
         return []
-    from .services import step_guard
+    from .selectors import step_guard
 
     return step_guard(package, status, office)
 

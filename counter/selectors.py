@@ -1,11 +1,21 @@
-"""Reads of the counter's money, scoped by offices.access."""
+"""Reads of the counter's money: tills and payments scoped by offices.access,
+what a package's money reads as ("Paid (cash)"), and the guard of the steps
+that need it paid (``shipments.guards``)."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, Exists, OuterRef, QuerySet, Subquery, Sum
 
 from offices import access
 from offices.access import Person
+from offices.models import Office
+from shipments.models import Package
+from shipments.rules import Problem
+from shipments.statuses import Status
 
-from .models import Payment, Till
+from .models import Method, PackageAccount, Payment, Till
+from .rules import ZERO, settled
 
 
 def tills_visible(user: Person, *, state: str = "") -> QuerySet[Till]:
@@ -20,3 +30,79 @@ def tills_visible(user: Person, *, state: str = "") -> QuerySet[Till]:
 
 def payments_of(package_id: int) -> QuerySet[Payment]:
     return Payment.objects.filter(package_id=package_id).select_related("office", "clerk").order_by("recorded_at", "id")
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentState:
+    """A package's money as a clerk reads it: "Paid (cash)", "Unpaid: 12.40 USD due"."""
+
+    due: Decimal
+    paid: Decimal
+    currency: str
+    method: str
+    cod_amount: Decimal
+    cod_collected: bool
+    cod_fee: Decimal = ZERO
+    refund_method: str = ""
+
+    @property
+    def label(self) -> str:
+        if self.paid >= self.due:
+            return f"Paid ({Method(self.method).label.lower()})" if self.method else "Paid"
+        if self.refund_method and self.paid <= 0:  # a cancellation's price, given back
+            return f"Paid back ({Method(self.refund_method).label.lower()})"
+        if self.paid > 0:
+            return f"Part paid: {self.due - self.paid} {self.currency} due"
+        return f"Unpaid: {self.due} {self.currency} due"
+
+
+def payment_state(package: Package) -> PaymentState | None:
+    """The package's money, or None for a package outside the counter's rules."""
+    account = PackageAccount.objects.filter(package_id=package.pk).first()
+    if account is None:
+        return None
+    rows = list(Payment.objects.filter(package_id=package.pk).values("kind", "amount", "method"))
+    method = next((row["method"] for row in rows if row["kind"] == Payment.Kind.PAYMENT), "")
+    refund_method = next((row["method"] for row in reversed(rows) if row["kind"] == Payment.Kind.REFUND), "")
+    return PaymentState(
+        due=account.due,
+        paid=settled(rows),
+        currency=account.currency,
+        method=method,
+        cod_amount=account.cod_amount,
+        cod_collected=any(row["kind"] == Payment.Kind.COD for row in rows),
+        cod_fee=account.cod_fee,
+        refund_method=refund_method,
+    )
+
+
+def step_guard(package: Package, status: str, office: Office | None) -> list[Problem]:
+    """``shipments.guards``: an unpaid parcel is not accepted, a COD parcel not
+    delivered before its amount is collected (the message names it)."""
+    if status not in (Status.ACCEPTED, Status.DELIVERED):
+        return []
+    # One query (a step of every parcel asks): the account with what was paid and whether COD was collected.
+    payments = Payment.objects.filter(package_id=OuterRef("package_id")).order_by().values("package_id")
+    row = (
+        PackageAccount.objects.filter(package_id=package.pk)
+        .annotate(
+            paid=Subquery(
+                payments.exclude(kind=Payment.Kind.COD).annotate(total=Sum("amount")).values("total"),
+                output_field=DecimalField(),
+            ),
+            collected=Exists(payments.filter(kind=Payment.Kind.COD)),
+        )
+        .values("due", "currency", "cod_amount", "paid", "collected")
+        .first()
+    )
+    if row is None:
+        return []
+    paid, currency = row["paid"] or ZERO, row["currency"]
+    if status == Status.ACCEPTED and paid < row["due"]:
+        owed = row["due"] - paid
+        return [Problem("payment", "Unpaid.", f"Take the payment of {owed} {currency} before accepting.", "unpaid")]
+    cod_amount = row["cod_amount"]
+    if status == Status.DELIVERED and cod_amount > 0 and not row["collected"]:
+        sentence = f"Collect the cash on delivery of {cod_amount} {currency} before delivering."
+        return [Problem("payment", f"COD of {cod_amount} {currency} not collected.", sentence, "cod_due")]
+    return []

@@ -22,7 +22,8 @@ from shipments.statuses import Status
 
 from .models import Method, Payment
 from .rules import tender_problems
-from .services import Tender, payment_record, payment_state
+from .selectors import payment_state
+from .services import Tender, payment_record
 
 # The receiver pays on delivery by cash or by card (prepaid postage is the sender's).
 COD_METHODS = frozenset({Method.CASH, Method.CARD})

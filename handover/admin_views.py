@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from counter.forms import CodForm, add_money_error
 from counter.models import Payment
-from counter.services import payment_state
+from counter.selectors import payment_state
 from counter.steps import hand_over_with_cod
 from offices import access
 from shipments.exceptions import ShipmentError

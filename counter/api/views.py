@@ -27,7 +27,8 @@ from .. import selectors
 from ..cod import remittance_pay, remittances_due
 from ..days import DaySummary, csv_filename, day_close, day_problem, day_summary, network_summary, write_csv
 from ..models import Payment
-from ..services import office_day, payment_record, payment_state
+from ..selectors import payment_state
+from ..services import office_day, payment_record
 from ..tills import till_close, till_open
 from . import serializers as api
 from .summaries import DaySummarySerializer, RemittanceSerializer

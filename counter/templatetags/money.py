@@ -5,7 +5,7 @@ from django import template
 from offices import access
 
 from ..models import Till
-from ..services import PaymentState, payment_state
+from ..selectors import PaymentState, payment_state
 
 register = template.Library()
 

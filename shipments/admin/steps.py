@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 
 from counter.forms import RefundForm, add_money_error
 from counter.models import Method
-from counter.services import PaymentState, payment_state
+from counter.selectors import PaymentState, payment_state
 from counter.steps import cancel_with_refund
 
 from ..exceptions import ShipmentError

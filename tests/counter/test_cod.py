@@ -7,7 +7,8 @@ import pytest
 
 from counter.cod import remittance_pay, remittances_due
 from counter.models import Payment
-from counter.services import Conflict, payment_record, payment_state
+from counter.selectors import payment_state
+from counter.services import Conflict, payment_record
 from counter.tills import till_open
 from shipments.exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
 from shipments.models import Charge

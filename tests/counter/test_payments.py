@@ -9,7 +9,8 @@ from django.db import connection, transaction
 from django.test import override_settings
 
 from counter.models import CounterSettings, Payment
-from counter.services import Conflict, Tender, payment_record, payment_state
+from counter.selectors import payment_state
+from counter.services import Conflict, Tender, payment_record
 from shipments.exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
 from shipments.services import package_record_event
 from shipments.statuses import Status

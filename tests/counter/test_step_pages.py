@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from counter.models import Payment
-from counter.services import payment_state
+from counter.selectors import payment_state
 from counter.tills import till_open
 from handover.models import Proof
 from tests.factories import clerk_at
