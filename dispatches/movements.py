@@ -24,8 +24,9 @@ from offices.models import Office
 from shipments.exceptions import InvalidTrackingNumber, OfficeNotAllowed, ShipmentError
 from shipments.imports.events import enqueue_notifications, lock_packages, write_events
 from shipments.models import Package, TrackingEvent
-from shipments.rules import Problem, event_office_problems
+from shipments.rules import Problem
 from shipments.statuses import Reason, Status, can_follow, effect_of
+from shipments.step_rules import event_office_problems
 from shipments.tracking_numbers import normalize_tracking_number
 
 from .models import Bag, BagEvent, BagItem, Discrepancy, Dispatch

@@ -16,9 +16,9 @@ from offices.models import Office
 
 from .exceptions import InvalidTrackingNumber, ShipmentError
 from .models import Package, TrackingEvent
-from .rules import preselected_step_office_id
 from .services import package_record_event
 from .statuses import Status
+from .step_rules import preselected_step_office_id
 from .tracking_numbers import normalize_tracking_number
 
 
@@ -124,7 +124,7 @@ def package_move_batch(*, actor: User, packages: list[Package], status: str, rea
     """Record ``status`` for each of ``packages`` (the admin's bulk actions), each on its own.
 
     The office of each step is where it naturally happens if the actor works
-    there (``rules.preselected_step_office_id``), else the actor's first office;
+    there (``step_rules.preselected_step_office_id``), else the actor's first office;
     the service then decides whether the step may happen there.
     """
     own = {office.pk: office for office in access.offices_to_act_at(actor).select_related(None).only("code")}

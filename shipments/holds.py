@@ -2,7 +2,7 @@
 not received yet (the ``dispatches`` app registers its lookup when it starts).
 
 Kept as a registry so that shipments imports nothing of the apps built on it;
-the rule that refuses a held parcel is ``rules.hold_problems``.
+the rule that refuses a held parcel is ``step_rules.hold_problems``.
 """
 
 from collections.abc import Callable, Iterable

@@ -15,7 +15,7 @@ from offices.models import Office
 
 from .exceptions import InvalidTrackingNumber, PackageNotFound
 from .models import Package, TrackingEvent
-from .rules import event_office_problems, phone_e164, preselected_step_office_id, step_office_id
+from .rules import phone_e164
 from .statuses import (
     CONFIRM_FIRST,
     FINAL_STATUSES,
@@ -27,6 +27,7 @@ from .statuses import (
     Status,
     allowed_next,
 )
+from .step_rules import event_office_problems, preselected_step_office_id, step_office_id
 from .tracking_numbers import normalize_tracking_number
 
 

@@ -28,10 +28,6 @@ from .holds import holds_of
 from .models import Charge, Package, Tariff, TrackingEvent
 from .pricing import PriceList
 from .rules import (
-    event_detail_problems,
-    event_office_problems,
-    handover_problems,
-    hold_problems,
     network_start,
     party_problems,
     phone_e164,
@@ -41,6 +37,7 @@ from .rules import (
 )
 from .serials import next_tracking_number
 from .statuses import Status, allowed_next, can_follow, effect_of, return_follows
+from .step_rules import event_detail_problems, event_office_problems, handover_problems, hold_problems
 from .values import Address, Parcel, Party
 
 TARIFF_FIELDS = (

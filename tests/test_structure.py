@@ -74,3 +74,13 @@ def test_every_csv_we_write_goes_through_the_formula_neutraliser():
         # Its text columns are neutralised in the SELECT (csv_cells.neutralised_sql).
         "shipments/imports/exports.py": ["TO STDOUT"],
     }
+
+
+def test_no_module_of_the_project_grows_past_400_lines():
+    """The style's limit (STYLE.md, "no module over ~400 lines"): a module that
+    grows past it is split along its seams, as counter.selectors and
+    shipments.step_rules were."""
+    folders = sorted(path.parent.name for path in ROOT.glob("*/__init__.py") if path.parent.name != "tests")
+    sizes = {str(path.relative_to(ROOT)): len(path.read_text().splitlines()) for path in _python_files(*folders)}
+    assert len(sizes) > 100
+    assert {path: lines for path, lines in sizes.items() if lines > 400} == {}

@@ -19,8 +19,9 @@ from offices.models import Office
 from ..days import day_out_of_range
 from ..exceptions import ShipmentError
 from ..models import Package, Service
-from ..rules import event_detail_problems, handover_problems, parcel_problems, party_problems
+from ..rules import parcel_problems, party_problems
 from ..statuses import Reason, Status
+from ..step_rules import event_detail_problems, handover_problems
 from ..values import Address, Parcel, Party
 
 PARTY_FIELDS = ("name", "phone", "email", "line1", "line2", "city", "region", "postal_code", "country")

@@ -6,8 +6,8 @@ the reader thread, no database); then the packages named are locked (``FOR UPDAT
 ``package_record_event`` locks one), events already recorded are recognised by
 ``external_id`` (or tracking number + status + time when there is none), the
 rest are applied per package in ``occurred_at`` order with the same rules as
-the service (``statuses.can_follow``, ``rules.event_office_problems``,
-``rules.event_detail_problems``, ``statuses.effect_of``), then written with
+the service (``statuses.can_follow``, ``step_rules.event_office_problems``,
+``step_rules.event_detail_problems``, ``statuses.effect_of``), then written with
 COPY into a staging table and set-based SQL. An illegal step rejects its row,
 not the file. The whole file is sorted first, by package and time
 (``order_key``, ``imports.sorting``), so a file may list events in any order
@@ -31,16 +31,9 @@ from offices.models import Office
 from ..exceptions import InvalidTrackingNumber
 from ..holds import holds_of
 from ..models import TrackingEvent
-from ..rules import (
-    column_limits,
-    event_detail_problems,
-    event_office_problems,
-    hold_problems,
-    length_problems,
-    network_start,
-    time_problems,
-)
+from ..rules import column_limits, length_problems, network_start, time_problems
 from ..statuses import Status, allowed_next, can_follow, effect_of, return_follows
+from ..step_rules import event_detail_problems, event_office_problems, hold_problems
 from ..tracking_numbers import clean_tracking_number, normalize_tracking_number
 from .event_writes import EVENT_COLUMNS, write_events
 

@@ -8,9 +8,10 @@ import pytest
 from shipments.exceptions import ShipmentError
 from shipments.models import Service
 from shipments.pricing import PriceList
-from shipments.rules import event_detail_problems, parcel_problems, party_problems
+from shipments.rules import parcel_problems, party_problems
 from shipments.serials import tracking_numbers_for
 from shipments.statuses import Status, effect_of
+from shipments.step_rules import event_detail_problems
 from shipments.tracking_numbers import normalize_tracking_number
 from shipments.values import Address, Parcel, Party
 
