@@ -2,10 +2,14 @@ from typing import Any
 
 from django.apps import AppConfig
 
+# The steps counter.selectors.step_guard looks at: accepting (paid?), delivering
+# (COD collected?), turning away from the receiver (COD given back?).
+GUARDED_STEPS = frozenset({"accepted", "delivered", "delivery_failed", "return_started"})
+
 
 def _step_guard(package: Any, status: str, office: Any) -> list[Any]:
     """counter.selectors.step_guard, imported on the first step it concerns (not on every cold start)."""
-    if status not in ("accepted", "delivered"):
+    if status not in GUARDED_STEPS:
         return []
     from .selectors import step_guard
 

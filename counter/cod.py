@@ -14,6 +14,7 @@ from offices.models import Office
 from shipments.exceptions import OfficeNotAllowed, ShipmentError
 from shipments.models import Charge, Package
 from shipments.rules import Problem, refuse
+from shipments.statuses import Status
 
 from .models import Payment, Remittance
 from .rules import looks_like_card_number
@@ -54,8 +55,9 @@ def refund_cod_fee(package: Package) -> None:
 
 
 def remittances_due(office: Office | None) -> QuerySet[Payment]:
-    """COD collected for the senders of ``office`` (None: every office) and not paid out yet."""
-    payments = Payment.objects.filter(kind=Payment.Kind.COD, remittance__isnull=True)
+    """COD collected for the senders of ``office`` (None: every office) from
+    receivers who took their parcel, and not paid out yet."""
+    payments = Payment.objects.filter(kind=Payment.Kind.COD, remittance__isnull=True, package__status=Status.DELIVERED)
     if office is not None:
         payments = payments.filter(package__origin_office=office)
     return payments.select_related("package", "package__origin_office", "office", "remittance").order_by(
@@ -72,6 +74,11 @@ def remittance_pay(*, actor: User, payment: Payment, bank_reference: str) -> Rem
         raise OfficeNotAllowed(f"COD pay-outs of {office.code} are for its managers and HQ.")
     if locked.kind != Payment.Kind.COD:
         raise ShipmentError("Only a COD collection is paid out.", details={"payment": "Not a COD collection."})
+    if locked.package.status != Status.DELIVERED:
+        raise Conflict(
+            f"{locked.package.tracking_number} is not delivered: its COD is paid out once the receiver has the parcel.",
+            code="not_delivered",
+        )
     reference = bank_reference.strip()
     problems = []
     if not reference:

@@ -83,6 +83,7 @@ _KIND_FIELD = {
     Payment.Kind.REFUND: "refunds",
     Payment.Kind.CORRECTION: "corrections",
     Payment.Kind.COD: "cod_collected",
+    Payment.Kind.COD_RETURN: "cod_collected",  # given back the same day or later: the day's COD, net
 }
 
 

@@ -133,6 +133,8 @@ class Payment(AppendOnly):
         PAYMENT = "payment", "Payment"
         REFUND = "refund", "Refund"
         COD = "cod", "Cash on delivery"
+        # A COD collected from a receiver who then did not take the parcel, given back to them.
+        COD_RETURN = "cod_return", "Cash on delivery given back"
         CORRECTION = "correction", "Correction"
 
     package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="payments", db_index=False)
@@ -157,19 +159,21 @@ class Payment(AppendOnly):
         ordering = ["recorded_at", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["payment", "refund", "cod", "correction"]), name="payment_kind"
+                condition=Q(kind__in=["payment", "refund", "cod", "cod_return", "correction"]), name="payment_kind"
             ),
             models.CheckConstraint(condition=Q(method__in=Method.values), name="payment_method"),
             models.CheckConstraint(condition=~Q(method="cash") | Q(till__isnull=False), name="payment_cash_in_till"),
             models.CheckConstraint(
                 condition=Q(kind="correction")
-                | (Q(kind="refund", amount__lt=0) | (~Q(kind="refund") & Q(amount__gt=0))),
+                | (
+                    Q(kind__in=["refund", "cod_return"], amount__lt=0)
+                    | (~Q(kind__in=["refund", "cod_return"]) & Q(amount__gt=0))
+                ),
                 name="payment_sign",
             ),
             models.CheckConstraint(
                 condition=Q(card_last4="") | Q(card_last4__regex=r"^[0-9]{4}$"), name="payment_last4"
             ),
-            models.UniqueConstraint(fields=["package"], condition=Q(kind="cod"), name="payment_one_cod_per_package"),
         ]
         indexes = [
             models.Index(fields=["package", "recorded_at"], name="payment_package_idx"),

@@ -129,15 +129,46 @@ def change_due(tendered: Decimal, amount: Decimal) -> Decimal:
     return (tendered - amount).quantize(CENT)
 
 
+# The receiver's money: what was collected on delivery, and given back to a receiver who did not take the parcel.
+COD_KINDS = frozenset({Payment.Kind.COD, Payment.Kind.COD_RETURN})
+# The receiver pays on delivery by cash or by card (prepaid postage is the sender's).
+COD_METHODS = frozenset({Method.CASH, Method.CARD})
+
+
 def settled(payments: Iterable[Mapping[str, Any]]) -> Decimal:
     """What the sender has paid towards the price, net of refunds and corrections (not COD)."""
-    return sum((row["amount"] for row in payments if row["kind"] != Payment.Kind.COD), ZERO)
+    return sum((row["amount"] for row in payments if row["kind"] not in COD_KINDS), ZERO)
 
 
-def payment_problems(*, kind: str, amount: Decimal, due: Decimal, paid: Decimal, status: str) -> list[Problem]:
+def settled_by_method(payments: Iterable[Mapping[str, Any]]) -> dict[str, Decimal]:
+    """``settled``, method by method: what a refund may give back in each."""
+    totals: dict[str, Decimal] = {}
+    for row in payments:
+        if row["kind"] not in COD_KINDS:
+            totals[row["method"]] = totals.get(row["method"], ZERO) + row["amount"]
+    return totals
+
+
+def cod_collected(payments: Iterable[Mapping[str, Any]]) -> Decimal:
+    """The COD held for the receiver's parcel: collected, less what was given back."""
+    return sum((row["amount"] for row in payments if row["kind"] in COD_KINDS), ZERO)
+
+
+def payment_problems(
+    *,
+    kind: str,
+    amount: Decimal,
+    due: Decimal,
+    paid: Decimal,
+    status: str,
+    method: str = "",
+    paid_by_method: Mapping[str, Decimal] | None = None,
+) -> list[Problem]:
     """A payment towards the price never takes more than is still due; a
-    refund pays back a cancelled parcel's price, never more than was paid; a
-    correction leaves what was paid between nothing and the price."""
+    refund pays back a cancelled parcel's price, never more than was paid, and
+    the way it was paid (``paid_by_method``: no cash out of the till for a
+    price paid by card or prepaid); a correction leaves what was paid between
+    nothing and the price."""
     if kind == Payment.Kind.PAYMENT:
         if status == Status.CANCELLED:
             return [Problem("kind", "The parcel is cancelled.", "A cancelled parcel takes no payment.")]
@@ -150,25 +181,60 @@ def payment_problems(*, kind: str, amount: Decimal, due: Decimal, paid: Decimal,
             return [Problem("kind", "Only a cancelled parcel is refunded.", "Cancel the parcel before refunding it.")]
         if -amount > paid:
             return [Problem("amount", f"More than the {paid} paid.", f"Only {paid} was paid: refund at most that.")]
+        by_method = paid_by_method or {}
+        if -amount > by_method.get(method, ZERO):
+            ways = [f"{total} by {Method(way).label.lower()}" for way, total in sorted(by_method.items()) if total > 0]
+            sentence = f"Pay back the way it was paid: {', '.join(ways) or 'nothing'}."
+            return [Problem("method", f"More than was paid by {method}.", sentence, "refund_method")]
     elif kind == Payment.Kind.CORRECTION and not ZERO <= paid + amount <= due:
         return [Problem("amount", f"Paid would be {paid + amount}, outside 0 to {due}.")]
     return []
 
 
 def cod_problems(
-    *, cod_amount: Decimal, amount: Decimal, collected: bool, status: str, at_destination: bool, currency: str
+    *,
+    cod_amount: Decimal,
+    amount: Decimal,
+    collected: bool,
+    status: str,
+    at_destination: bool,
+    currency: str,
+    method: str = Method.CASH,
+    returning: bool = False,
 ) -> list[Problem]:
-    """A COD collection takes exactly the amount asked, once, from the receiver:
-    at the destination, on the parcel's way to them (a parcel going back to its
-    sender collects nothing)."""
+    """A COD collection takes exactly the amount asked, once, from the receiver,
+    by cash or card: at the destination, on the parcel's way to them (a parcel
+    going back to its sender collects nothing)."""
     if cod_amount <= 0:
         return [Problem("kind", "No cash on delivery.", "This parcel has no amount to collect on delivery.")]
     if collected:
         return [Problem("kind", "Collected already.", "The COD amount of this parcel is collected already.")]
+    if returning:
+        return [Problem("kind", "Going back to its sender.", "A parcel going back to its sender collects nothing.")]
     if status not in COD_COLLECTABLE or not at_destination:
         return [Problem("kind", "Not on its way to the receiver.", "Only a parcel at its destination collects COD.")]
+    if method not in COD_METHODS:
+        return [Problem("method", "Cash or card.", "The receiver pays cash on delivery by cash or by card.")]
     if amount != cod_amount:
         return [Problem("amount", f"Must be {cod_amount} {currency}.", f"Collect exactly {cod_amount} {currency}.")]
+    return []
+
+
+def cod_return_problems(
+    *, held: Decimal, amount: Decimal, status: str, method: str, collected_by: str, currency: str
+) -> list[Problem]:
+    """A COD collected from a receiver who then did not take the parcel is
+    given back to them, whole, the way it was paid, before the parcel moves on
+    (``held``: what is collected and not given back; ``collected_by``: its method)."""
+    if held <= 0:
+        return [Problem("kind", "No COD collected.", "No cash on delivery of this parcel is held to give back.")]
+    if status == Status.DELIVERED:
+        return [Problem("kind", "Delivered.", "The receiver took the parcel: the COD is the sender's.")]
+    if amount != held:
+        return [Problem("amount", f"Must be {held} {currency}.", f"Give back the {held} {currency} collected.")]
+    if method != collected_by:
+        label = Method(collected_by).label.lower()
+        return [Problem("method", f"Collected by {label}.", f"Give it back by {label}, the way it was paid.")]
     return []
 
 

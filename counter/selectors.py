@@ -5,7 +5,7 @@ that need it paid (``shipments.guards``)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
 
 from offices import access
 from offices.access import Person
@@ -15,7 +15,7 @@ from shipments.rules import Problem
 from shipments.statuses import Status
 
 from .models import Method, PackageAccount, Payment, Till
-from .rules import ZERO, settled
+from .rules import COD_KINDS, ZERO, cod_collected, settled
 
 
 def tills_visible(user: Person, *, state: str = "") -> QuerySet[Till]:
@@ -70,39 +70,50 @@ def payment_state(package: Package) -> PaymentState | None:
         currency=account.currency,
         method=method,
         cod_amount=account.cod_amount,
-        cod_collected=any(row["kind"] == Payment.Kind.COD for row in rows),
+        cod_collected=cod_collected(rows) > 0,
         cod_fee=account.cod_fee,
         refund_method=refund_method,
     )
 
 
+# Steps that turn a parcel away from its receiver: a COD collected for it is given back first.
+_AWAY_FROM_RECEIVER = frozenset({Status.DELIVERY_FAILED, Status.RETURN_STARTED})
+
+
 def step_guard(package: Package, status: str, office: Office | None) -> list[Problem]:
     """``shipments.guards``: an unpaid parcel is not accepted, a COD parcel not
-    delivered before its amount is collected (the message names it)."""
-    if status not in (Status.ACCEPTED, Status.DELIVERED):
+    delivered before its amount is collected (the message names it), nor
+    turned away from its receiver while the COD collected from them is held."""
+    if status not in (Status.ACCEPTED, Status.DELIVERED) and status not in _AWAY_FROM_RECEIVER:
         return []
-    # One query (a step of every parcel asks): the account with what was paid and whether COD was collected.
+    # One query (a step of every parcel asks): the account with what was paid and the COD held.
     payments = Payment.objects.filter(package_id=OuterRef("package_id")).order_by().values("package_id")
     row = (
         PackageAccount.objects.filter(package_id=package.pk)
         .annotate(
             paid=Subquery(
-                payments.exclude(kind=Payment.Kind.COD).annotate(total=Sum("amount")).values("total"),
+                payments.exclude(kind__in=COD_KINDS).annotate(total=Sum("amount")).values("total"),
                 output_field=DecimalField(),
             ),
-            collected=Exists(payments.filter(kind=Payment.Kind.COD)),
+            held=Subquery(
+                payments.filter(kind__in=COD_KINDS).annotate(total=Sum("amount")).values("total"),
+                output_field=DecimalField(),
+            ),
         )
-        .values("due", "currency", "cod_amount", "paid", "collected")
+        .values("due", "currency", "cod_amount", "paid", "held")
         .first()
     )
     if row is None:
         return []
-    paid, currency = row["paid"] or ZERO, row["currency"]
+    paid, held, currency = row["paid"] or ZERO, row["held"] or ZERO, row["currency"]
     if status == Status.ACCEPTED and paid < row["due"]:
         owed = row["due"] - paid
         return [Problem("payment", "Unpaid.", f"Take the payment of {owed} {currency} before accepting.", "unpaid")]
     cod_amount = row["cod_amount"]
-    if status == Status.DELIVERED and cod_amount > 0 and not row["collected"]:
+    if status == Status.DELIVERED and cod_amount > 0 and held <= 0:
         sentence = f"Collect the cash on delivery of {cod_amount} {currency} before delivering."
         return [Problem("payment", f"COD of {cod_amount} {currency} not collected.", sentence, "cod_due")]
+    if status in _AWAY_FROM_RECEIVER and held > 0:
+        sentence = f"Give the {held} {currency} collected on delivery back to the receiver first."
+        return [Problem("payment", f"COD of {held} {currency} held.", sentence, "cod_held")]
     return []

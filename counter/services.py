@@ -33,11 +33,14 @@ from .rules import (
     as_amount,
     change_due,
     cod_amount_problems,
+    cod_collected,
     cod_problems,
+    cod_return_problems,
     currency_problems,
     payment_problems,
     payout_problems,
     settled,
+    settled_by_method,
     tender_problems,
 )
 
@@ -143,7 +146,8 @@ def _insert(
     if not day_held:
         day_lock(office, day)
     cash = tender.method == Method.CASH
-    given = as_amount(tender.amount_tendered) if cash and amount > 0 else None
+    taking = kind in (Payment.Kind.PAYMENT, Payment.Kind.COD)  # what was handed over and the change: money taken
+    given = as_amount(tender.amount_tendered) if cash and taking else None
     tendered = given if isinstance(given, Decimal) else None  # checked by tender_problems
     payment = Payment(
         package=package,
@@ -290,39 +294,79 @@ def payment_record(
         raise OfficeNotAllowed(f"You do not work at {office.code}.", details={"office": "Not one of your offices."})
     if kind == Payment.Kind.CORRECTION and not access.may_manage(actor, office):
         raise OfficeNotAllowed("Only a manager of the office corrects a payment.")
-    rows = list(Payment.objects.filter(package=locked).values("kind", "amount"))
-    paid = settled(rows)
+    rows = list(Payment.objects.filter(package=locked).values("kind", "amount", "method", "office_id"))
+    paid, held = settled(rows), cod_collected(rows)
+    if kind == Payment.Kind.COD_RETURN and held <= 0:  # nothing to give back, whatever the amount says
+        refuse(
+            cod_return_problems(held=held, amount=ZERO, status=locked.status, method="", collected_by="", currency="")
+        )
     if amount is None:
         if kind == Payment.Kind.PAYMENT and account.due <= paid:
             raise ShipmentError(
                 f"{locked.tracking_number} is paid already.", code="overpaid", details={"amount": "Nothing is due."}
             )
-        defaults: dict[str, Decimal] = {Payment.Kind.PAYMENT: account.due - paid, Payment.Kind.REFUND: paid}
+        defaults: dict[str, Decimal] = {
+            Payment.Kind.PAYMENT: account.due - paid,
+            Payment.Kind.REFUND: paid,
+            Payment.Kind.COD_RETURN: held,
+        }
         amount = defaults.get(kind, account.cod_amount)
     amount = as_amount(amount)
     problems = (
         _correction_problems(amount, reason) if kind == Payment.Kind.CORRECTION else amount_problems("amount", amount)
     )
     refuse(problems)
-    signed = -amount if kind == Payment.Kind.REFUND else amount
+    paying_back = kind in (Payment.Kind.REFUND, Payment.Kind.COD_RETURN)
+    signed = -amount if paying_back else amount
     problems = currency_problems("currency", tender.currency, account.currency)
-    if kind == Payment.Kind.REFUND or kind == Payment.Kind.CORRECTION:
+    if paying_back or kind == Payment.Kind.CORRECTION:
         problems += payout_problems(method=tender.method, reference=tender.reference, card_last4=tender.card_last4)
+        problems += _where_paid_problems(kind, rows, office)
     else:
         problems += _problems_with_tender(tender, amount, account.currency)
     if kind == Payment.Kind.COD:
         problems += cod_problems(
             cod_amount=account.cod_amount,
             amount=amount,
-            collected=any(row["kind"] == Payment.Kind.COD for row in rows),
+            collected=held > 0,
             status=locked.status,
             at_destination=locked.current_office_id == locked.destination_office_id == office.pk,
             currency=account.currency,
+            method=tender.method,
+            returning=locked.returning,
+        )
+    elif kind == Payment.Kind.COD_RETURN:
+        problems += cod_return_problems(
+            held=held,
+            amount=amount,
+            status=locked.status,
+            method=tender.method,
+            collected_by=next((row["method"] for row in reversed(rows) if row["kind"] == Payment.Kind.COD), ""),
+            currency=account.currency,
         )
     else:
-        problems += payment_problems(kind=kind, amount=signed, due=account.due, paid=paid, status=locked.status)
+        problems += payment_problems(
+            kind=kind,
+            amount=signed,
+            due=account.due,
+            paid=paid,
+            status=locked.status,
+            method=tender.method,
+            paid_by_method=settled_by_method(rows),
+        )
     refuse(problems)
     return _insert(package=locked, kind=kind, tender=tender, amount=signed, office=office, actor=actor, reason=reason)
+
+
+def _where_paid_problems(kind: str, rows: list[dict[str, Any]], office: Office) -> list[Problem]:
+    """Money goes back at an office that took it: a refund where the price was
+    paid, a COD where it was collected (not out of another office's till)."""
+    took = Payment.Kind.COD if kind == Payment.Kind.COD_RETURN else Payment.Kind.PAYMENT
+    offices = {row["office_id"] for row in rows if row["kind"] == took}
+    if not offices or office.pk in offices:
+        return []
+    codes = ", ".join(sorted(Office.objects.filter(pk__in=offices).values_list("code", flat=True)))
+    return [Problem("office", f"Paid at {codes}.", f"The money was taken at {codes}: it is given back there.")]
 
 
 def _correction_problems(amount: object, reason: str) -> list[Problem]:

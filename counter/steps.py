@@ -20,13 +20,10 @@ from shipments.rules import refuse
 from shipments.services import package_record_event
 from shipments.statuses import Status
 
-from .models import Method, Payment
-from .rules import tender_problems
+from .models import Payment
+from .rules import COD_METHODS, tender_problems
 from .selectors import payment_state
 from .services import Tender, payment_record
-
-# The receiver pays on delivery by cash or by card (prepaid postage is the sender's).
-COD_METHODS = frozenset({Method.CASH, Method.CARD})
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import TypedDict
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -85,6 +86,13 @@ class Tariff(models.Model):
 
     def __str__(self):
         return f"{self.get_service_display()} tariff"
+
+    def clean(self):
+        # One currency for the network: tills, day closes and the reports add amounts up.
+        if self.currency != settings.PRICING_CURRENCY:
+            raise ValidationError(
+                {"currency": f"The network prices in {settings.PRICING_CURRENCY} only (PRICING_CURRENCY)."}
+            )
 
 
 class Package(models.Model):

@@ -89,14 +89,16 @@ def at_destination(package, destination, status="out_for_delivery"):
 
 
 def cod_collected(origin, destination, collector):
-    """A COD parcel from ``origin``, paid by card, delivered money collected by card at ``destination``."""
+    """A COD parcel from ``origin``, paid by card, its money collected by card at ``destination`` and delivered."""
     from counter.services import payment_record
 
     package = counter_package(origin, destination, collector, payment=card(), cod_amount="25.00")
     at_destination(package, destination)
-    return payment_record(
+    payment = payment_record(
         package=package, actor=collector, kind="cod", tender=card(reference="COD-1"), office=destination
     )
+    hand_over(package, collector)
+    return payment
 
 
 def hand_over(package, actor=None):

@@ -8,8 +8,8 @@ import pytest
 from counter.cod import remittance_pay, remittances_due
 from counter.models import Payment
 from counter.selectors import payment_state
-from counter.services import Conflict, payment_record
-from counter.tills import till_open
+from counter.services import Conflict, Tender, payment_record
+from counter.tills import till_expected, till_open
 from shipments.exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
 from shipments.models import Charge
 from shipments.services import package_record_event
@@ -62,9 +62,47 @@ def test_a_cod_parcel_going_back_collects_nothing(register, cod_tariff, office_c
     package = at_destination(register(card(), cod_amount="25.00"), office_c, status="arrived")
     # The receiver refuses it: it turns back to its sender (issue 22's return) and collects nothing.
     package_record_event(package=package, status="return_started", office=office_c, reason="refused")
-    with pytest.raises(ShipmentError, match="Only a parcel at its destination collects"):
+    with pytest.raises(ShipmentError, match="going back to its sender collects nothing"):
+        payment_record(package=package, actor=clerk_c, kind="cod", tender=card())
+    # Nor once it has come back into the destination office on its way back.
+    package_record_event(package=package, status="in_transit")
+    package_record_event(package=package, status="arrived", office=office_c)
+    package.refresh_from_db()
+    assert (package.returning, package.status, package.current_office) == (True, "arrived", office_c)
+    with pytest.raises(ShipmentError, match="going back to its sender collects nothing"):
         payment_record(package=package, actor=clerk_c, kind="cod", tender=card())
     assert not Payment.objects.filter(kind="cod").exists()
+
+
+def test_cod_is_paid_by_cash_or_card_never_prepaid(register, cod_tariff, office_c, clerk_c):
+    package = at_destination(register(card(), cod_amount="25.00"), office_c)
+    with pytest.raises(ShipmentError, match="by cash or by card") as caught:
+        payment_record(package=package, actor=clerk_c, kind="cod", tender=Tender(method="prepaid", reference="X"))
+    assert "method" in caught.value.details
+    assert not Payment.objects.filter(kind="cod").exists()
+
+
+def test_a_cod_collected_from_a_receiver_who_then_refuses_is_given_back_first(
+    register, cod_tariff, office_a, office_c, clerk_c
+):
+    package = at_destination(register(card(), cod_amount="25.00"), office_c)
+    till = till_open(actor=clerk_c, office=office_c, opening_float="0.00")
+    payment_record(package=package, actor=clerk_c, kind="cod", tender=cash("30.00"))
+    # The receiver paid, then refused the parcel: the refusal waits for the money to go back.
+    with pytest.raises(IllegalTransition, match="Give the 25.00 USD collected on delivery back to the receiver first"):
+        package_record_event(package=package, status="delivery_failed", office=office_c, reason="refused")
+    with pytest.raises(ShipmentError, match="Give it back by cash"):
+        payment_record(package=package, actor=clerk_c, kind="cod_return", tender=card(reference="R-1"))
+    given_back = payment_record(package=package, actor=clerk_c, kind="cod_return", tender=Tender(method="cash"))
+    assert (given_back.amount, given_back.till, given_back.change) == (Decimal("-25.00"), till, None)
+    assert till_expected(till) == Decimal("0.00")
+    assert payment_state(package).cod_collected is False
+    package_record_event(package=package, status="delivery_failed", office=office_c, reason="refused")
+    package.refresh_from_db()
+    assert package.returning
+    assert list(remittances_due(office_a)) == []  # the sender is owed nothing
+    with pytest.raises(ShipmentError, match="No cash on delivery of this parcel is held"):
+        payment_record(package=package, actor=clerk_c, kind="cod_return", tender=Tender(method="cash"))
 
 
 def test_a_cancelled_cod_parcel_gets_its_fee_back(register, cod_tariff, clerk_a):
@@ -78,7 +116,13 @@ def test_collected_cod_is_paid_out_to_the_sender_once(
 ):
     package = at_destination(register(card(), cod_amount="25.00"), office_c)
     collected = payment_record(package=package, actor=clerk_c, kind="cod", tender=card(reference="COD-7"))
+    assert list(remittances_due(office_a)) == []  # the receiver has not taken the parcel yet
+    with pytest.raises(Conflict, match="is not delivered"):
+        remittance_pay(actor=manager_a, payment=collected, bank_reference="BANK-0")
+    hand_over(package, clerk_c)
     assert list(remittances_due(office_a)) == [collected]
+    with pytest.raises(ShipmentError, match="The receiver took the parcel"):
+        payment_record(package=package, actor=clerk_c, kind="cod_return", tender=card(reference="R-1"))
     with pytest.raises(OfficeNotAllowed):
         remittance_pay(actor=clerk_a, payment=collected, bank_reference="BANK-1")
     with pytest.raises(ShipmentError, match="card number"):

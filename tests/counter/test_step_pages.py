@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from counter.models import Payment
 from counter.selectors import payment_state
-from counter.tills import till_open
+from counter.tills import till_close, till_expected, till_open
 from handover.models import Proof
 from tests.factories import clerk_at
 from tests.handover.images import png
@@ -75,8 +75,9 @@ def test_the_cancellation_page_of_a_paid_parcel_pays_it_back_in_cash(register, t
     assert payment_state(package).paid == Decimal("0.00")
 
 
-def test_a_refused_refund_cancels_nothing_and_says_why(register, clerk_a, office_a):
-    package = register(card())
+def test_a_refused_refund_cancels_nothing_and_says_why(register, clerk_a, office_a, till_a):
+    package = register(cash("50.00"))
+    till_close(actor=clerk_a, till=till_a, counted=till_expected(till_a))
     client = login(clerk_a)
     confirmed = {**cancel_fields(office_a, payment_method="cash"), "confirmed": "yes"}
     response = client.post(record_url(package), confirmed)
@@ -85,18 +86,17 @@ def test_a_refused_refund_cancels_nothing_and_says_why(register, clerk_a, office
     assert "Nothing recorded: please correct the refund below." in page
     assert "Open a till at AAA01 before taking or paying out cash." in page  # at the method's field
     assert f"Mark {package.tracking_number} cancelled?" in page  # the form again
-    response = client.post(record_url(package), {**confirmed, "refund-payment_method": "card"})
-    assert "Enter the refund&#x27;s reference." in response.content.decode()
+    response = client.post(
+        record_url(package), {**confirmed, "refund-payment_method": "card", "refund-payment_reference": "RF-77"}
+    )
+    assert f"Pay back the way it was paid: {package.cost_total} by cash." in response.content.decode()
     package.refresh_from_db()
     assert package.status == "created"
     assert not Payment.objects.filter(package=package, kind="refund").exists()
-    response = client.post(
-        record_url(package),
-        {**confirmed, "refund-payment_method": "card", "refund-payment_reference": "RF-77"},
-        follow=True,
-    )
-    assert f"Refund of {package.cost_total} USD (card) paid back." in response.content.decode()
-    assert Payment.objects.get(package=package, kind="refund").reference == "RF-77"
+    till = till_open(actor=clerk_a, office=office_a, opening_float="100.00")
+    response = client.post(record_url(package), confirmed, follow=True)
+    assert f"Refund of {package.cost_total} USD (cash) paid back." in response.content.decode()
+    assert Payment.objects.get(package=package, kind="refund").till == till
 
 
 def test_a_parcel_with_nothing_paid_is_cancelled_without_a_refund(register, clerk_a, office_a, settings):

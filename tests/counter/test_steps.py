@@ -10,7 +10,7 @@ from counter.models import Payment
 from counter.selectors import payment_state
 from counter.services import Conflict, Tender, payment_record, register_at_counter
 from counter.steps import cancel_with_refund, hand_over_with_cod
-from counter.tills import till_expected, till_open
+from counter.tills import till_close, till_expected, till_open
 from handover.codes import code_matches
 from handover.models import CollectionCode, Proof
 from handover.rules import ProofInput
@@ -79,8 +79,9 @@ def test_a_card_refund_records_its_reference(register, clerk_a):
     assert payment_state(package).label == "Paid back (card)"
 
 
-def test_without_an_open_till_a_cash_refund_cancels_nothing(register, clerk_a):
-    package = register(card())
+def test_without_an_open_till_a_cash_refund_cancels_nothing(register, clerk_a, till_a):
+    package = register(cash("50.00"))
+    till_close(actor=clerk_a, till=till_a, counted=till_expected(till_a))
     with pytest.raises(Conflict, match="Open a till at AAA01") as caught:
         cancel_with_refund(package=package, actor=clerk_a, tender=Tender(method="cash"))
     assert caught.value.details == {"method": "Cash needs your open till."}
@@ -217,3 +218,25 @@ def test_a_wrong_collection_code_still_counts_and_collects_nothing(register_at, 
         )
     assert CollectionCode.objects.get(pk=code.pk).failed_attempts == 1
     nothing_recorded(package, status="ready_for_pickup")
+
+
+@pytest.mark.parametrize("paid_by", ["card", "prepaid"])
+def test_a_price_paid_otherwise_is_never_paid_back_in_cash(register, clerk_a, till_a, paid_by):
+    """No cash out of the till for a price that brought none in."""
+    package = register(card() if paid_by == "card" else Tender(method="prepaid", reference="PP-1"))
+    with pytest.raises(
+        ShipmentError, match=f"Pay back the way it was paid: {package.cost_total} by {paid_by}"
+    ) as caught:
+        cancel_with_refund(package=package, actor=clerk_a, tender=Tender(method="cash"))
+    assert "method" in caught.value.details
+    assert till_expected(till_a) == Decimal("100.00")
+    nothing_recorded(package)
+
+
+def test_a_refund_is_paid_back_where_the_price_was_taken(register, clerk_a, office_c, till_a):
+    package = register(cash("50.00"))
+    clerk_c = clerk_at(office_c, username="clerk_c_refunds")
+    till_open(actor=clerk_c, office=office_c, opening_float="100.00")
+    with pytest.raises(ShipmentError, match="The money was taken at AAA01: it is given back there"):
+        cancel_with_refund(package=package, actor=clerk_c, tender=Tender(method="cash"), office=office_c)
+    nothing_recorded(package)

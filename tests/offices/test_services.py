@@ -73,6 +73,14 @@ def test_only_hq_or_the_system_sets_tariffs(hq, clerk_a):
     assert Tariff.objects.get(service="express").base_fee == Decimal("4.50")
 
 
+def test_a_tariff_is_priced_in_the_networks_currency_only(hq):
+    """Tills, day closes and reports add amounts up: one currency (PRICING_CURRENCY)."""
+    with pytest.raises(ValidationError) as caught:
+        tariff_upsert(actor=hq, service="express", **{**PRICES, "currency": "EUR"})
+    assert caught.value.message_dict == {"currency": ["The network prices in USD only (PRICING_CURRENCY)."]}
+    assert not Tariff.objects.filter(service="express").exists()
+
+
 def test_a_manager_adds_and_removes_people_at_their_office_only(office_a, office_b):
     manager = clerk_at(office_a, role=Membership.Role.MANAGER, username="manager_a1")
     with pytest.raises(PermissionDenied, match="BBB01"):
