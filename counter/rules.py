@@ -161,8 +161,8 @@ def payment_problems(
     due: Decimal,
     paid: Decimal,
     status: str,
-    method: str = "",
-    paid_by_method: Mapping[str, Decimal] | None = None,
+    method: str,
+    paid_by_method: Mapping[str, Decimal],
 ) -> list[Problem]:
     """A payment towards the price never takes more than is still due; a
     refund pays back a cancelled parcel's price, never more than was paid, and
@@ -181,9 +181,10 @@ def payment_problems(
             return [Problem("kind", "Only a cancelled parcel is refunded.", "Cancel the parcel before refunding it.")]
         if -amount > paid:
             return [Problem("amount", f"More than the {paid} paid.", f"Only {paid} was paid: refund at most that.")]
-        by_method = paid_by_method or {}
-        if -amount > by_method.get(method, ZERO):
-            ways = [f"{total} by {Method(way).label.lower()}" for way, total in sorted(by_method.items()) if total > 0]
+        if -amount > paid_by_method.get(method, ZERO):
+            ways = [
+                f"{total} by {Method(way).label.lower()}" for way, total in sorted(paid_by_method.items()) if total > 0
+            ]
             sentence = f"Pay back the way it was paid: {', '.join(ways) or 'nothing'}."
             return [Problem("method", f"More than was paid by {method}.", sentence, "refund_method")]
     elif kind == Payment.Kind.CORRECTION and not ZERO <= paid + amount <= due:
@@ -199,8 +200,8 @@ def cod_problems(
     status: str,
     at_destination: bool,
     currency: str,
-    method: str = Method.CASH,
-    returning: bool = False,
+    method: str,
+    returning: bool,
 ) -> list[Problem]:
     """A COD collection takes exactly the amount asked, once, from the receiver,
     by cash or card: at the destination, on the parcel's way to them (a parcel

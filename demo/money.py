@@ -187,7 +187,17 @@ def _plan(rng, packages, cod, staff) -> tuple[list[PackageAccount], list[_Money]
             reference = "" if method == Method.CASH else f"RF-{tender.reference}"
             back = Tender(method=method, reference=reference)
             refuse(payout_problems(method=method, reference=reference))
-            refuse(payment_problems(kind=Payment.Kind.REFUND, amount=-due, due=due, paid=due, status=package.status))
+            refuse(
+                payment_problems(
+                    kind=Payment.Kind.REFUND,
+                    amount=-due,
+                    due=due,
+                    paid=due,
+                    status=package.status,
+                    method=method,
+                    paid_by_method={method: due},
+                )
+            )
             cancelled_at = moments[(package.pk, Status.CANCELLED)]
             rows.append(_Money(package, Payment.Kind.REFUND, back, -due, origin, clerk, cancelled_at))
         if cod_amount and package.status == Status.DELIVERED:
@@ -200,6 +210,8 @@ def _plan(rng, packages, cod, staff) -> tuple[list[PackageAccount], list[_Money]
                     status=Status.OUT_FOR_DELIVERY,  # what it was until it was handed over
                     at_destination=True,
                     currency=currency,
+                    method=collect.method,
+                    returning=False,
                 )
             )
             at = moments[(package.pk, Status.DELIVERED)] - timedelta(minutes=5)

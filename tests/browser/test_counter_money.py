@@ -101,8 +101,11 @@ def test_a_day_of_money_at_the_counter(live_server, browser_page, proofs_folder)
     page.screenshot(path=str(SCREENSHOTS / "cancel_refund.png"), full_page=True)
     page.select_option("#id_refund-payment_method", "card")
     expect(page.locator("#refund_block .field-payment_reference")).to_be_visible()  # a card refund's reference
-    page.click("input[name=_confirm]")  # without it: refused, nothing recorded, the page again
-    expect(page.locator("#refund_block .errorlist")).to_have_text("Enter the refund's reference.")
+    page.fill("#id_refund-payment_reference", "RF-1")
+    page.click("input[name=_confirm]")  # paid in cash, paid back in cash: refused, nothing recorded, the page again
+    expect(page.locator("#id_refund-payment_method_error")).to_have_text(
+        f"Pay back the way it was paid: {cash_parcel.cost_total} by cash."
+    )
     page.screenshot(path=str(SCREENSHOTS / "cancel_refund_refused.png"), full_page=True)
     expect(page.locator(".confirm-step")).to_contain_text(f"{cash_parcel.tracking_number} is created.")
     page.select_option("#id_refund-payment_method", "cash")
