@@ -6,6 +6,7 @@ Each service checks the rules of ``counter.rules`` over plain values, then
 locks in one order (the package, the office's day, the till) and inserts.
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -358,7 +359,7 @@ def payment_record(
     return _insert(package=locked, kind=kind, tender=tender, amount=signed, office=office, actor=actor, reason=reason)
 
 
-def _where_paid_problems(kind: str, rows: list[dict[str, Any]], office: Office) -> list[Problem]:
+def _where_paid_problems(kind: str, rows: Iterable[Mapping[str, Any]], office: Office) -> list[Problem]:
     """Money goes back at an office that took it: a refund where the price was
     paid, a COD where it was collected (not out of another office's till)."""
     took = Payment.Kind.COD if kind == Payment.Kind.COD_RETURN else Payment.Kind.PAYMENT
