@@ -44,13 +44,18 @@ class PaymentState:
     cod_collected: bool
     cod_fee: Decimal = ZERO
     refund_method: str = ""
+    cancelled: bool = False
 
     @property
     def label(self) -> str:
+        if self.cancelled and self.paid > 0:  # cancelled (by a scan, the API, an import) and not paid back yet
+            return f"Cancelled: {self.paid} {self.currency} to pay back"
+        if self.cancelled and self.refund_method:
+            return f"Paid back ({Method(self.refund_method).label.lower()})"
+        if self.cancelled:
+            return "Cancelled: nothing was paid"
         if self.paid >= self.due:
             return f"Paid ({Method(self.method).label.lower()})" if self.method else "Paid"
-        if self.refund_method and self.paid <= 0:  # a cancellation's price, given back
-            return f"Paid back ({Method(self.refund_method).label.lower()})"
         if self.paid > 0:
             return f"Part paid: {self.due - self.paid} {self.currency} due"
         return f"Unpaid: {self.due} {self.currency} due"
@@ -73,6 +78,7 @@ def payment_state(package: Package) -> PaymentState | None:
         cod_collected=cod_collected(rows) > 0,
         cod_fee=account.cod_fee,
         refund_method=refund_method,
+        cancelled=package.status == Status.CANCELLED,
     )
 
 

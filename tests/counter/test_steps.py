@@ -16,6 +16,7 @@ from handover.models import CollectionCode, Proof
 from handover.rules import ProofInput
 from shipments.exceptions import IllegalTransition, ShipmentError
 from shipments.models import Charge, TrackingEvent
+from shipments.services import package_record_event
 from tests.factories import clerk_at, party
 from tests.handover.images import png
 
@@ -240,3 +241,15 @@ def test_a_refund_is_paid_back_where_the_price_was_taken(register, clerk_a, offi
     with pytest.raises(ShipmentError, match="The money was taken at AAA01: it is given back there"):
         cancel_with_refund(package=package, actor=clerk_c, tender=Tender(method="cash"), office=office_c)
     nothing_recorded(package)
+
+
+def test_a_parcel_cancelled_without_its_refund_says_what_is_owed(register, clerk_a, till_a):
+    """Cancelled by a scan or the API (two calls): the package says what is still to pay back."""
+    package = register(cash("50.00"))
+    package_record_event(package=package, status="cancelled", actor=clerk_a)
+    assert payment_state(package).label == f"Cancelled: {package.cost_total} USD to pay back"
+    payment_record(package=package, actor=clerk_a, kind="refund", tender=Tender(method="cash"))
+    assert payment_state(package).label == "Paid back (cash)"
+    unpaid = register(None)
+    package_record_event(package=unpaid, status="cancelled", actor=clerk_a)
+    assert payment_state(unpaid).label == "Cancelled: nothing was paid"
