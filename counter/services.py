@@ -35,6 +35,7 @@ from .rules import (
     cod_amount_problems,
     cod_problems,
     currency_problems,
+    looks_like_card_number,
     payment_problems,
     payout_problems,
     settled,
@@ -303,6 +304,8 @@ def payment_record(
     problems = (
         _correction_problems(amount, reason) if kind == Payment.Kind.CORRECTION else amount_problems("amount", amount)
     )
+    if looks_like_card_number(reason):
+        problems.append(Problem("reason", "That looks like a card number: never type it.", code="card_number"))
     refuse(problems)
     signed = -amount if kind == Payment.Kind.REFUND else amount
     problems = currency_problems("currency", tender.currency, account.currency)
