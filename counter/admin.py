@@ -56,7 +56,7 @@ class CashUpForm(forms.Form):
             if not line.strip():
                 continue
             value, _, count = line.lower().replace("×", "x").partition("x")
-            if not count.strip().isdigit() or len(count.strip()) > 6:
+            if not (count.strip().isascii() and count.strip().isdigit()) or len(count.strip()) > 6:
                 raise forms.ValidationError(f"“{line.strip()[:30]}”: write value x pieces, e.g. 20.00 x 3.")
             pieces[value.strip()] = pieces.get(value.strip(), 0) + int(count)
         return pieces

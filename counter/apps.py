@@ -16,6 +16,13 @@ def _step_guard(package: Any, status: str, office: Any) -> list[Any]:
     return step_guard(package, status, office)
 
 
+def _with_account(package_ids: list[int]) -> set[int]:
+    """The packages registered at a counter (with an account): the only ones the guard and the hook concern."""
+    from .models import PackageAccount
+
+    return set(PackageAccount.objects.filter(package_id__in=package_ids).values_list("package_id", flat=True))
+
+
 def _refund_fee_on_cancel(package: Any, status: str) -> None:
     if status == "cancelled":
         from .cod import refund_cod_fee
@@ -28,7 +35,8 @@ class CounterConfig(AppConfig):
     verbose_name = "Counter money"
 
     def ready(self) -> None:
-        from shipments.guards import add_after_step, add_step_guard
+        from shipments.guards import add_after_step, add_concerned, add_step_guard
 
         add_step_guard(_step_guard)
         add_after_step(_refund_fee_on_cancel)
+        add_concerned(_with_account)

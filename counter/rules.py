@@ -19,8 +19,9 @@ from .models import Method, Payment
 ZERO = Decimal("0.00")
 MAX_AMOUNT = MAX_DECLARED_VALUE
 _METHODS = frozenset(Method.values)
-# Twelve or more digits in a row (spaces and dashes between them ignored): a card number, never stored.
-_CARD_NUMBER = re.compile(r"(?:\d[ -]?){12,}")
+# Twelve or more digits in a row once the separators between them are dropped (any run of spaces,
+# dots, dashes, slashes, underscores: 4111.1111.1111.1111, 4111  1111 ...): a card number, never stored.
+_CARD_NUMBER = re.compile(r"\d(?:[\s./_-]*\d){11,}")
 _LAST4 = re.compile(r"^[0-9]{4}$")
 CARD_NUMBER_REFUSED = "That looks like a card number: never type it. Give only the last four digits."
 # A COD parcel collects only on its way to the receiver.
@@ -63,6 +64,8 @@ def currency_problems(field: str, currency: str | None, expected: str) -> list[P
 
 
 def looks_like_card_number(text: str) -> bool:
+    """Twelve digits or more, whatever separates them (``_CARD_NUMBER``); a reference
+    such as "AUTH-77", "PP-2026-1" or a 10-digit authorisation code is not one."""
     return bool(_CARD_NUMBER.search(text))
 
 

@@ -38,6 +38,7 @@ from .rules import (
     cod_problems,
     cod_return_problems,
     currency_problems,
+    looks_like_card_number,
     payment_problems,
     payout_problems,
     settled,
@@ -316,6 +317,8 @@ def payment_record(
     problems = (
         _correction_problems(amount, reason) if kind == Payment.Kind.CORRECTION else amount_problems("amount", amount)
     )
+    if looks_like_card_number(reason):
+        problems.append(Problem("reason", "That looks like a card number: never type it.", code="card_number"))
     refuse(problems)
     paying_back = kind in (Payment.Kind.REFUND, Payment.Kind.COD_RETURN)
     signed = -amount if paying_back else amount

@@ -16,7 +16,7 @@ from shipments.exceptions import OfficeNotAllowed
 from shipments.rules import Problem, refuse
 
 from .models import Method, Payment, Till
-from .rules import ZERO, amount_problems, as_amount, denomination_total, variance_problems
+from .rules import ZERO, amount_problems, as_amount, denomination_total, looks_like_card_number, variance_problems
 from .services import Conflict, day_lock, office_day, office_settings
 
 
@@ -83,6 +83,8 @@ def till_close(
         problems += amount_problems("counted", counted, zero_allowed=True)
     if len(note) > 2000:
         problems.append(Problem("note", "At most 2000 characters."))
+    elif looks_like_card_number(note):
+        problems.append(Problem("note", "That looks like a card number: never type it.", code="card_number"))
     refuse(problems)
     day_lock(till.office, office_day(till.office))
     locked = Till.objects.select_for_update(of=("self",)).select_related("office").get(pk=till.pk)

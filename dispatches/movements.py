@@ -8,7 +8,8 @@ The parcels' events are written set-based, through the import's bulk path
 with their outbox rows in the same transaction (``enqueue_notifications``),
 never a loop over ``package_record_event``. The package rows are locked first
 (``FOR UPDATE``, in id order), as ``package_record_event`` locks one, and the
-same transition rules are checked."""
+same transition rules are checked, with the step guards and after-step
+hooks of other apps (``shipments.guards``) for the parcels they concern."""
 
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +23,7 @@ from notifications.muting import is_muted
 from offices import access
 from offices.models import Office
 from shipments.exceptions import InvalidTrackingNumber, OfficeNotAllowed, ShipmentError
+from shipments.guards import after_steps, concerned_packages, step_guard_problems
 from shipments.imports.events import enqueue_notifications, lock_packages, write_events
 from shipments.models import Package, TrackingEvent
 from shipments.rules import Problem
@@ -34,9 +36,14 @@ from .rules import BagConflict, bag_weight, dispatch_problems, receive_problems,
 
 
 def _lock_packages(package_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The packages' rows, locked in id order, with the time of each one's last event."""
+    """The packages' rows, locked in id order, with the time of each one's last event, and
+    as ``guarded`` the package another app's step guards concern (a counter parcel; else None)."""
     with connection.cursor() as cursor:
-        return {package["id"]: package for package in lock_packages(cursor, ids=package_ids)}
+        packages = {package["id"]: package for package in lock_packages(cursor, ids=package_ids)}
+    guarded = concerned_packages(packages)  # one query for the bags' parcels
+    for package in packages.values():
+        package["guarded"] = guarded.get(package["id"])
+    return packages
 
 
 @dataclass
@@ -66,6 +73,8 @@ class _Steps:
             return 0
         with connection.cursor() as cursor:
             write_events(cursor, self.events, self.packages, source=TrackingEvent.Source.BAG)
+        # Other apps' after-step hooks, as package_record_event runs them, for the packages they concern.
+        after_steps([(row[0], row[1]) for row in self.events], {p["id"] for p in self.packages if p["guarded"]})
         # Outbox rows in this transaction (the bulk INSERT fires no post_save); the dispatcher delivers them.
         # Muted as the post_save receiver is (the demo's history notifies nobody).
         if is_muted():
@@ -73,18 +82,23 @@ class _Steps:
         return enqueue_notifications([(row[0], row[1], row[3]) for row in self.events])
 
 
-def _step_problems(package: dict[str, Any], status: str, office_id: int) -> list[Problem]:
+def _step_problems(package: dict[str, Any], status: str, office: Office) -> list[Problem]:
     if not can_follow(package["status"], status, returning=package["returning"]):
         label = Status(package["status"]).label.lower()
         return [Problem("status", "Not now.", f"{package['tracking_number']} is {label}.", code="illegal_transition")]
     return event_office_problems(
         status=status,
-        office_id=office_id,
+        office_id=office.pk,
         origin_office_id=package["origin_office_id"],
         destination_office_id=package["destination_office_id"],
         current_office_id=package["current_office_id"],
         returning=package["returning"],
-    )
+    ) or _guard_problems(package, status, office)
+
+
+def _guard_problems(package: dict[str, Any], status: str, office: Office) -> list[Problem]:
+    """Other apps' step guards (``shipments.guards``), for the packages they concern."""
+    return step_guard_problems(package["guarded"], status, office) if package["guarded"] is not None else []
 
 
 def _listed(bags: list[Bag]) -> list[tuple[int, int]]:
@@ -126,7 +140,7 @@ def dispatch_bags(*, actor: User | None, bags: list[Bag]) -> Dispatch:
     steps, problems = _Steps(), []
     for bag_id, package_id in listed:
         package = packages[package_id]
-        found = _step_problems(package, Status.IN_TRANSIT, origin.pk)
+        found = _step_problems(package, Status.IN_TRANSIT, origin)
         if found:
             problems.extend(found)
             continue
@@ -183,7 +197,7 @@ def receive_bag(*, actor: User | None, bag: Bag, office: Office | None = None) -
     for _, package_id in listed:
         package = packages[package_id]
         # An arrival may be recorded at any office; a parcel that cannot arrive (declared lost meanwhile) is left.
-        if not _step_problems(package, Status.ARRIVED, office.pk):
+        if not _step_problems(package, Status.ARRIVED, office):
             steps.add(package, Status.ARRIVED, office.pk, now, f"From bag {locked.identifier}")
     steps.write()
     BagItem.objects.filter(bag=locked, held=True).update(held=False)
@@ -242,7 +256,12 @@ def check_bag(*, actor: User | None, bag: Bag, found: list[str], weight_kg: obje
     discrepancies = []
     for number in missing:
         package = packages[listed[number]]
-        if can_follow(package["status"], Status.DELAYED) and package["current_office_id"] == office.pk:
+        at_office = package["current_office_id"] == office.pk
+        if (
+            can_follow(package["status"], Status.DELAYED)
+            and at_office
+            and not _guard_problems(package, Status.DELAYED, office)
+        ):
             steps.add(
                 package,
                 Status.DELAYED,
@@ -265,7 +284,7 @@ def check_bag(*, actor: User | None, bag: Bag, found: list[str], weight_kg: obje
     BagItem.objects.filter(package_id__in=list(extras.values()), held=True).update(held=False, found_in=locked)
     for number, package_id in extras.items():
         package = packages[package_id]
-        problems = _step_problems(package, Status.ARRIVED, office.pk)
+        problems = _step_problems(package, Status.ARRIVED, office)
         if problems:
             notes[number] = f"Not recorded as arrived: {problems[0].sentence or problems[0].message}"
         else:

@@ -53,7 +53,7 @@ def _listed_items() -> "Prefetch[Any]":
 def _bag_filter(key: str) -> Q:
     """A bag by its own key (digits) or its S9 identifier; a malformed S9 is refused with its position."""
     text = key.strip()
-    if text.isdigit() and len(text) < 19:
+    if text.isascii() and text.isdigit() and len(text) < 19:  # not "²": int() refuses it
         return Q(pk=int(text))
     return Q(identifier=parse_s9(text).identifier)
 

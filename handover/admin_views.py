@@ -40,8 +40,13 @@ def back_office(view):
     return admin.site.admin_view(wrapper)
 
 
+def _is_id(text: str) -> bool:
+    """Digits of ASCII (int() refuses "²", which isdigit() accepts), few enough for a bigint."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def _package(request, object_id: str):
-    package = package_detail_queryset(request.user).filter(pk=object_id).first() if object_id.isdigit() else None
+    package = package_detail_queryset(request.user).filter(pk=object_id).first() if _is_id(object_id) else None
     if package is None:
         raise Http404("No such package among the packages you can see.")
     return package

@@ -38,6 +38,11 @@ ADMIN_GETS = [
     ("clerk", f"{PACKAGES}?no_such_field=1", 200, "is not a filter of this list"),
     ("clerk", f"{PACKAGES}?origin_office=not-an-office", 200, "is not an office code"),
     ("clerk", f"{PACKAGES}?origin_office__id__exact=1", 200, "is not a filter of this list"),
+    # A digit to str.isdigit() but not to int() ("²"), or too many digits for an id: not found.
+    ("clerk", "/admin/handover/%C2%B2/deliver/", 404, "Not Found"),
+    ("clerk", "/admin/handover/99999999999999999999/deliver/", 404, "Not Found"),
+    ("clerk", "/admin/shipments/package/%C2%B2/change/", 404, "Not Found"),
+    ("clerk", "/admin/shipments/package/99999999999999999999/change/", 404, "Not Found"),
     # The cost report's dates.
     ("manager", "/admin/shipments/package/report/AAA01/?date_from=9999-12-31&date_to=9999-12-31", 200, "Pick a day"),
     ("manager", "/admin/shipments/package/report/AAA01/?date_from=0001-01-01&date_to=0001-01-02", 200, "Pick a day"),
@@ -68,6 +73,20 @@ API_REQUESTS = [
     ("clerk", "post", "/api/v1/quotes/", '{"a": ' * 5000 + "1" + "}" * 5000, 400, "parse_error", "nested too deeply"),
     ("manager", "get", "/api/v1/offices/AAA01/reports/costs/?from=9999-12-31", None, 400, "invalid", "Pick a day"),
     ("clerk", "get", "/api/v1/no-such-endpoint/%00/", None, 400, "invalid", NULL_MESSAGE),
+    # A digit to str.isdigit() but not to int() ("²"), or too many digits for an id.
+    ("clerk", "post", "/api/v1/tills/%C2%B2/close/", '{"counted": "1.00"}', 404, "not_found", ""),
+    ("clerk", "post", "/api/v1/tills/99999999999999999999/close/", '{"counted": "1.00"}', 404, "not_found", ""),
+    ("manager", "post", "/api/v1/remittances/%C2%B2/pay/", '{"bank_reference": "B1"}', 404, "not_found", ""),
+    (
+        "manager",
+        "post",
+        "/api/v1/remittances/99999999999999999999/pay/",
+        '{"bank_reference": "B1"}',
+        404,
+        "not_found",
+        "",
+    ),
+    ("clerk", "get", "/api/v1/bags/%C2%B2/", None, 400, "invalid_identifier", ""),
 ]
 
 

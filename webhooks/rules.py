@@ -175,7 +175,7 @@ def retry_after(value: str | None, *, now: datetime) -> timedelta | None:
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # not "²": int() refuses it
         wait = timedelta(seconds=min(int(value[:9]), int(MAX_RETRY_AFTER.total_seconds())))
     else:
         try:

@@ -43,6 +43,12 @@ DAY_RESPONSES = {
 }
 
 
+def _is_id(value: object) -> bool:
+    """A row id of the path: ASCII digits (int() refuses "²", which isdigit() accepts), few enough for a bigint."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 # --- a package's payments ------------------------------------------------------
 
 
@@ -125,7 +131,7 @@ class TillCloseView(APIView):
     """The cash-up: counted against expected; the answer has the variance."""
 
     def post(self, request, id):
-        till = selectors.tills_visible(request.user).filter(pk=id).first() if str(id).isdigit() else None
+        till = selectors.tills_visible(request.user).filter(pk=id).first() if _is_id(id) else None
         if till is None:
             raise Http404
         serializer = api.TillCloseSerializer(data=request.data)
@@ -260,7 +266,7 @@ class RemittancePayView(APIView):
     """Pay a collected COD amount out to its sender (the bank transfer's reference closes the item)."""
 
     def post(self, request, id):
-        payment = Payment.objects.filter(pk=id, kind=Payment.Kind.COD).first() if str(id).isdigit() else None
+        payment = Payment.objects.filter(pk=id, kind=Payment.Kind.COD).first() if _is_id(id) else None
         if payment is None or not access.restrict(Package.objects.filter(pk=payment.package_id), request.user).exists():
             raise Http404
         serializer = RemittancePaySerializer(data=request.data)

@@ -187,7 +187,7 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
         if object_id in cache:
             return cache[object_id]
         queryset = package_detail_queryset(request.user)
-        if object_id.isdigit():
+        if object_id.isascii() and object_id.isdigit() and len(object_id) <= 18:  # not "²": int() refuses it
             package = queryset.filter(pk=int(object_id)).first()
         else:
             try:

@@ -7,7 +7,9 @@ the reader thread, no database); then the packages named are locked (``FOR UPDAT
 ``external_id`` (or tracking number + status + time when there is none), the
 rest are applied per package in ``occurred_at`` order with the same rules as
 the service (``statuses.can_follow``, ``step_rules.event_office_problems``,
-``step_rules.event_detail_problems``, ``statuses.effect_of``), then written with
+``step_rules.event_detail_problems``, ``statuses.effect_of``, and for the
+packages another app guards, such as counter parcels, its ``guards``: an
+unpaid parcel is not accepted, and a cancellation runs its after-step hooks), then written with
 COPY into a staging table and set-based SQL. An illegal step rejects its row,
 not the file. The whole file is sorted first, by package and time
 (``order_key``, ``imports.sorting``), so a file may list events in any order
@@ -29,9 +31,10 @@ from imports.framework import BatchResult, Importer
 from offices.models import Office
 
 from ..exceptions import InvalidTrackingNumber
+from ..guards import after_steps, concerned_packages, step_guard_problems
 from ..holds import holds_of
 from ..models import TrackingEvent
-from ..rules import column_limits, length_problems, network_start, time_problems
+from ..rules import Problem, column_limits, length_problems, network_start, time_problems
 from ..statuses import Status, allowed_next, can_follow, effect_of, return_follows
 from ..step_rules import event_detail_problems, event_office_problems, hold_problems
 from ..tracking_numbers import clean_tracking_number, normalize_tracking_number
@@ -129,6 +132,7 @@ class EventImporter(Importer):
         self.holding_days = dict(Office.objects.values_list("id", "holding_days"))
         self.limits = column_limits(TrackingEvent, ("external_id", "received_by"))
         self.start = network_start()
+        self.offices: dict[int, Office] = {}  # the offices of guarded rows, read when first needed
 
     def _parse(self, row: dict[str, str], now: datetime) -> tuple[dict[str, Any], dict[str, str]]:
         problems: dict[str, str] = {}
@@ -197,9 +201,12 @@ class EventImporter(Importer):
         with connection.cursor() as cursor:
             packages = self._lock_packages(cursor, sorted({event["tracking_number"] for _, event in events}))
             events = self._drop_recorded(cursor, events, packages, result)
-            to_write, changed = self._apply(events, packages, result)
+            # Packages another app guards (counter parcels): their rows pass its guards and hooks too.
+            guarded = concerned_packages(packages[event["tracking_number"]]["id"] for _, event in events)
+            to_write, changed = self._apply(events, packages, result, guarded)
             if to_write:
                 self._write(cursor, to_write, [packages[number] for number in changed])
+                after_steps([(row[0], row[1]) for row in to_write], guarded)
         result.created += len(to_write)
         if self.notify and to_write:
             self.notified += enqueue_notifications(
@@ -273,8 +280,10 @@ class EventImporter(Importer):
         events: list[tuple[int, dict[str, Any]]],
         packages: dict[str, dict[str, Any]],
         result: BatchResult,
+        guarded: dict[int, Any],
     ) -> tuple[list[tuple[Any, ...]], set[str]]:
-        """Fold the events over their packages in time order, as package_record_event would."""
+        """Fold the events over their packages in time order, as package_record_event would
+        (with the step guards of other apps for the ``guarded`` packages, ``guards.concerned_packages``)."""
         to_write: list[tuple[Any, ...]] = []
         changed: set[str] = set()
         events.sort(key=lambda item: (item[1]["tracking_number"], item[1]["occurred_at"], item[0]))
@@ -309,23 +318,30 @@ class EventImporter(Importer):
                 current_office_id=package["current_office_id"],
                 returning=returning,
             ) + hold_problems(tracking_number=event["tracking_number"], status=status, hold=package["hold"])
+            failed = package["failed_deliveries"] + (status == Status.DELIVERY_FAILED)
+            reason = event["reason"]
+            follow = return_follows(status=status, reason=reason, failed_deliveries=failed, returning=returning)
+            if not problems and package["id"] in guarded:
+                steps = [status, Status.RETURN_STARTED] if follow else [status]
+                problems = self._guard_problems(guarded[package["id"]], steps, office_id)
             if problems:
                 result.rejected[number] = {problem.field: problem.sentence or problem.message for problem in problems}
                 continue
             changed.add(event["tracking_number"])
             self._step(to_write, package, event | {"office_id": office_id})
-            package["failed_deliveries"] += status == Status.DELIVERY_FAILED
-            follow = return_follows(
-                status=status,
-                reason=event["reason"],
-                failed_deliveries=package["failed_deliveries"],
-                returning=returning,
-            )
+            package["failed_deliveries"] = failed
             if follow:
                 # A refusal or the third failed delivery sends the parcel back, as the service does.
                 step = {"status": Status.RETURN_STARTED, "reason": follow, "received_by": "", "external_id": None}
                 self._step(to_write, package, event | step | {"office_id": office_id, "note": ""})
         return to_write, changed
+
+    def _guard_problems(self, package: Any, statuses: list[str], office_id: int | None) -> list[Problem]:
+        """What other apps' guards (``shipments.guards``) say of these steps, as the service asks them."""
+        if office_id is not None and office_id not in self.offices:
+            self.offices |= Office.objects.in_bulk([office_id])
+        office = self.offices.get(office_id) if office_id is not None else None
+        return [problem for status in statuses for problem in step_guard_problems(package, status, office)]
 
     def _step(self, to_write: list[tuple[Any, ...]], package: dict[str, Any], event: dict[str, Any]) -> None:
         """Apply one checked event to its package (``statuses.effect_of``) and add its row."""

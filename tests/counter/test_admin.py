@@ -74,3 +74,12 @@ def test_the_remittance_list_pays_out(manager_a, office_a, office_c, hq, tariff)
     assert "Nothing to pay out." in response.content.decode()
     assert Payment.objects.get(pk=collected.pk).remittance.bank_reference == "BANK-3"
     assert client.post(url, {"payment": "abc", "bank_reference": "x"}).status_code == 404
+
+
+def test_a_count_of_pieces_in_other_digits_is_an_error_on_the_cash_up(clerk_a, office_a):
+    client = login(clerk_a)
+    client.post(CASHUP, {"_open": "1", "office": office_a.pk, "opening_float": "150.00"})
+    response = client.post(CASHUP, {"_close": "1", "counted": "", "denominations": "20.00 x ²"})
+    assert response.status_code == 200
+    assert "“20.00 x ²”: write value x pieces, e.g. 20.00 x 3." in response.content.decode()
+    assert Till.objects.get().closed_at is None

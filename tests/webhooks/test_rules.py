@@ -21,6 +21,7 @@ NOW = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
         ("9" * 400, timedelta(hours=24)),  # at most a day
         ("Wed, 01 Jan 3000 00:00:00 GMT", timedelta(hours=24)),
         ("soon", None),
+        ("²", None),  # a digit to isdigit(), not to int()
         ("", None),
         (None, None),
     ],
