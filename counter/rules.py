@@ -21,7 +21,9 @@ MAX_AMOUNT = MAX_DECLARED_VALUE
 _METHODS = frozenset(Method.values)
 # Twelve or more digits in a row once the separators between them are dropped (any run of spaces,
 # dots, dashes, slashes, underscores: 4111.1111.1111.1111, 4111  1111 ...): a card number, never stored.
-_CARD_NUMBER = re.compile(r"\d(?:[\s./_-]*\d){11,}")
+# Runs of digit groups, whatever (spaces, dots, dashes, slashes, underscores) separates them.
+_DIGIT_RUN = re.compile(r"\d+(?:[\s./_-]+\d+)*")
+_SEPARATORS = re.compile(r"[\s./_-]+")
 _LAST4 = re.compile(r"^[0-9]{4}$")
 CARD_NUMBER_REFUSED = "That looks like a card number: never type it. Give only the last four digits."
 # A COD parcel collects only on its way to the receiver.
@@ -64,9 +66,19 @@ def currency_problems(field: str, currency: str | None, expected: str) -> list[P
 
 
 def looks_like_card_number(text: str) -> bool:
-    """Twelve digits or more, whatever separates them (``_CARD_NUMBER``); a reference
-    such as "AUTH-77", "PP-2026-1" or a 10-digit authorisation code is not one."""
-    return bool(_CARD_NUMBER.search(text))
+    """Twelve digits or more in groups of three or more, whatever separates
+    them (the last group may be shorter); a reference such as "AUTH-77",
+    "PP-2026-1" or a 10-digit authorisation code is not one, nor a note that
+    counts notes ("100 / 50 / 20 / 10 / 5")."""
+    for run in _DIGIT_RUN.findall(text):
+        digits = 0
+        for group in _SEPARATORS.split(run):
+            digits += len(group)
+            if digits >= 12:
+                return True
+            if len(group) < 3:  # a card is typed in groups of three digits or more (4-4-4-4, 4-6-5)
+                digits = 0
+    return False
 
 
 def tender_problems(

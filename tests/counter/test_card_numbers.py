@@ -25,8 +25,19 @@ CARD_NUMBERS = [
     "Card 4111 1111 1111 1111 declined",
     "3782-822463-10005",  # 15 digits, 4-6-5
     "1234.5678.9012",  # twelve
+    "4111 1111 1111 111",  # a last group shorter
 ]
-REFERENCES = ["AUTH-77", "PP-2026-1", "1234567890", "AUTH 123456", "2026-12-07 19:25:40", "12345678901", "A1B2C3"]
+REFERENCES = [
+    "AUTH-77",
+    "PP-2026-1",
+    "1234567890",
+    "AUTH 123456",
+    "2026-12-07 19:25:40",
+    "12345678901",
+    "A1B2C3",
+    "100 / 50 / 20 / 10 / 5 / 2 / 1",  # a cash-up note counting notes
+    "20.00 x 3, 10.00 x 4, 5.00 x 2",
+]
 
 
 @pytest.mark.parametrize("text", CARD_NUMBERS)
