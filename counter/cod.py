@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from offices import access
@@ -54,10 +54,18 @@ def refund_cod_fee(package: Package) -> None:
         _fee_charge(package, Charge.Kind.COD_FEE_REFUND, -fee, timezone.now())
 
 
+# A COD given back to its receiver (a later cod_return of the same package) is not the sender's.
+_given_back = Exists(
+    Payment.objects.filter(package_id=OuterRef("package_id"), kind=Payment.Kind.COD_RETURN, pk__gt=OuterRef("pk"))
+)
+
+
 def remittances_due(office: Office | None) -> QuerySet[Payment]:
     """COD collected for the senders of ``office`` (None: every office) from
     receivers who took their parcel, and not paid out yet."""
-    payments = Payment.objects.filter(kind=Payment.Kind.COD, remittance__isnull=True, package__status=Status.DELIVERED)
+    payments = Payment.objects.filter(
+        kind=Payment.Kind.COD, remittance__isnull=True, package__status=Status.DELIVERED
+    ).exclude(_given_back)
     if office is not None:
         payments = payments.filter(package__origin_office=office)
     return payments.select_related("package", "package__origin_office", "office", "remittance").order_by(
@@ -74,6 +82,10 @@ def remittance_pay(*, actor: User, payment: Payment, bank_reference: str) -> Rem
         raise OfficeNotAllowed(f"COD pay-outs of {office.code} are for its managers and HQ.")
     if locked.kind != Payment.Kind.COD:
         raise ShipmentError("Only a COD collection is paid out.", details={"payment": "Not a COD collection."})
+    if Payment.objects.filter(pk=locked.pk).filter(_given_back).exists():
+        raise Conflict(
+            f"This COD of {locked.package.tracking_number} was given back to its receiver.", code="given_back"
+        )
     if locked.package.status != Status.DELIVERED:
         raise Conflict(
             f"{locked.package.tracking_number} is not delivered: its COD is paid out once the receiver has the parcel.",

@@ -26,8 +26,8 @@ _DIGIT_RUN = re.compile(r"\d+(?:[\s./_-]+\d+)*")
 _SEPARATORS = re.compile(r"[\s./_-]+")
 _LAST4 = re.compile(r"^[0-9]{4}$")
 CARD_NUMBER_REFUSED = "That looks like a card number: never type it. Give only the last four digits."
-# A COD parcel collects only on its way to the receiver.
-COD_COLLECTABLE = frozenset({Status.OUT_FOR_DELIVERY, Status.READY_FOR_PICKUP, Status.DELAYED, Status.ARRIVED})
+# A COD parcel collects only when it is being handed to the receiver (out for delivery, waiting for pickup).
+COD_COLLECTABLE = frozenset({Status.OUT_FOR_DELIVERY, Status.READY_FOR_PICKUP, Status.DELAYED})
 
 
 def as_amount(value: object) -> object:

@@ -82,16 +82,14 @@ def payment_state(package: Package) -> PaymentState | None:
     )
 
 
-# Steps that turn a parcel away from its receiver: a COD collected for it is given back first.
-_AWAY_FROM_RECEIVER = frozenset({Status.DELIVERY_FAILED, Status.RETURN_STARTED})
+# Steps a parcel holding its receiver's COD may take: handed over, or delayed (it moves nothing).
+_WHILE_COD_HELD = frozenset({Status.DELIVERED, Status.DELAYED})
 
 
 def step_guard(package: Package, status: str, office: Office | None) -> list[Problem]:
     """``shipments.guards``: an unpaid parcel is not accepted, a COD parcel not
     delivered before its amount is collected (the message names it), nor
-    turned away from its receiver while the COD collected from them is held."""
-    if status not in (Status.ACCEPTED, Status.DELIVERED) and status not in _AWAY_FROM_RECEIVER:
-        return []
+    taken anywhere else while the COD collected from its receiver is held."""
     # One query (a step of every parcel asks): the account with what was paid and the COD held.
     payments = Payment.objects.filter(package_id=OuterRef("package_id")).order_by().values("package_id")
     row = (
@@ -119,7 +117,7 @@ def step_guard(package: Package, status: str, office: Office | None) -> list[Pro
     if status == Status.DELIVERED and cod_amount > 0 and held <= 0:
         sentence = f"Collect the cash on delivery of {cod_amount} {currency} before delivering."
         return [Problem("payment", f"COD of {cod_amount} {currency} not collected.", sentence, "cod_due")]
-    if status in _AWAY_FROM_RECEIVER and held > 0:
+    if status not in _WHILE_COD_HELD and held > 0:
         sentence = f"Give the {held} {currency} collected on delivery back to the receiver first."
         return [Problem("payment", f"COD of {held} {currency} held.", sentence, "cod_held")]
     return []

@@ -325,7 +325,7 @@ def payment_record(
     problems = currency_problems("currency", tender.currency, account.currency)
     if paying_back or kind == Payment.Kind.CORRECTION:
         problems += payout_problems(method=tender.method, reference=tender.reference, card_last4=tender.card_last4)
-        problems += _where_paid_problems(kind, rows, office)
+        problems += _where_paid_problems(kind, rows, office, tender.method, amount)
     else:
         problems += _problems_with_tender(tender, amount, account.currency)
     if kind == Payment.Kind.COD:
@@ -362,15 +362,28 @@ def payment_record(
     return _insert(package=locked, kind=kind, tender=tender, amount=signed, office=office, actor=actor, reason=reason)
 
 
-def _where_paid_problems(kind: str, rows: Iterable[Mapping[str, Any]], office: Office) -> list[Problem]:
+def _where_paid_problems(
+    kind: str, rows: Iterable[Mapping[str, Any]], office: Office, method: str, amount: Decimal
+) -> list[Problem]:
     """Money goes back at an office that took it: a refund where the price was
-    paid, a COD where it was collected (not out of another office's till)."""
+    paid, at most what that office took in that method (no cash out of a till
+    that took a card), a COD where it was collected."""
+    rows = list(rows)
     took = Payment.Kind.COD if kind == Payment.Kind.COD_RETURN else Payment.Kind.PAYMENT
     offices = {row["office_id"] for row in rows if row["kind"] == took}
-    if not offices or office.pk in offices:
+    if not offices:
         return []
-    codes = ", ".join(sorted(Office.objects.filter(pk__in=offices).values_list("code", flat=True)))
-    return [Problem("office", f"Paid at {codes}.", f"The money was taken at {codes}: it is given back there.")]
+    if office.pk not in offices:
+        codes = ", ".join(sorted(Office.objects.filter(pk__in=offices).values_list("code", flat=True)))
+        return [Problem("office", f"Paid at {codes}.", f"The money was taken at {codes}: it is given back there.")]
+    if kind != Payment.Kind.REFUND:
+        return []
+    here = settled_by_method(row for row in rows if row["office_id"] == office.pk).get(method, ZERO)
+    if amount > here and amount <= settled_by_method(rows).get(method, ZERO):  # else: the method's own problem
+        label = Method(method).label.lower() if method in Method.values else method
+        sentence = f"Only {max(here, ZERO)} was paid by {label} at {office.code}: pay back at most that here."
+        return [Problem("amount", f"More than {office.code} took by {label}.", sentence, "refund_office")]
+    return []
 
 
 def _correction_problems(amount: object, reason: str) -> list[Problem]:

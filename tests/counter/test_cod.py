@@ -132,3 +132,35 @@ def test_collected_cod_is_paid_out_to_the_sender_once(
     assert list(remittances_due(office_a)) == []
     with pytest.raises(Conflict, match="paid out already"):
         remittance_pay(actor=manager_a, payment=collected, bank_reference="BANK-2")
+
+
+def test_a_cod_given_back_and_collected_again_is_paid_out_once(
+    register, cod_tariff, office_a, office_c, clerk_c, manager_a
+):
+    package = at_destination(register(card(), cod_amount="25.00"), office_c)
+    first = payment_record(package=package, actor=clerk_c, kind="cod", tender=card(reference="COD-1"))
+    payment_record(package=package, actor=clerk_c, kind="cod_return", tender=card(reference="BACK-1"))
+    second = payment_record(package=package, actor=clerk_c, kind="cod", tender=card(reference="COD-2"))
+    hand_over(package, clerk_c)
+    assert list(remittances_due(office_a)) == [second]  # the receiver paid 25.00 once, net
+    with pytest.raises(Conflict, match="was given back to its receiver"):
+        remittance_pay(actor=manager_a, payment=first, bank_reference="BANK-1")
+    assert remittance_pay(actor=manager_a, payment=second, bank_reference="BANK-2").amount == Decimal("25.00")
+
+
+def test_a_parcel_holding_its_receivers_cod_takes_no_step_but_its_handover(register, cod_tariff, office_c, clerk_c):
+    package = at_destination(register(card(), cod_amount="25.00"), office_c)
+    payment_record(package=package, actor=clerk_c, kind="cod", tender=card(reference="COD-1"))
+    package_record_event(package=package, status="delayed", office=office_c, reason="weather")  # moves nothing
+    for status, reason in (("lost", "damaged"), ("in_transit", "")):  # what a delayed parcel may otherwise become
+        with pytest.raises(IllegalTransition, match="back to the receiver first"):
+            package_record_event(package=package, status=status, office=office_c, reason=reason)
+    hand_over(package, clerk_c)
+    package.refresh_from_db()
+    assert package.status == "delivered"
+
+
+def test_a_parcel_only_arrived_at_its_destination_collects_no_cod_yet(register, cod_tariff, office_c, clerk_c):
+    package = at_destination(register(card(), cod_amount="25.00"), office_c, status="arrived")
+    with pytest.raises(ShipmentError, match="Only a parcel at its destination collects COD"):
+        payment_record(package=package, actor=clerk_c, kind="cod", tender=card(reference="COD-1"))

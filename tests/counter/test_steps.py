@@ -253,3 +253,28 @@ def test_a_parcel_cancelled_without_its_refund_says_what_is_owed(register, clerk
     unpaid = register(None)
     package_record_event(package=unpaid, status="cancelled", actor=clerk_a)
     assert payment_state(unpaid).label == "Cancelled: nothing was paid"
+
+
+def test_a_refund_comes_out_of_what_that_office_took_in_that_method(register, clerk_a, office_a, office_b):
+    """Half paid in cash at A, the rest by card at B: B's till gives back no cash, A's does."""
+    package = register(None)
+    half = (package.cost_total / 2).quantize(Decimal("0.01"))
+    rest = package.cost_total - half
+    till_open(actor=clerk_a, office=office_a, opening_float="10.00")
+    payment_record(package=package, actor=clerk_a, kind="payment", tender=cash("50.00"), amount=half, office=office_a)
+    clerk_b = clerk_at(office_b, username="clerk_b_refunds")
+    till_open(actor=clerk_b, office=office_b, opening_float="10.00")
+    payment_record(package=package, actor=clerk_b, kind="payment", tender=card(), amount=rest, office=office_b)
+    package_record_event(package=package, status="cancelled", actor=clerk_a)
+
+    def refund(actor, office, tender, amount):
+        return payment_record(package=package, actor=actor, kind="refund", tender=tender, amount=amount, office=office)
+
+    with pytest.raises(
+        ShipmentError, match="Only 0.00 was paid by cash at BBB01: pay back at most that here"
+    ) as caught:
+        refund(clerk_b, office_b, Tender(method="cash"), half)
+    assert caught.value.details == {"amount": "More than BBB01 took by cash."}
+    assert refund(clerk_b, office_b, Tender(method="card", reference="RF-B"), rest).amount == -rest
+    assert refund(clerk_a, office_a, Tender(method="cash"), half).amount == -half
+    assert payment_state(package).paid == Decimal("0.00")
