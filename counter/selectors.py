@@ -2,7 +2,7 @@
 what a package's money reads as ("Paid (cash)"), and the guard of the steps
 that need it paid (``shipments.guards``)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum
@@ -15,7 +15,7 @@ from shipments.rules import Problem
 from shipments.statuses import Status
 
 from .models import Method, PackageAccount, Payment, Till
-from .rules import COD_KINDS, ZERO, cod_collected, settled
+from .rules import COD_KINDS, ZERO, cod_collected, settled, settled_by_method
 
 
 def tills_visible(user: Person, *, state: str = "") -> QuerySet[Till]:
@@ -45,6 +45,12 @@ class PaymentState:
     cod_fee: Decimal = ZERO
     refund_method: str = ""
     cancelled: bool = False
+    # What was paid, net, in each method that holds some: {"cash": 3.96, "card": 3.96}.
+    paid_by: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def paid_in_one_way(self) -> bool:
+        return len(self.paid_by) <= 1
 
     @property
     def label(self) -> str:
@@ -79,6 +85,7 @@ def payment_state(package: Package) -> PaymentState | None:
         cod_fee=account.cod_fee,
         refund_method=refund_method,
         cancelled=package.status == Status.CANCELLED,
+        paid_by={way: total for way, total in settled_by_method(rows).items() if total > 0},
     )
 
 

@@ -34,7 +34,7 @@ def record_event_view(model_admin, request, object_id: str):
     if data["status"] in CONFIRM_FIRST:
         money = payment_state(package) if data["status"] == Status.CANCELLED else None
         refund_form = None
-        if money is not None and money.paid > 0:
+        if money is not None and money.paid > 0 and money.paid_in_one_way:
             initial = {"payment_method": money.method or "cash"}
             refund_form = RefundForm(request.POST if confirmed else None, prefix="refund", initial=initial)
         if not confirmed:
@@ -99,6 +99,15 @@ def _consequence(package: Package, status: Status, money: PaymentState | None) -
             return (
                 f"The sender is refunded {package.cost_total} {package.cost_currency} at once, "
                 "and the package can never move again."
+            )
+        if money.paid > 0 and not money.paid_in_one_way:
+            ways = " and ".join(
+                f"{total} by {Method(way).label.lower()}" for way, total in sorted(money.paid_by.items())
+            )
+            return (
+                f"The sender's charges are refunded; the {money.paid} {money.currency} they paid ({ways}) is paid "
+                "back afterwards from the package page's payment form, one way at a time. "
+                "The package can never move again."
             )
         if money.paid > 0:
             return (

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from counter.models import Payment
 from counter.selectors import payment_state
+from counter.services import payment_record
 from counter.tills import till_close, till_expected, till_open
 from handover.models import Proof
 from tests.factories import clerk_at
@@ -73,6 +74,24 @@ def test_the_cancellation_page_of_a_paid_parcel_pays_it_back_in_cash(register, t
     assert package.status == "cancelled"
     assert Payment.objects.get(package=package, kind="refund").till == till_a
     assert payment_state(package).paid == Decimal("0.00")
+
+
+def test_a_price_paid_two_ways_is_cancelled_first_and_paid_back_from_the_payment_form(
+    register, till_a, clerk_a, office_a
+):
+    package = register(None)
+    half = (package.cost_total / 2).quantize(Decimal("0.01"))
+    rest = package.cost_total - half
+    payment_record(package=package, actor=clerk_a, kind="payment", tender=cash("50.00"), amount=half)
+    payment_record(package=package, actor=clerk_a, kind="payment", tender=card(), amount=rest)
+    client = login(clerk_a)
+    page = client.post(record_url(package), cancel_fields(office_a)).content.decode()
+    ways = " and ".join(sorted([f"{rest} by card", f"{half} by cash"], key=lambda way: way.split(" by ")[1]))
+    assert f"the {package.cost_total} USD they paid ({ways}) is paid back afterwards" in page
+    assert "refund_block" not in page  # no one-way refund offered
+    response = client.post(record_url(package), {**cancel_fields(office_a), "confirmed": "yes"}, follow=True)
+    assert f"{package.tracking_number} is now cancelled at AAA01." in response.content.decode()
+    assert f"Cancelled: {package.cost_total} USD to pay back" in response.content.decode()
 
 
 def test_a_refused_refund_cancels_nothing_and_says_why(register, clerk_a, office_a, till_a):
