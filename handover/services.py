@@ -229,6 +229,9 @@ def package_hand_over(
         code_row, problems = _check_code(package, proof.collection_code)
         refuse(problems)
     with transaction.atomic():
+        # The package first, then its code: the order _check_code and a resend lock them in
+        # (the other order deadlocked two clerks handing the same parcel over at once).
+        list(Package.objects.select_for_update(of=("self",)).filter(pk=package.pk).values_list("pk", flat=True))
         if code_row is not None:
             current = CollectionCode.objects.select_for_update().filter(package=package).first()
             if current is None or current.pk != code_row.pk or current.state != CollectionCode.State.ACTIVE:
