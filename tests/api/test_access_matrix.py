@@ -2,219 +2,77 @@
 /api/v1/ (read from the URL conf, so a new endpoint without a row here fails),
 every role, objects of office A and of office B."""
 
-from datetime import UTC, datetime
-
 import pytest
 import yaml
 
 from shipments.models import Package
+from tests.api.access_world import (
+    OFFICES,
+    ROLES,
+    SEES,
+    TODAY,
+    accepted_return,
+    at_destination,
+    everyone,
+    handed_over_at,
+    hq_only,
+    make_bag,
+    make_webhook,
+    managers,
+    money,
+    open_bag_parcel,
+    own,
+    parcel,
+    staff,
+    waiting_at,
+)
 from tests.helpers import api_url_names
 
-# HQ twice: a superuser, and a member of the HQ group.
-ROLES = ["anonymous", "outsider", "clerk_a", "clerk_b", "manager_a", "hq", "hq_member"]
-OFFICES = ["A", "B"]
-# The offices whose packages each role may see.
-SEES = {
-    "anonymous": set(),
-    "outsider": set(),
-    "clerk_a": {"A"},
-    "clerk_b": {"B"},
-    "manager_a": {"A"},
-    "hq": {"A", "B"},
-    "hq_member": {"A", "B"},
-}
-
-
-def parcel(origin: str) -> dict:
-    party = {"name": "Pat Customer", "address": {"line1": "1 Elm St", "city": "Springfield", "country": "US"}}
-    return {
-        "origin_office": origin,
-        "destination_office": "CCC01",
-        "service": "standard",
-        "weight_grams": 1200,
-        "length_cm": 20,
-        "width_cm": 15,
-        "height_cm": 10,
-        "declared_value": "10.00",
-        "sender": party,
-        "receiver": party,
-    }
-
-
-# endpoint name -> (method, url for office A or B objects, body, expected status per role and office).
-# "own" = 2xx for the office's own people and HQ; the rest spelled out.
-def _own(success: int, stranger: int) -> dict:
-    return {
-        "anonymous": {"A": 401, "B": 401},
-        "outsider": {"A": 403, "B": 403},
-        "clerk_a": {"A": success, "B": stranger},
-        "clerk_b": {"A": stranger, "B": success},
-        "manager_a": {"A": success, "B": stranger},
-        "hq": {"A": success, "B": success},
-        "hq_member": {"A": success, "B": success},
-    }
-
-
-def _staff(success: int) -> dict:
-    return _own(success, success)
-
-
-def _everyone(success: int) -> dict:
-    return {role: {"A": success, "B": success} for role in ROLES}
-
-
-def _at_destination(success: int, origin_staff: int) -> dict:
-    """A bag from A (or B) to C: only C's people and HQ receive and check it; the
-    origin's people see it (``origin_staff``: refused), strangers get 404."""
-    return _own(success, 404) | {
-        "clerk_a": {"A": origin_staff, "B": 404},
-        "clerk_b": {"A": 404, "B": origin_staff},
-        "manager_a": {"A": origin_staff, "B": 404},
-    }
-
-
-def _hq_only(success: int) -> dict:
-    """HQ's alone, whatever the office: everyone else signed in is refused (403)."""
-    refused = {"A": 403, "B": 403}
-    return {
-        "anonymous": {"A": 401, "B": 401},
-        "outsider": refused,
-        "clerk_a": refused,
-        "clerk_b": refused,
-        "manager_a": refused,
-        "hq": {"A": success, "B": success},
-        "hq_member": {"A": success, "B": success},
-    }
-
-
-def _managers(success: int) -> dict:
-    """An office's managers and HQ; its clerks are refused (403), as everyone else."""
-    return {
-        "anonymous": {"A": 401, "B": 401},
-        "outsider": {"A": 403, "B": 403},
-        "clerk_a": {"A": 403, "B": 403},
-        "clerk_b": {"A": 403, "B": 403},
-        "manager_a": {"A": success, "B": 403},
-        "hq": {"A": success, "B": success},
-        "hq_member": {"A": success, "B": success},
-    }
-
-
-def make_webhook(*, active: bool = True):
-    """A subscription to a public address (a literal one: nothing to resolve; nothing is sent to it here)."""
-    from webhooks.services import subscription_create
-
-    return subscription_create(url="https://93.184.216.34/hooks", description="Partner", active=active)
-
-
-def waiting_at(origin) -> str:
-    """A parcel from ``origin`` to C, out for delivery from ``origin`` (the system's steps)."""
-    from shipments.services import package_record_event
-    from tests.factories import register_package
-
-    package = register_package(origin=origin, destination=office_c_now(), accept=True)
-    package_record_event(package=package, status="out_for_delivery", office=origin)
-    return package.tracking_number
-
-
-def handed_over_at(origin) -> str:
-    from handover.rules import ProofInput
-    from handover.services import package_hand_over
-    from shipments.models import Package
-    from tests.handover.images import png
-
-    package = Package.objects.get(tracking_number=waiting_at(origin))
-    proof = ProofInput(received_by="Pat Customer", relationship="addressee", signature_png=png())
-    package_hand_over(package=package, proof=proof, actor=None)
-    return package.tracking_number
-
-
-def office_c_now():
-    from offices.models import Office
-
-    return Office.objects.get(code="CCC01")
-
-
-TODAY = datetime.now(UTC).date().isoformat()  # the test offices keep UTC
-
-
-def make_bag(origin, destination, state: str):
-    """A bag from ``origin`` to ``destination`` holding one accepted parcel, brought to ``state`` by the system."""
-    from dispatches.movements import dispatch_bags, receive_bag
-    from dispatches.services import bag_add_parcel, bag_close, bag_open
-    from tests.factories import register_package
-
-    bag = bag_open(actor=None, origin_office=origin, destination_office=destination, category="C")
-    bag_add_parcel(actor=None, bag=bag, package=register_package(origin=origin, destination=destination, accept=True))
-    if state != "open":
-        bag = bag_close(actor=None, bag=bag, weight_kg="1.0", seal="S-1")
-    if state in ("dispatched", "received"):
-        dispatch_bags(actor=None, bags=[bag])
-    if state == "received":
-        receive_bag(actor=None, bag=bag)
-    return bag
-
-
-def _open_bag_parcel(o) -> str:
-    bag = o["bag"]("open")
-    return f"/api/v1/bags/{bag.pk}/parcels/{bag.items.get().package.tracking_number}/"
-
-
-def _accepted_return(o) -> str:
-    """The return URL of the office's package, handed over first (a registered parcel cannot go back)."""
-    from shipments.services import package_record_event
-
-    package = o["package"]
-    if package.status == "created":
-        package_record_event(package=package, status="accepted")
-    return f"/api/v1/packages/{package.tracking_number}/return/"
-
-
 MATRIX = {
-    "api-track": ("get", lambda o: f"/api/v1/track/{o['package'].tracking_number}/", None, _everyone(200)),
-    "api-office-list": ("get", lambda o: "/api/v1/offices/", None, _staff(200)),
-    "api-office-detail": ("get", lambda o: f"/api/v1/offices/{o['office'].code}/", None, _staff(200)),
-    "api-package-list": ("get", lambda o: f"/api/v1/packages/?origin_office={o['office'].code}", None, _staff(200)),
+    "api-track": ("get", lambda o: f"/api/v1/track/{o['package'].tracking_number}/", None, everyone(200)),
+    "api-office-list": ("get", lambda o: "/api/v1/offices/", None, staff(200)),
+    "api-office-detail": ("get", lambda o: f"/api/v1/offices/{o['office'].code}/", None, staff(200)),
+    "api-package-list": ("get", lambda o: f"/api/v1/packages/?origin_office={o['office'].code}", None, staff(200)),
     "api-package-list:post": (
         "post",
         lambda o: "/api/v1/packages/",
         lambda o: parcel(o["office"].code),
-        _own(201, 403),
+        own(201, 403),
     ),
-    "api-package-detail": ("get", lambda o: f"/api/v1/packages/{o['package'].tracking_number}/", None, _own(200, 404)),
+    "api-package-detail": ("get", lambda o: f"/api/v1/packages/{o['package'].tracking_number}/", None, own(200, 404)),
     "api-package-label-zpl": (
         "get",
         lambda o: f"/api/v1/packages/{o['package'].tracking_number}/label.zpl",
         None,
-        _own(200, 404),
+        own(200, 404),
     ),
     # Many labels at once: another office's number is refused by its position (400), as an unknown one.
     "api-labels-zpl": (
         "post",
         lambda o: "/api/v1/labels.zpl",
         lambda o: {"tracking_numbers": [o["package"].tracking_number]},
-        _own(200, 400),
+        own(200, 400),
     ),
     "api-package-events": (
         "post",
         lambda o: f"/api/v1/packages/{o['package'].tracking_number}/events/",
         lambda o: {"status": "accepted"},
-        _own(201, 404),
+        own(201, 404),
     ),
     # The proof of a parcel A (or B) handed over at its own office; photos of one waiting there.
-    "api-package-proof": ("get", lambda o: f"/api/v1/packages/{o['handed_over']()}/proof/", None, _own(200, 404)),
+    "api-package-proof": ("get", lambda o: f"/api/v1/packages/{o['handed_over']()}/proof/", None, own(200, 404)),
     "api-package-proof-uploads": (
         "post",
         lambda o: f"/api/v1/packages/{o['waiting']()}/proof-uploads/",
         lambda o: {"content_type": "image/jpeg"},
-        _own(201, 404),
+        own(201, 404),
     ),
-    "api-package-return": ("post", _accepted_return, lambda o: {"reason": "damaged"}, _own(201, 404)),
+    "api-package-return": ("post", accepted_return, lambda o: {"reason": "damaged"}, own(201, 404)),
     "api-office-packages": (
         "get",
         lambda o: f"/api/v1/offices/{o['office'].code}/packages/?direction=sent",
         None,
-        _own(200, 403),
+        own(200, 403),
     ),
     "api-office-cost-report": (
         "get",
@@ -264,148 +122,148 @@ MATRIX = {
         "post",
         lambda o: "/api/v1/quotes/",
         lambda o: {key: value for key, value in parcel(o["office"].code).items() if key not in ("sender", "receiver")},
-        _staff(200),
+        staff(200),
     ),
     # Bags and dispatches: A's go from A to C, B's from B to C (dispatches/).
-    "api-bag-list": ("get", lambda o: f"/api/v1/bags/?office={o['office'].code}", None, _staff(200)),
+    "api-bag-list": ("get", lambda o: f"/api/v1/bags/?office={o['office'].code}", None, staff(200)),
     "api-bag-list:post": (
         "post",
         lambda o: "/api/v1/bags/",
         lambda o: {"origin_office": o["office"].code, "destination_office": "CCC01", "category": "C"},
-        _own(201, 403),
+        own(201, 403),
     ),
-    "api-bag-detail": ("get", lambda o: f"/api/v1/bags/{o['bag']('closed').identifier}/", None, _own(200, 404)),
+    "api-bag-detail": ("get", lambda o: f"/api/v1/bags/{o['bag']('closed').identifier}/", None, own(200, 404)),
     "api-bag-parcels": (
         "post",
         lambda o: f"/api/v1/bags/{o['bag']('open').pk}/parcels/",
         lambda o: {"tracking_numbers": [o["package"].tracking_number]},
-        _own(200, 404),
+        own(200, 404),
     ),
-    "api-bag-parcel-remove": ("delete", _open_bag_parcel, None, _own(204, 404)),
+    "api-bag-parcel-remove": ("delete", open_bag_parcel, None, own(204, 404)),
     "api-bag-close": (
         "post",
         lambda o: f"/api/v1/bags/{o['bag']('open').pk}/close/",
         lambda o: {"weight_kg": "2.5", "seal": "S-9"},
-        _own(200, 404),
+        own(200, 404),
     ),
     # The origin's clerk scanning the bag at their own office is told where it is going (409).
     "api-bag-receive": (
         "post",
         lambda o: f"/api/v1/bags/{o['bag']('dispatched').identifier}/receive/",
         None,
-        _at_destination(200, 409),
+        at_destination(200, 409),
     ),
     "api-bag-check": (
         "post",
         lambda o: f"/api/v1/bags/{o['bag']('received').identifier}/check/",
         lambda o: {"found": [], "weight_kg": "1.0"},
-        _at_destination(200, 403),
+        at_destination(200, 403),
     ),
     "api-dispatch-create": (
         "post",
         lambda o: "/api/v1/dispatches/",
         lambda o: {"bags": [o["bag"]("closed").identifier]},
-        _own(201, 404),
+        own(201, 404),
     ),
     "api-dispatch-detail": (
         "get",
         lambda o: f"/api/v1/dispatches/{o['bag']('closed').identifier[:20]}/",
         None,
-        _own(200, 404),
+        own(200, 404),
     ),
     "api-dispatch-csv": (
         "get",
         lambda o: f"/api/v1/dispatches/{o['bag']('closed').identifier[:20]}/list.csv",
         None,
-        _own(200, 404),
+        own(200, 404),
     ),
-    "api-discrepancy-list": ("get", lambda o: "/api/v1/discrepancies/", None, _staff(200)),
+    "api-discrepancy-list": ("get", lambda o: "/api/v1/discrepancies/", None, staff(200)),
     # Partner webhooks (webhooks/): HQ's only.
-    "api-webhook-list": ("get", lambda o: "/api/v1/webhooks/", None, _hq_only(200)),
+    "api-webhook-list": ("get", lambda o: "/api/v1/webhooks/", None, hq_only(200)),
     "api-webhook-list:post": (
         "post",
         lambda o: "/api/v1/webhooks/",
         lambda o: {"url": "https://93.184.216.34/in", "origin_offices": [o["office"].code]},
-        _hq_only(201),
+        hq_only(201),
     ),
-    "api-webhook-detail": ("get", lambda o: f"/api/v1/webhooks/{make_webhook().pk}/", None, _hq_only(200)),
+    "api-webhook-detail": ("get", lambda o: f"/api/v1/webhooks/{make_webhook().pk}/", None, hq_only(200)),
     "api-webhook-detail:patch": (
         "patch",
         lambda o: f"/api/v1/webhooks/{make_webhook().pk}/",
         lambda o: {"description": "Renamed"},
-        _hq_only(200),
+        hq_only(200),
     ),
-    "api-webhook-detail:delete": ("delete", lambda o: f"/api/v1/webhooks/{make_webhook().pk}/", None, _hq_only(204)),
+    "api-webhook-detail:delete": ("delete", lambda o: f"/api/v1/webhooks/{make_webhook().pk}/", None, hq_only(204)),
     "api-webhook-deliveries": (
         "get",
         lambda o: f"/api/v1/webhooks/{make_webhook().pk}/deliveries/",
         None,
-        _hq_only(200),
+        hq_only(200),
     ),
     "api-webhook-redeliver": (
         "post",
         lambda o: f"/api/v1/webhooks/{make_webhook().pk}/redeliver/",
         lambda o: {"since": "2026-01-01T00:00:00Z"},
-        _hq_only(200),
+        hq_only(200),
     ),
     # A subscription that is off: the test event waits (tests/webhooks/test_api.py sends one for real).
     "api-webhook-test": (
         "post",
         lambda o: f"/api/v1/webhooks/{make_webhook(active=False).pk}/test/",
         None,
-        _hq_only(201),
+        hq_only(201),
     ),
     "api-webhook-rotate": (
         "post",
         lambda o: f"/api/v1/webhooks/{make_webhook().pk}/rotate-secret/",
         None,
-        _hq_only(200),
+        hq_only(200),
     ),
     # Money at the counter (counter/api): A's parcels are registered at A, B's at B.
     "api-package-payments": (
         "get",
         lambda o: f"/api/v1/packages/{o['package'].tracking_number}/payments/",
         None,
-        _own(200, 404),
+        own(200, 404),
     ),
     "api-package-payments:post": (
         "post",
         lambda o: f"/api/v1/packages/{o['unpaid']().tracking_number}/payments/",
         lambda o: {"method": "prepaid", "reference": "PP-1"},
-        _own(201, 404),
+        own(201, 404),
     ),
-    "api-till-list": ("get", lambda o: "/api/v1/tills/?state=open", None, _staff(200)),
+    "api-till-list": ("get", lambda o: "/api/v1/tills/?state=open", None, staff(200)),
     "api-till-list:post": (
         "post",
         lambda o: "/api/v1/tills/",
         lambda o: {"office": o["office"].code, "float": "100.00"},
-        _own(201, 403),
+        own(201, 403),
     ),
     "api-till-close": (
         "post",
         lambda o: f"/api/v1/tills/{o['till']().pk}/close/",
         lambda o: {"counted": "0.00"},
-        _own(200, 404),
+        own(200, 404),
     ),
-    "api-office-day": ("get", lambda o: f"/api/v1/offices/{o['office'].code}/days/{TODAY}/", None, _managers(200)),
+    "api-office-day": ("get", lambda o: f"/api/v1/offices/{o['office'].code}/days/{TODAY}/", None, managers(200)),
     "api-office-day-close": (
         "post",
         lambda o: f"/api/v1/offices/{o['office'].code}/days/{TODAY}/close/",
         None,
-        _managers(200),
+        managers(200),
     ),
-    "api-network-day": ("get", lambda o: f"/api/v1/days/{TODAY}/", None, _hq_only(200)),
-    "api-remittance-list": ("get", lambda o: f"/api/v1/remittances/?office={o['office'].code}", None, _managers(200)),
+    "api-network-day": ("get", lambda o: f"/api/v1/days/{TODAY}/", None, hq_only(200)),
+    "api-remittance-list": ("get", lambda o: f"/api/v1/remittances/?office={o['office'].code}", None, managers(200)),
     # A clerk of the origin sees the parcel but pays nothing out (403); a stranger does not see it (404).
     "api-remittance-pay": (
         "post",
         lambda o: f"/api/v1/remittances/{o['cod']().pk}/pay/",
         lambda o: {"bank_reference": "BANK-1"},
-        _own(201, 404) | {"clerk_a": {"A": 403, "B": 404}, "clerk_b": {"A": 404, "B": 403}},
+        own(201, 404) | {"clerk_a": {"A": 403, "B": 404}, "clerk_b": {"A": 404, "B": 403}},
     ),
     # DEBUG is off in tests, as in production: the documentation is for staff.
-    "api-schema": ("get", lambda o: "/api/v1/schema/", None, _staff(200)),
-    "api-docs": ("get", lambda o: "/api/v1/docs/", None, _staff(200)),
+    "api-schema": ("get", lambda o: "/api/v1/schema/", None, staff(200)),
+    "api-docs": ("get", lambda o: "/api/v1/docs/", None, staff(200)),
 }
 
 
@@ -452,18 +310,6 @@ def world(
                 ("B", office_b, package_b, clerk_b),
             )
         },
-    }
-
-
-def money(office, destination, clerk, hq) -> dict:
-    """The counter's objects of ``office``, made on demand (counter/)."""
-    from counter.tills import till_open
-    from tests.counter.conftest import cod_collected, counter_package
-
-    return {
-        "unpaid": lambda: counter_package(office, destination, clerk),
-        "till": lambda: till_open(actor=clerk, office=office, opening_float="0.00"),
-        "cod": lambda: cod_collected(office, destination, hq),
     }
 
 
