@@ -2,16 +2,9 @@ from typing import Any
 
 from django.apps import AppConfig
 
-# The steps counter.selectors.step_guard looks at: accepting (paid?), delivering
-# (COD collected?), and any other step of a parcel that may hold a COD (it is given back first).
-GUARDED_STEPS = frozenset({"accepted", "delivered"})
-MAY_HOLD_COD = frozenset({"out_for_delivery", "ready_for_pickup", "delayed"})  # counter.rules.COD_COLLECTABLE
-
 
 def _step_guard(package: Any, status: str, office: Any) -> list[Any]:
-    """counter.selectors.step_guard, imported on the first step it concerns (not on every cold start)."""
-    if status not in GUARDED_STEPS and (package.status not in MAY_HOLD_COD or status == "delayed"):
-        return []
+    """counter.selectors.step_guard, imported on the first step (not on every cold start)."""
     from .selectors import step_guard
 
     return step_guard(package, status, office)

@@ -236,6 +236,9 @@ def cod_problems(
     return []
 
 
+NOTHING_HELD = Problem("kind", "No COD collected.", "No cash on delivery of this parcel is held to give back.")
+
+
 def cod_return_problems(
     *, held: Decimal, amount: Decimal, status: str, method: str, collected_by: str, currency: str
 ) -> list[Problem]:
@@ -243,7 +246,7 @@ def cod_return_problems(
     given back to them, whole, the way it was paid, before the parcel moves on
     (``held``: what is collected and not given back; ``collected_by``: its method)."""
     if held <= 0:
-        return [Problem("kind", "No COD collected.", "No cash on delivery of this parcel is held to give back.")]
+        return [NOTHING_HELD]
     if status == Status.DELIVERED:
         return [Problem("kind", "Delivered.", "The receiver took the parcel: the COD is the sender's.")]
     if amount != held:

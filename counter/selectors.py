@@ -15,7 +15,7 @@ from shipments.rules import Problem
 from shipments.statuses import Status
 
 from .models import Method, PackageAccount, Payment, Till
-from .rules import COD_KINDS, ZERO, cod_collected, settled, settled_by_method
+from .rules import COD_COLLECTABLE, COD_KINDS, ZERO, cod_collected, settled, settled_by_method
 
 
 def tills_visible(user: Person, *, state: str = "") -> QuerySet[Till]:
@@ -97,6 +97,9 @@ def step_guard(package: Package, status: str, office: Office | None) -> list[Pro
     """``shipments.guards``: an unpaid parcel is not accepted, a COD parcel not
     delivered before its amount is collected (the message names it), nor
     taken anywhere else while the COD collected from its receiver is held."""
+    may_hold_cod = package.status in COD_COLLECTABLE and status not in _WHILE_COD_HELD
+    if status not in (Status.ACCEPTED, Status.DELIVERED) and not may_hold_cod:
+        return []  # no query for the steps the counter has nothing to say about
     # One query (a step of every parcel asks): the account with what was paid and the COD held.
     payments = Payment.objects.filter(package_id=OuterRef("package_id")).order_by().values("package_id")
     row = (

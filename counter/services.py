@@ -29,6 +29,7 @@ from shipments.times import office_zone
 
 from .models import CounterSettings, DayClose, Method, PackageAccount, Payment, Till
 from .rules import (
+    NOTHING_HELD,
     ZERO,
     amount_problems,
     as_amount,
@@ -299,9 +300,7 @@ def payment_record(
     rows = list(Payment.objects.filter(package=locked).values("kind", "amount", "method", "office_id"))
     paid, held = settled(rows), cod_collected(rows)
     if kind == Payment.Kind.COD_RETURN and held <= 0:  # nothing to give back, whatever the amount says
-        refuse(
-            cod_return_problems(held=held, amount=ZERO, status=locked.status, method="", collected_by="", currency="")
-        )
+        refuse([NOTHING_HELD])
     if amount is None:
         if kind == Payment.Kind.PAYMENT and account.due <= paid:
             raise ShipmentError(
