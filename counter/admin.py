@@ -18,6 +18,7 @@ from offices import access
 from offices.admin_mixins import StaffReadsHQEditsMixin
 from offices.models import Office
 from shipments.exceptions import ShipmentError
+from shipments.ids import is_row_id
 from shipments.models import Package
 
 from . import selectors
@@ -260,7 +261,7 @@ class TillAdmin(admin.ModelAdmin):
             raise PermissionDenied
         if request.method == "POST":
             raw = request.POST.get("payment", "")
-            chosen = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else 0
+            chosen = int(raw) if is_row_id(raw) else 0
             payment = remittances_due(None).filter(pk=chosen).first()
             if payment is None or payment.package.origin_office not in offices:
                 raise Http404

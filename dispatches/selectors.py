@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from offices import access
+from shipments.ids import is_row_id
 from shipments.models import TrackingEvent
 from shipments.statuses import Status
 
@@ -53,7 +54,7 @@ def _listed_items() -> "Prefetch[Any]":
 def _bag_filter(key: str) -> Q:
     """A bag by its own key (digits) or its S9 identifier; a malformed S9 is refused with its position."""
     text = key.strip()
-    if text.isascii() and text.isdigit() and len(text) < 19:  # not "²": int() refuses it
+    if is_row_id(text):
         return Q(pk=int(text))
     return Q(identifier=parse_s9(text).identifier)
 

@@ -17,6 +17,7 @@ from counter.selectors import payment_state
 from counter.steps import hand_over_with_cod
 from offices import access
 from shipments.exceptions import ShipmentError
+from shipments.ids import is_row_id
 from shipments.models import TrackingEvent
 from shipments.selectors import package_detail_queryset
 from shipments.statuses import HANDOVER_STATUSES, Status
@@ -40,13 +41,8 @@ def back_office(view):
     return admin.site.admin_view(wrapper)
 
 
-def _is_id(text: str) -> bool:
-    """Digits of ASCII (int() refuses "²", which isdigit() accepts), few enough for a bigint."""
-    return text.isascii() and text.isdigit() and len(text) <= 18
-
-
 def _package(request, object_id: str):
-    package = package_detail_queryset(request.user).filter(pk=object_id).first() if _is_id(object_id) else None
+    package = package_detail_queryset(request.user).filter(pk=object_id).first() if is_row_id(object_id) else None
     if package is None:
         raise Http404("No such package among the packages you can see.")
     return package

@@ -20,6 +20,7 @@ from offices import access
 from offices.models import Office
 from shipments.api.renderers import CostReportCSVRenderer, ErrorsAsJSONMixin
 from shipments.exceptions import ShipmentError
+from shipments.ids import is_row_id
 from shipments.models import Package
 from shipments.selectors import package_get_visible
 
@@ -41,12 +42,6 @@ DAY_RESPONSES = {
     (200, "application/json"): DaySummarySerializer,
     (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The day's totals as CSV"),
 }
-
-
-def _is_id(value: object) -> bool:
-    """A row id of the path: ASCII digits (int() refuses "²", which isdigit() accepts), few enough for a bigint."""
-    text = str(value)
-    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 # --- a package's payments ------------------------------------------------------
@@ -131,7 +126,7 @@ class TillCloseView(APIView):
     """The cash-up: counted against expected; the answer has the variance."""
 
     def post(self, request, id):
-        till = selectors.tills_visible(request.user).filter(pk=id).first() if _is_id(id) else None
+        till = selectors.tills_visible(request.user).filter(pk=id).first() if is_row_id(id) else None
         if till is None:
             raise Http404
         serializer = api.TillCloseSerializer(data=request.data)
@@ -266,7 +261,7 @@ class RemittancePayView(APIView):
     """Pay a collected COD amount out to its sender (the bank transfer's reference closes the item)."""
 
     def post(self, request, id):
-        payment = Payment.objects.filter(pk=id, kind=Payment.Kind.COD).first() if _is_id(id) else None
+        payment = Payment.objects.filter(pk=id, kind=Payment.Kind.COD).first() if is_row_id(id) else None
         if payment is None or not access.restrict(Package.objects.filter(pk=payment.package_id), request.user).exists():
             raise Http404
         serializer = RemittancePaySerializer(data=request.data)

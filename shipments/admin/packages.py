@@ -19,6 +19,7 @@ from offices import access
 from offices.admin_mixins import OfferedFiltersChangeList, OfferedFiltersOnlyMixin
 
 from ..exceptions import InvalidTrackingNumber
+from ..ids import is_row_id
 from ..models import Package
 from ..paginators import EstimatedCountPaginator
 from ..selectors import package_detail_queryset, package_list, package_next_steps, packages_search
@@ -187,7 +188,7 @@ class PackageAdmin(BulkMovesMixin, LabelActionsMixin, OfferedFiltersOnlyMixin, P
         if object_id in cache:
             return cache[object_id]
         queryset = package_detail_queryset(request.user)
-        if object_id.isascii() and object_id.isdigit() and len(object_id) <= 18:  # not "²": int() refuses it
+        if is_row_id(object_id):
             package = queryset.filter(pk=int(object_id)).first()
         else:
             try:
