@@ -37,7 +37,8 @@ def _parcel(origin, destination):
 
 
 def _registration_ms(nyc, bos, clerk) -> dict:
-    from counter.services import Tender, register_at_counter
+    from counter.registration import register_at_counter
+    from counter.services import Tender
     from counter.tills import till_open
     from notifications.muting import muted
     from shipments.pricing import PriceList
@@ -78,7 +79,8 @@ def _day_close_ms(office, destination, clerk, manager) -> float:
 
     from counter.days import day_close
     from counter.models import Payment, Till
-    from counter.services import Tender, register_at_counter
+    from counter.registration import register_at_counter
+    from counter.services import Tender
     from notifications.muting import muted
     from shipments.values import Address, Party
 

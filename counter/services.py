@@ -20,11 +20,8 @@ from django.utils import timezone
 from offices import access
 from offices.models import Office
 from shipments.exceptions import IllegalTransition, OfficeNotAllowed, ShipmentError
-from shipments.models import Package, TrackingEvent
-from shipments.pricing import PriceList
+from shipments.models import Package
 from shipments.rules import Problem, refuse
-from shipments.services import package_record_event, package_register
-from shipments.statuses import Status
 from shipments.times import office_zone
 
 from .models import CounterSettings, DayClose, Method, PackageAccount, Payment, Till
@@ -34,7 +31,6 @@ from .rules import (
     amount_problems,
     as_amount,
     change_due,
-    cod_amount_problems,
     cod_collected,
     cod_problems,
     cod_return_problems,
@@ -99,7 +95,7 @@ def day_lock(office: Office, day: date, *, exclusive: bool = False) -> None:
         )
 
 
-def _problems_with_tender(tender: Tender, amount: Decimal, currency: str) -> list[Problem]:
+def problems_with_tender(tender: Tender, amount: Decimal, currency: str) -> list[Problem]:
     return currency_problems("currency", tender.currency, currency) + tender_problems(
         method=tender.method,
         amount=amount,
@@ -131,7 +127,43 @@ _INSERT = """
 """
 
 
-def _insert(
+def new_payment(
+    *,
+    package: Package,
+    kind: str,
+    tender: Tender,
+    amount: Decimal,
+    office: Office,
+    day: date,
+    clerk: User | None,
+    at: datetime,
+    till: Till | None = None,
+) -> Payment:
+    """The row of a payment (not saved): what was handed over and the change
+    for cash taken only, the last four for a card only. ``insert_payment`` writes it;
+    the demo's history (demo/money.py) too."""
+    taking = tender.method == Method.CASH and kind in (Payment.Kind.PAYMENT, Payment.Kind.COD)
+    given = as_amount(tender.amount_tendered) if taking else None
+    tendered = given if isinstance(given, Decimal) else None  # checked by tender_problems
+    return Payment(
+        package=package,
+        kind=kind,
+        method=tender.method,
+        amount=amount,
+        currency=package.cost_currency,
+        tendered=tendered,
+        change=change_due(tendered, amount) if tendered is not None else None,
+        reference=tender.reference.strip(),
+        card_last4=tender.card_last4 if tender.method == Method.CARD else "",
+        office=office,
+        day=day,
+        till=till,
+        clerk=clerk,
+        recorded_at=at,
+    )
+
+
+def insert_payment(
     *,
     package: Package,
     kind: str,
@@ -148,26 +180,10 @@ def _insert(
     day = office_day(office, now)
     if not day_held:
         day_lock(office, day)
-    cash = tender.method == Method.CASH
-    taking = kind in (Payment.Kind.PAYMENT, Payment.Kind.COD)  # what was handed over and the change: money taken
-    given = as_amount(tender.amount_tendered) if cash and taking else None
-    tendered = given if isinstance(given, Decimal) else None  # checked by tender_problems
-    payment = Payment(
-        package=package,
-        kind=kind,
-        method=tender.method,
-        amount=amount,
-        currency=package.cost_currency,
-        tendered=tendered,
-        change=change_due(tendered, amount) if tendered is not None else None,
-        reference=tender.reference.strip(),
-        card_last4=tender.card_last4 if tender.method == Method.CARD else "",
-        office=office,
-        day=day,
-        clerk=actor,
-        recorded_at=now,
-        reason=reason.strip(),
+    payment = new_payment(
+        package=package, kind=kind, tender=tender, amount=amount, office=office, day=day, clerk=actor, at=now
     )
+    payment.reason = reason.strip()
     values = {
         field.name: field.get_db_prep_save(getattr(payment, field.attname), connection)
         for field in Payment._meta.concrete_fields
@@ -184,87 +200,6 @@ def _insert(
     payment.pk, payment.till_id = row
     payment._state.adding, payment._state.db = False, "default"
     return payment
-
-
-def amount_due(total: Decimal, service: str, cod_amount: Any) -> Decimal:
-    """What registering costs the sender: the price, and the tariff's COD fee when cash is collected on delivery."""
-    from shipments.models import Tariff
-
-    cod = as_amount(cod_amount or ZERO)
-    if not isinstance(cod, Decimal) or cod <= 0:
-        return total
-    return total + (Tariff.objects.filter(service=service).values_list("cod_fee", flat=True).first() or ZERO)
-
-
-@transaction.atomic
-def register_at_counter(
-    *,
-    actor: User,
-    payment: Tender | None,
-    cod_amount: Any = ZERO,
-    accept: bool = False,
-    source: str = TrackingEvent.Source.COUNTER,
-    price_list: PriceList | None = None,
-    **register: Any,
-) -> Package:
-    """``shipments.services.package_register`` with the money: the price (and
-    the COD fee) is paid with ``payment``, or left unpaid where the office
-    allows it; ``accept`` only once it is paid. ``register``: parcel, sender, receiver."""
-    parcel = register["parcel"]
-    office = parcel.origin_office
-    if not access.may_act_at(actor, office):
-        raise OfficeNotAllowed(
-            f"You do not work at {office.code}, so you cannot register parcels there.",
-            details={"origin_office": "Not one of your offices."},
-        )
-    price_list = price_list or PriceList.load()
-    if price_list.problems(parcel):  # the registration refuses it with every problem of the parcel and the parties
-        package_register(actor=actor, source=source, price_list=price_list, **register)
-    cost = price_list.price(parcel)
-    rules = office_settings(office)
-    cod_amount = as_amount(cod_amount if cod_amount is not None else ZERO)
-    problems = cod_amount_problems(cod_amount, limit=rules.cod_limit, currency=cost.currency)
-    cod_fee = price_list.tariffs[parcel.service].cod_fee if not problems and cod_amount > 0 else ZERO
-    due = cost.total + cod_fee
-    if payment is not None:  # named as the fields of the create body's payment
-        problems += [
-            problem._replace(field=f"payment.{problem.field}")
-            for problem in _problems_with_tender(payment, due, cost.currency)
-        ]
-    elif not rules.unpaid_allowed:
-        problems.append(
-            Problem("payment", "Required.", f"Take the payment: {office.code} registers paid parcels only.")
-        )
-    elif accept:
-        problems.append(Problem("payment", "Required to accept.", "An unpaid parcel is accepted once it is paid."))
-    refuse(problems, "Please correct the payment.")
-    day_lock(office, office_day(office))
-    package = package_register(actor=actor, source=source, price_list=price_list, accept=False, **register)
-    PackageAccount.objects.create(
-        package=package,
-        due=due,
-        cod_amount=cod_amount,
-        cod_fee=cod_fee,
-        currency=cost.currency,
-        unpaid_allowed=payment is None,
-    )
-    if cod_fee:
-        from .cod import charge_cod_fee
-
-        charge_cod_fee(package, cod_fee)
-    if payment is not None:
-        _insert(
-            package=package,
-            kind=Payment.Kind.PAYMENT,
-            tender=payment,
-            amount=due,
-            office=office,
-            actor=actor,
-            day_held=True,
-        )
-    if accept:
-        package_record_event(package=package, status=Status.ACCEPTED, office=office, actor=actor, source=source)
-    return package
 
 
 @transaction.atomic
@@ -326,7 +261,7 @@ def payment_record(
         problems += payout_problems(method=tender.method, reference=tender.reference, card_last4=tender.card_last4)
         problems += _where_paid_problems(kind, rows, office, tender.method, amount)
     else:
-        problems += _problems_with_tender(tender, amount, account.currency)
+        problems += problems_with_tender(tender, amount, account.currency)
     if kind == Payment.Kind.COD:
         problems += cod_problems(
             cod_amount=account.cod_amount,
@@ -358,7 +293,9 @@ def payment_record(
             paid_by_method=settled_by_method(rows),
         )
     refuse(problems)
-    return _insert(package=locked, kind=kind, tender=tender, amount=signed, office=office, actor=actor, reason=reason)
+    return insert_payment(
+        package=locked, kind=kind, tender=tender, amount=signed, office=office, actor=actor, reason=reason
+    )
 
 
 def _where_paid_problems(

@@ -2,7 +2,7 @@
 dispatches services (so they obey the same rules), and a few parcels accepted
 at NYC01 for BOS01 left loose for a clerk to put in a bag. Their parcels are
 registered today at the counter by the office's clerk, paid by card or
-prepaid (``counter.services.register_at_counter``; no till: today's cash is the user's)."""
+prepaid (``counter.registration.register_at_counter``; no till: today's cash is the user's)."""
 
 import random
 from decimal import Decimal
@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from counter.models import Method
-from counter.services import register_at_counter
+from counter.registration import register_at_counter
 from dispatches.models import Bag, Category
 from dispatches.movements import check_bag, dispatch_bags, receive_bag
 from dispatches.services import bag_add_parcel, bag_close, bag_open

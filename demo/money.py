@@ -12,7 +12,7 @@ write them, checked by the rules they use (``counter.rules``: tenders,
 payouts, refunds, COD, variances; ``counter.tills.till_expected``; a closed
 day keeps ``counter.days.day_summary``'s totals). Today is the user's: no
 till is left open and no office's today is closed. The parcels bagged today
-are paid through ``counter.services.register_at_counter`` (``demo.bags``).
+are paid through ``counter.registration.register_at_counter`` (``demo.bags``).
 Draws come from a generator of their own, so the demo's tracking numbers and
 parcels stay what the README shows.
 """
@@ -33,14 +33,13 @@ from counter.days import day_summary
 from counter.models import DayClose, Method, PackageAccount, Payment, Till
 from counter.rules import (
     ZERO,
-    change_due,
     cod_problems,
     payment_problems,
     payout_problems,
     tender_problems,
     variance_problems,
 )
-from counter.services import Tender, office_day, office_settings
+from counter.services import Tender, new_payment, office_day, office_settings
 from counter.tills import till_expected
 from offices.models import Membership, Office
 from shipments.days import day_bounds
@@ -76,7 +75,7 @@ def demo_tender(rng: random.Random, method: str, amount: Decimal) -> Tender:
 
 @dataclass(eq=False)
 class _Money:
-    """One payment to write: what ``counter.services._insert`` records."""
+    """One payment to write: what ``counter.services.insert_payment`` records."""
 
     package: Package
     kind: str
@@ -221,23 +220,16 @@ def _plan(rng, packages, cod, staff) -> tuple[list[PackageAccount], list[_Money]
 
 
 def _payment(row: _Money, till: Till | None) -> Payment:
-    tender = row.tender
-    tendered = tender.amount_tendered if tender.method == Method.CASH and row.amount > 0 else None
-    return Payment(
+    return new_payment(
         package=row.package,
         kind=row.kind,
-        method=tender.method,
+        tender=row.tender,
         amount=row.amount,
-        currency=row.package.cost_currency,
-        tendered=tendered,
-        change=change_due(tendered, row.amount) if tendered is not None else None,
-        reference=tender.reference,
-        card_last4=tender.card_last4,
         office=row.office,
         day=row.day,
-        till=till,
         clerk=row.clerk,
-        recorded_at=row.at,
+        at=row.at,
+        till=till,
     )
 
 

@@ -173,7 +173,7 @@ class PackageRegisterForm(forms.Form):
         )
 
     def register_arguments(self) -> dict:
-        """The keyword arguments of ``counter.services.register_at_counter`` (but the actor)."""
+        """The keyword arguments of ``counter.registration.register_at_counter`` (but the actor)."""
         return {
             "parcel": self.parcel(),
             "sender": self.party("sender"),

@@ -14,7 +14,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from counter.services import amount_due, register_at_counter
+from counter.registration import amount_due, register_at_counter
 from offices import access
 
 from ..batches import package_scan_batch

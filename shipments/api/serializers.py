@@ -95,7 +95,7 @@ class PackageCreateSerializer(ParcelInputSerializer):
     collection_code_requested = serializers.BooleanField(
         required=False, default=False, help_text="Hand it over only against a code sent to the receiver."
     )
-    # Money at the counter (counter.services.register_at_counter).
+    # Money at the counter (counter.registration.register_at_counter).
     payment = TenderInputSerializer(
         required=False, allow_null=True, default=None, help_text="How the price was paid; leave out for unpaid."
     )
@@ -108,7 +108,7 @@ class PackageCreateSerializer(ParcelInputSerializer):
     )
 
     def service_arguments(self) -> dict:
-        """The keyword arguments of ``counter.services.register_at_counter``."""
+        """The keyword arguments of ``counter.registration.register_at_counter``."""
         data = self.validated_data
         return {
             "parcel": self.parcel(),

@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from api.schema import error_responses
 from api.throttling import PublicTrackingThrottle
-from counter.services import register_at_counter
+from counter.registration import register_at_counter
 from handover.services import package_hand_over
 from offices import access
 from offices.models import Office

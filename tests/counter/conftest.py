@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from counter.services import Tender, register_at_counter
+from counter.registration import register_at_counter
+from counter.services import Tender
 from counter.tills import till_open
 from shipments.models import Service
 from shipments.values import Parcel

@@ -185,7 +185,7 @@ def test_another_offices_clerk_cannot_take_the_payment(register, clerk_b, office
 @pytest.mark.django_db(transaction=True)
 @override_settings(COUNTER_UNPAID_ALLOWED=True)
 def test_two_payments_at_once_never_exceed_the_price(office_a, office_c, clerk_a, tariff):
-    from counter.services import register_at_counter
+    from counter.registration import register_at_counter
     from tests.factories import party
 
     from .conftest import parcel

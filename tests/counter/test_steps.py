@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from counter.models import Payment
+from counter.registration import register_at_counter
 from counter.selectors import payment_state
-from counter.services import Conflict, Tender, payment_record, register_at_counter
+from counter.services import Conflict, Tender, payment_record
 from counter.steps import cancel_with_refund, hand_over_with_cod
 from counter.tills import till_close, till_expected, till_open
 from handover.codes import code_matches
